@@ -1,0 +1,435 @@
+"""The evidence model: node kinds, edge types, the allowed triples, and immutable records.
+
+A claim ("mecasermin causes hypoglycemia in Laron syndrome") is a ``Finding`` node,
+because a property graph has no edges on edges: studies and guidelines point at the
+claim with ``SUPPORTS`` / ``CONTRADICTS``, figures ``MEASURES`` it, and the claim is
+``ABOUT`` its drug and outcome.  Loaders produce these records; every store consumes
+them.  Every property a kind may carry is declared here, so that stores can create
+typed tables and exports keep stable names.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from graph.errors import RecordError
+
+__all__ = [
+    "ALLOWED_TRIPLES",
+    "COMMON_NODE_PROPERTIES",
+    "EDGE_COLUMNS",
+    "EDGE_PROPERTIES",
+    "NODE_PROPERTIES",
+    "Document",
+    "Edge",
+    "EdgeType",
+    "Node",
+    "NodeKind",
+    "Provenance",
+    "Scalar",
+    "check_triple",
+    "kind_of",
+    "node_columns",
+    "unique_nodes",
+]
+
+Scalar = str | int | float | bool | None
+
+
+class NodeKind(enum.StrEnum):
+    DRUG = "Drug"
+    CONDITION = "Condition"
+    OUTCOME = "Outcome"
+    STUDY = "Study"
+    GUIDELINE = "Guideline"
+    FINDING = "Finding"
+    FIGURE = "Figure"
+    SOURCE = "Source"
+
+    @property
+    def prefix(self) -> str:
+        """Lower-case id prefix: ``drug:mecasermin``."""
+        return self.value.lower()
+
+
+class EdgeType(enum.StrEnum):
+    SUPPORTS = "SUPPORTS"
+    CONTRADICTS = "CONTRADICTS"
+    RECOMMENDS = "RECOMMENDS"
+    REPORTS = "REPORTS"
+    ABOUT = "ABOUT"
+    IN_POPULATION = "IN_POPULATION"
+    STUDIED_IN = "STUDIED_IN"
+    STUDIES = "STUDIES"
+    MEASURES = "MEASURES"
+    FROM_SOURCE = "FROM_SOURCE"
+    CITES = "CITES"
+    SAME_STUDY = "SAME_STUDY"
+    LINKED_TO = "LINKED_TO"
+
+
+_K = NodeKind
+_E = EdgeType
+
+#: Every (source kind, edge type, target kind) the model allows; validated in one place.
+ALLOWED_TRIPLES: frozenset[tuple[NodeKind, EdgeType, NodeKind]] = frozenset(
+    {
+        # stances of evidence towards a claim
+        *((s, e, _K.FINDING) for s in (_K.STUDY, _K.GUIDELINE) for e in (_E.SUPPORTS, _E.CONTRADICTS)),
+        # recommendations: a guideline or label about a drug, or about a claim
+        *((s, _E.RECOMMENDS, t) for s in (_K.GUIDELINE, _K.SOURCE) for t in (_K.DRUG, _K.FINDING)),
+        # numbers and what they measure
+        (_K.STUDY, _E.REPORTS, _K.FIGURE),
+        (_K.GUIDELINE, _E.REPORTS, _K.FIGURE),
+        (_K.FIGURE, _E.MEASURES, _K.FINDING),
+        # what a claim is about, and in whom
+        (_K.FINDING, _E.ABOUT, _K.DRUG),
+        (_K.FINDING, _E.ABOUT, _K.OUTCOME),
+        (_K.FINDING, _E.ABOUT, _K.CONDITION),
+        (_K.FINDING, _E.IN_POPULATION, _K.CONDITION),
+        (_K.FIGURE, _E.IN_POPULATION, _K.CONDITION),
+        # what a study looked at
+        (_K.STUDY, _E.STUDIED_IN, _K.CONDITION),
+        (_K.STUDY, _E.STUDIES, _K.DRUG),
+        (_K.GUIDELINE, _E.STUDIED_IN, _K.CONDITION),
+        # documents citing studies, and one study known under several records
+        (_K.SOURCE, _E.CITES, _K.STUDY),
+        (_K.SOURCE, _E.CITES, _K.GUIDELINE),
+        (_K.STUDY, _E.SAME_STUDY, _K.STUDY),
+        # the derived drug -> outcome shortcut that makes the first hop instant
+        (_K.DRUG, _E.LINKED_TO, _K.OUTCOME),
+        (_K.DRUG, _E.LINKED_TO, _K.CONDITION),
+        # provenance: anything read from a document points at it
+        *((k, _E.FROM_SOURCE, _K.SOURCE) for k in _K if k is not _K.SOURCE),
+    }
+)
+
+#: Properties every node has besides its kind-specific ones.
+COMMON_NODE_PROPERTIES: dict[str, type] = {
+    "id": str,
+    "kind": str,
+    "name": str,
+    "source_doc": str,
+    "quote": str,
+    "span_start": int,
+    "span_end": int,
+}
+
+_BIBLIO: dict[str, type] = {
+    "title": str,
+    "authors": str,
+    "year": int,
+    "journal": str,
+    "volume": str,
+    "pages": str,
+    "doi": str,
+    "pmid": str,
+    "url": str,
+}
+
+#: Kind-specific properties (all scalar, so GraphML, GEXF and CSV can carry them).
+NODE_PROPERTIES: dict[NodeKind, dict[str, type]] = {
+    _K.DRUG: {"synonyms": str, "atc": str},
+    _K.CONDITION: {"synonyms": str, "mesh": str},
+    _K.OUTCOME: {"synonyms": str, "meddra": str, "mesh": str},
+    _K.STUDY: {
+        **_BIBLIO,
+        "nct_id": str,
+        "design": str,
+        "n": int,
+        "status": str,
+        "phase": str,
+        "population": str,
+        "met_pico": bool,
+        "results": str,
+        "author_remarks": str,
+        "reviewer_remarks": str,
+        "has_results": bool,
+        "ended": str,
+        "why_stopped": str,
+        "extension": bool,
+        "allocation": str,
+        "interventions": str,
+        "outcomes": str,
+        "abstract": str,
+        "language": str,
+        "publication_types": str,
+    },
+    _K.GUIDELINE: {
+        **_BIBLIO,
+        "strength": str,
+        "quality": str,
+        "text": str,
+        "section": str,
+        "issuer": str,
+        "guideline_type": str,
+    },
+    _K.FINDING: {"drug": str, "outcome": str, "population": str, "statement": str},
+    _K.FIGURE: {
+        "value": float,
+        "unit": str,
+        "numerator": int,
+        "denominator": int,
+        "population": str,
+        "label": str,
+        "baseline": float,
+        "p_value": str,
+        "arm": str,
+    },
+    _K.SOURCE: {
+        "title": str,
+        "source_type": str,
+        "uri": str,
+        "language": str,
+        "text": str,
+        "sha256": str,
+        "advice": str,
+        "drug": str,
+        "condition": str,
+        "pico_population": str,
+        "pico_intervention": str,
+        "pico_comparison": str,
+        "pico_outcome": str,
+        "review_period": str,
+        "retrieved": str,
+    },
+}
+
+#: Properties any edge may carry besides its provenance.
+EDGE_PROPERTIES: dict[str, type] = {
+    "strength": str,
+    "text": str,
+    "supporting": int,
+    "contradicting": int,
+    "note": str,
+}
+
+#: Columns every edge is stored with, in order.
+EDGE_COLUMNS: dict[str, type] = {
+    "id": str,
+    "source_doc": str,
+    "quote": str,
+    "span_start": int,
+    "span_end": int,
+    **EDGE_PROPERTIES,
+}
+
+
+def node_columns(kind: NodeKind) -> dict[str, type]:
+    """All columns a node of ``kind`` is stored with, common ones first."""
+    return {**COMMON_NODE_PROPERTIES, **NODE_PROPERTIES[kind]}
+
+
+def kind_of(node_id: str) -> NodeKind:
+    """The kind encoded in a node id (``"drug:mecasermin"`` → ``Drug``)."""
+    prefix, sep, _ = node_id.partition(":")
+    for kind in NodeKind:
+        if sep and kind.prefix == prefix:
+            return kind
+    raise RecordError(f"{node_id!r} is not a node id: expected '<kind>:<key>', e.g. 'drug:mecasermin'")
+
+
+def check_triple(source: NodeKind, edge: EdgeType, target: NodeKind) -> None:
+    """Raise :class:`RecordError` unless the model allows ``source -edge-> target``."""
+    if (source, edge, target) not in ALLOWED_TRIPLES:
+        allowed = sorted(f"{s}->{t}" for s, e, t in ALLOWED_TRIPLES if e is edge)
+        raise RecordError(f"{edge} is not allowed from {source} to {target}; allowed: {', '.join(allowed)}")
+
+
+def _coerce(kind_name: str, prop: str, value: Any, expected: type) -> Scalar:
+    if value is None:
+        return None
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if expected is bool and not isinstance(value, bool):
+        raise RecordError(f"{kind_name}.{prop}: expected true/false, got {value!r}")
+    if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise RecordError(f"{kind_name}.{prop}: expected a whole number, got {value!r}")
+    if not isinstance(value, expected):
+        raise RecordError(f"{kind_name}.{prop}: expected {expected.__name__}, got {value!r}")
+    if isinstance(value, float) and value != value:  # NaN carries no evidence
+        raise RecordError(f"{kind_name}.{prop}: NaN is not a value; leave it out")
+    return value
+
+
+class Provenance(BaseModel):
+    """Where a record was read: the source document's id, the verbatim quote, its span."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source_doc: str = Field(min_length=1)
+    quote: str | None = None
+    span: tuple[int, int] | None = None
+
+    @model_validator(mode="after")
+    def _span_fits_quote(self) -> Provenance:
+        if self.span is not None:
+            start, end = self.span
+            if start < 0 or end < start:
+                raise ValueError(f"span {self.span} is not a character range")
+            if self.quote is None:
+                raise ValueError("a span needs the quote it locates")
+            if end - start != len(self.quote):
+                raise ValueError(f"span {self.span} is {end - start} characters but the quote has {len(self.quote)}")
+        return self
+
+
+class Node(BaseModel):
+    """An immutable node: id, kind, display name, typed properties and provenance."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=3)
+    kind: NodeKind
+    name: str = Field(min_length=1)
+    props: dict[str, Scalar] = Field(default_factory=dict)
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _check(self) -> Node:
+        if kind_of(self.id) is not self.kind:
+            raise ValueError(f"id {self.id!r} does not start with '{self.kind.prefix}:'")
+        schema = NODE_PROPERTIES[self.kind]
+        for prop, value in self.props.items():
+            if prop not in schema:
+                known = ", ".join(sorted(schema))
+                raise ValueError(f"{self.kind} has no property {prop!r}; known: {known}")
+            coerced = _coerce(self.kind.value, prop, value, schema[prop])
+            if coerced is not value:
+                self.props[prop] = coerced
+        return self
+
+    def row(self) -> dict[str, Scalar]:
+        """A flat dict with every column of the kind (``None`` where unknown)."""
+        span = self.provenance.span
+        row: dict[str, Scalar] = dict.fromkeys(node_columns(self.kind))
+        row.update(
+            id=self.id,
+            kind=self.kind.value,
+            name=self.name,
+            source_doc=self.provenance.source_doc,
+            quote=self.provenance.quote,
+            span_start=span[0] if span else None,
+            span_end=span[1] if span else None,
+        )
+        row.update(self.props)
+        return row
+
+
+class Edge(BaseModel):
+    """An immutable, typed edge with provenance; its id is derived from its content."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: EdgeType
+    source: str
+    target: str
+    props: dict[str, Scalar] = Field(default_factory=dict)
+    provenance: Provenance
+    id: str = ""
+
+    @field_validator("props")
+    @classmethod
+    def _known_props(cls, props: dict[str, Scalar]) -> dict[str, Scalar]:
+        for prop, value in props.items():
+            if prop not in EDGE_PROPERTIES:
+                raise ValueError(f"edges have no property {prop!r}; known: {', '.join(sorted(EDGE_PROPERTIES))}")
+            props[prop] = _coerce("edge", prop, value, EDGE_PROPERTIES[prop])
+        return props
+
+    @model_validator(mode="after")
+    def _check(self) -> Edge:
+        try:
+            check_triple(kind_of(self.source), self.type, kind_of(self.target))
+        except RecordError as exc:
+            raise ValueError(str(exc)) from None
+        if not self.id:
+            key = "\x1f".join((self.type.value, self.source, self.target, self.provenance.source_doc))
+            object.__setattr__(self, "id", "edge:" + hashlib.sha1(key.encode()).hexdigest()[:20])
+        return self
+
+    def row(self) -> dict[str, Scalar]:
+        """A flat dict of the stored columns (without endpoints and type)."""
+        span = self.provenance.span
+        row: dict[str, Scalar] = dict.fromkeys(EDGE_COLUMNS)
+        row.update(
+            id=self.id,
+            source_doc=self.provenance.source_doc,
+            quote=self.provenance.quote,
+            span_start=span[0] if span else None,
+            span_end=span[1] if span else None,
+        )
+        row.update(self.props)
+        return row
+
+
+class Document(BaseModel):
+    """Everything one document yields: its Source node, nodes, edges and reader warnings.
+
+    Stores ingest a ``Document`` all or nothing.  Validation checks that every edge
+    ends at a node of the document (concept nodes included), and that every quote
+    with a span appears verbatim at that span in the source text.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: Node
+    nodes: tuple[Node, ...] = ()
+    edges: tuple[Edge, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> Document:
+        if self.source.kind is not NodeKind.SOURCE:
+            raise ValueError(f"a document's source must be a Source node, not {self.source.kind}")
+        ids = {self.source.id}
+        for node in self.nodes:
+            if node.id in ids:
+                raise ValueError(f"node {node.id!r} appears twice in the document")
+            ids.add(node.id)
+        text = self.source.props.get("text")
+        for edge in self.edges:
+            for end in (edge.source, edge.target):
+                if end not in ids:
+                    raise ValueError(f"edge {edge.type} {edge.source} -> {edge.target}: node {end!r} is not in the document")
+        for record in (*self.nodes, *self.edges):
+            prov = record.provenance
+            if not (prov.quote and isinstance(text, str) and prov.source_doc == self.source.id):
+                continue
+            if prov.span:
+                start, end = prov.span
+                if text[start:end] != prov.quote:
+                    raise ValueError(f"quote {prov.quote[:80]!r} is not at {prov.span} in the source text")
+            elif prov.quote not in text:
+                raise ValueError(f"quote {prov.quote[:80]!r} does not appear verbatim in the source text")
+        return self
+
+    @property
+    def all_nodes(self) -> tuple[Node, ...]:
+        return (self.source, *self.nodes)
+
+    def counts(self) -> dict[str, int]:
+        """Nodes by kind and edges by type, e.g. for a load summary."""
+        out: dict[str, int] = {}
+        for item in (*(n.kind.value for n in self.all_nodes), *(e.type.value for e in self.edges)):
+            out[item] = out.get(item, 0) + 1
+        return out
+
+
+def unique_nodes(nodes: Iterable[Node]) -> list[Node]:
+    """Keep the first node per id, filling properties it lacks from later duplicates."""
+    merged: dict[str, Node] = {}
+    for node in nodes:
+        first = merged.get(node.id)
+        if first is None:
+            merged[node.id] = node
+            continue
+        extra = {k: v for k, v in node.props.items() if first.props.get(k) is None and v is not None}
+        if extra:
+            merged[node.id] = first.model_copy(update={"props": {**first.props, **extra}})
+    return list(merged.values())

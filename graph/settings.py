@@ -1,0 +1,55 @@
+"""One typed settings object: defaults, then the environment, then explicit arguments."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Settings"]
+
+
+def default_store_dir() -> Path:
+    return Path(platformdirs.user_data_dir("evidence-explorer", appauthor=False)) / "store"
+
+
+class Settings(BaseModel):
+    """Where the evidence lives and how long a query may run.
+
+    ``EVX_STORE`` names the embedded store's directory; ``EVX_NEO4J_URI`` (with
+    ``EVX_NEO4J_USER``, ``EVX_NEO4J_PASSWORD``, ``EVX_NEO4J_DATABASE``) selects Neo4j instead.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    store: Path = Field(default_factory=default_store_dir)
+    read_only: bool = False
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str | None = None
+    neo4j_database: str | None = None
+    row_limit: int = Field(default=1000, ge=1, le=1_000_000)
+    timeout_s: float = Field(default=10.0, gt=0, le=3600)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults ← environment ← ``overrides`` (``None`` overrides are ignored)."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        mapping = {
+            "EVX_STORE": "store",
+            "EVX_NEO4J_URI": "neo4j_uri",
+            "EVX_NEO4J_USER": "neo4j_user",
+            "EVX_NEO4J_PASSWORD": "neo4j_password",
+            "EVX_NEO4J_DATABASE": "neo4j_database",
+            "EVX_ROW_LIMIT": "row_limit",
+            "EVX_TIMEOUT": "timeout_s",
+        }
+        for var, name in mapping.items():
+            if env.get(var):
+                values[name] = env[var]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)

@@ -1,0 +1,273 @@
+"""The one store interface every backend implements, and the results it returns.
+
+Results are plain frozen dataclasses and networkx graphs, so the UI, the CLI and the
+exports never see a database type.  Subgraphs are ``nx.MultiDiGraph`` whose nodes
+carry ``kind``, ``name`` and their properties, and whose edges are keyed by edge id and
+carry ``type`` (upper case) and their properties.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, ClassVar, Self
+
+import networkx as nx
+
+from graph.errors import NotFoundError
+from graph.ids import normalise
+from graph.model import Document, EdgeType, NodeKind, kind_of
+from graph.vocabulary import Vocabulary
+
+__all__ = [
+    "CONCEPT_KINDS",
+    "PATH_EDGE_TYPES",
+    "Evidence",
+    "EvidenceItem",
+    "EvidenceStore",
+    "GraphPath",
+    "IngestReport",
+    "QueryResult",
+    "SearchHit",
+    "StoreStats",
+    "score_match",
+]
+
+#: Kinds a researcher looks up by name.
+CONCEPT_KINDS: tuple[NodeKind, ...] = (NodeKind.DRUG, NodeKind.CONDITION, NodeKind.OUTCOME)
+
+#: Kinds whose nodes can support or contradict a claim.
+EVIDENCE_KINDS: tuple[NodeKind, ...] = (NodeKind.STUDY, NodeKind.GUIDELINE)
+
+STANCES: tuple[EdgeType, ...] = (EdgeType.SUPPORTS, EdgeType.CONTRADICTS)
+
+#: Edges a path may walk: provenance and the derived shortcut are left out, so paths
+#: go through the claims and studies that connect two things.
+PATH_EDGE_TYPES: tuple[EdgeType, ...] = tuple(e for e in EdgeType if e not in (EdgeType.FROM_SOURCE, EdgeType.LINKED_TO))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    kind: NodeKind
+    name: str
+    matched: str
+    score: int  # 0 exact name or synonym, 1 prefix, 2 contained
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One study or guideline taking a stance on one claim, with what it reported."""
+
+    finding: dict[str, Any]
+    stance: EdgeType
+    evidence: dict[str, Any]
+    quote: str | None
+    source_doc: str | None
+    span: tuple[int, int] | None
+    figures: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything behind a drug → outcome (or condition) link."""
+
+    drug: dict[str, Any]
+    target: dict[str, Any]
+    items: tuple[EvidenceItem, ...] = ()
+    recommendations: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def supporting(self) -> tuple[EvidenceItem, ...]:
+        return tuple(i for i in self.items if i.stance is EdgeType.SUPPORTS)
+
+    @property
+    def contradicting(self) -> tuple[EvidenceItem, ...]:
+        return tuple(i for i in self.items if i.stance is EdgeType.CONTRADICTS)
+
+
+@dataclass(frozen=True)
+class GraphPath:
+    """A path as node ids and (source, type, target, edge id) steps, in walking order."""
+
+    nodes: tuple[str, ...]
+    edges: tuple[tuple[str, str, str, str], ...]
+
+    def __len__(self) -> int:
+        return len(self.edges)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[list[Any]]
+    truncated: bool = False
+    graph: nx.MultiDiGraph | None = None
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    nodes: dict[str, int]
+    edges: dict[str, int]
+
+    @property
+    def documents(self) -> int:
+        return self.nodes.get(NodeKind.SOURCE.value, 0)
+
+    @property
+    def total_nodes(self) -> int:
+        return sum(self.nodes.values())
+
+    @property
+    def total_edges(self) -> int:
+        return sum(self.edges.values())
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    source_id: str
+    already_loaded: bool = False
+    nodes_added: int = 0
+    nodes_updated: int = 0
+    edges_added: int = 0
+    warnings: tuple[str, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def score_match(needle: str, names: Iterable[str]) -> tuple[int, str] | None:
+    """Best (score, name) of ``names`` for a normalised ``needle``; ``None`` when none match."""
+    best: tuple[int, str] | None = None
+    for name in names:
+        key = normalise(name)
+        if not key or needle not in key:
+            continue
+        score = 0 if key == needle else 1 if key.startswith(needle) else 2
+        if best is None or score < best[0]:
+            best = (score, name)
+    return best
+
+
+def split_synonyms(value: str | None) -> list[str]:
+    return [s.strip() for s in (value or "").split(";") if s.strip()]
+
+
+class EvidenceStore(abc.ABC):
+    """A place evidence lives: ingest documents, then ask it questions.
+
+    Implementations: :class:`~graph.store.memory.MemoryStore` (networkx, the reference),
+    :class:`~graph.store.ladybug.LadybugStore` (embedded, the default) and the Neo4j store.
+    """
+
+    backend: ClassVar[str]
+    supports_cypher: ClassVar[bool] = True
+
+    # -- writing -------------------------------------------------------------------
+    @abc.abstractmethod
+    def ingest(self, document: Document) -> IngestReport:
+        """Store one document's records, all or nothing; loading it again changes nothing."""
+
+    # -- reading -------------------------------------------------------------------
+    @abc.abstractmethod
+    def node(self, node_id: str) -> dict[str, Any] | None:
+        """The node's properties (with ``id``, ``kind``, ``name``), or ``None``."""
+
+    @abc.abstractmethod
+    def search(self, text: str, *, kinds: Iterable[NodeKind] = CONCEPT_KINDS, limit: int = 20) -> list[SearchHit]:
+        """Nodes whose name or synonym matches ``text`` (accent- and case-blind), best first."""
+
+    def neighbourhood(self, node_id: str, *, hops: int = 1, limit: int = 100, offset: int = 0) -> nx.MultiDiGraph:
+        """The node and up to ``limit`` neighbours within ``hops``, skipping the first ``offset``.
+
+        Neighbours are ordered by hop, then id, so ``offset`` pages through them ("show more");
+        the result holds every edge among the nodes it returns, and ``graph["more"]`` says how
+        many further neighbours there are.
+        """
+        if self.node(node_id) is None:
+            raise NotFoundError(f"no node with id {node_id!r}")
+        need = max(offset, 0) + max(limit, 0)
+        seen = {node_id}
+        frontier = [node_id]
+        ordered: list[str] = []
+        total = 0
+        for _ in range(max(hops, 0)):
+            ids, count = self._next_layer(frontier, seen, cap=need - len(ordered))
+            total += count
+            seen.update(ids)
+            ordered.extend(ids)
+            if not ids or count > len(ids) or len(ordered) >= need:
+                break
+            frontier = ids
+        window = ordered[max(offset, 0) : need]
+        graph = self.subgraph([node_id, *window])
+        graph.graph["more"] = max(total - need, 0)
+        return graph
+
+    @abc.abstractmethod
+    def _next_layer(self, frontier: list[str], seen: set[str], *, cap: int) -> tuple[list[str], int]:
+        """The first ``cap`` neighbours of ``frontier`` not in ``seen``, by id, and how many there are."""
+
+    @abc.abstractmethod
+    def evidence(self, drug_id: str, target_id: str) -> Evidence:
+        """Studies and guidelines for and against the claims linking a drug to an outcome."""
+
+    @abc.abstractmethod
+    def shortest_paths(self, source_id: str, target_id: str, *, max_hops: int = 6, limit: int = 10) -> list[GraphPath]:
+        """Shortest undirected paths between two nodes (all of the shortest length, up to ``limit``)."""
+
+    @abc.abstractmethod
+    def query(
+        self,
+        cypher: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        write: bool = False,
+        row_limit: int | None = None,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        """Run Cypher; read-only unless ``write`` is true, rows capped, time-limited."""
+
+    @abc.abstractmethod
+    def subgraph(self, node_ids: Iterable[str] | None = None) -> nx.MultiDiGraph:
+        """The given nodes and the edges among them; the whole store when ``None``."""
+
+    @abc.abstractmethod
+    def stats(self) -> StoreStats:
+        """Node counts by kind and edge counts by type."""
+
+    def close(self) -> None:  # noqa: B027 - optional for stores without resources
+        """Release the store's resources."""
+
+    # -- shared conveniences -------------------------------------------------------
+    def resolve(self, name_or_id: str, *, kinds: Iterable[NodeKind] = CONCEPT_KINDS) -> dict[str, Any]:
+        """The node a person means by an id, a name or a synonym ("Increlex" → mecasermin)."""
+        text = name_or_id.strip()
+        try:
+            kind_of(text)
+            found = self.node(text)
+        except Exception:
+            found = None
+        if found is not None:
+            return found
+        concept = Vocabulary.default().lookup(text)
+        if concept is not None and (hit := self.node(concept.id)) is not None:
+            return hit
+        hits = self.search(text, kinds=kinds, limit=5)
+        exact = [h for h in hits if h.score == 0]
+        if len(exact) == 1 or (hits and not exact and len(hits) == 1):
+            found = self.node((exact or hits)[0].id)
+            if found is not None:
+                return found
+        if hits:
+            options = ", ".join(f"{h.name} ({h.id})" for h in hits)
+            raise NotFoundError(f"{text!r} matches several nodes: {options}; give the id")
+        raise NotFoundError(f"no node called {text!r}; try `evx query` or a shorter part of the name")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,534 @@
+"""The embedded store: LadybugDB in a directory, real Cypher, bulk loads with ``COPY``.
+
+One process may open a store for writing; others can open it read-only.  Each document
+is ingested in one transaction (all or nothing) with ``COPY … FROM`` Arrow tables.
+LadybugDB raises bare ``RuntimeError``; they become the project's errors here.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyarrow as pa
+
+from graph.errors import (
+    NotFoundError,
+    QueryError,
+    QueryTimeoutError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    WriteRefusedError,
+)
+from graph.ids import normalise
+from graph.model import EDGE_COLUMNS, Document, EdgeType, NodeKind, kind_of, node_columns
+from graph.store import derived
+from graph.store import ladybug_queries as q
+from graph.store.base import (
+    CONCEPT_KINDS,
+    Evidence,
+    EvidenceItem,
+    EvidenceStore,
+    GraphPath,
+    IngestReport,
+    QueryResult,
+    SearchHit,
+    StoreStats,
+    score_match,
+    split_synonyms,
+)
+from graph.store.cypher_guard import refuse_writes
+
+__all__ = ["DB_FILE", "LadybugStore", "translate_error"]
+
+DB_FILE = "evidence.lbdb"
+_ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+_INTERNAL = ("_ID", "_LABEL", "_SRC", "_DST")
+
+# Neo4j-only forms and what to write instead in this dialect.
+_NEO4J_HINTS = (
+    (re.compile(r"shortestPath|allShortestPaths", re.I), "write shortest paths as (a)-[* SHORTEST 1..6]-(b)"),
+    (re.compile(r"\btype\s*\(", re.I), "use label(r) instead of type(r)"),
+    (re.compile(r"\blabels\s*\(", re.I), "use label(n) instead of labels(n)"),
+    (re.compile(r"\bexists\s*\{|\bexists\s*\(", re.I), "use EXISTS { MATCH ... } with a full pattern"),
+    (re.compile(r"\bapoc\.|\bgds\.", re.I), "APOC and GDS procedures exist only on Neo4j"),
+)
+
+
+def translate_error(exc: Exception, query: str | None = None) -> StoreError:
+    """A LadybugDB ``RuntimeError`` as the project's error, with a hint where one helps."""
+    text = str(exc)
+    if "Interrupted" in text or "timeout" in text.lower():
+        return QueryTimeoutError("the query ran past its time limit and was stopped", query=query,
+                                 hint="add a LIMIT, narrow the MATCH, or raise the timeout")
+    if "read-only" in text:
+        return WriteRefusedError(text, query=query, hint="pass --write to change the store")
+    if "lock" in text.lower() and "held" in text.lower():
+        return StoreLockedError(text)
+    position = None
+    if m := re.search(r"offset: (\d+)", text):
+        position = int(m.group(1)) + 1
+    hint = None
+    if query:
+        hint = next((h for pattern, h in _NEO4J_HINTS if pattern.search(query)), None)
+    if hint is None and "does not exist" in text:
+        hint = "node kinds are " + ", ".join(k.value for k in NodeKind) + "; edge types " + ", ".join(
+            e.value for e in EdgeType
+        )
+    first = text.splitlines()[0] if text else type(exc).__name__
+    where = f" (at column {position})" if position else ""
+    return QueryError(f"{first}{where}", query=query, position=position, hint=hint)
+
+
+def _plain(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in value.items() if v is not None and k not in _INTERNAL}
+
+
+def _node_dict(value: dict[str, Any]) -> dict[str, Any]:
+    out = _plain(value)
+    out.setdefault("kind", value.get("_LABEL"))
+    return out
+
+
+def _edge_dict(value: dict[str, Any]) -> dict[str, Any]:
+    out = _plain(value)
+    out["type"] = value.get("_LABEL")
+    return out
+
+
+class LadybugStore(EvidenceStore):
+    """Evidence in a LadybugDB database inside ``path`` (a directory), or ``":memory:"``."""
+
+    backend = "ladybug"
+
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        read_only: bool = False,
+        row_limit: int = 1000,
+        timeout_s: float = 10.0,
+    ) -> None:
+        import ladybug
+
+        self.path = path
+        self.read_only = read_only
+        self.row_limit = row_limit
+        self.timeout_s = timeout_s
+        self._lock = threading.RLock()
+        self._search_index: list[tuple[str, NodeKind, str, list[str]]] | None = None
+        if path == ":memory:":
+            target = ":memory:"
+        else:
+            directory = Path(path)
+            if directory.exists() and not directory.is_dir():
+                raise StoreCorruptError(f"{directory} is a file; a store is a directory (try a new path)")
+            if read_only and not (directory / DB_FILE).exists():
+                raise StoreCorruptError(f"{directory} holds no evidence store ({DB_FILE} is missing); load documents first")
+            directory.mkdir(parents=True, exist_ok=True)
+            target = str(directory / DB_FILE)
+        try:
+            self._db = ladybug.Database(target, read_only=read_only)
+            self._conn = ladybug.Connection(self._db)
+        except RuntimeError as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise StoreLockedError(
+                    f"{path} is open for writing in another process (an explorer or a load?). "
+                    "Close it, or open the store read-only (`--read-only`)."
+                ) from exc
+            raise StoreCorruptError(f"{path} cannot be opened as an evidence store: {text.splitlines()[0]}") from exc
+        if not read_only:
+            self._ensure_schema()
+
+    # -- plumbing ------------------------------------------------------------------
+    def _run(self, cypher: str, params: Mapping[str, Any] | None = None) -> Any:
+        try:
+            return self._conn.execute(cypher, dict(params or {}))
+        except RuntimeError as exc:
+            raise translate_error(exc, cypher) from exc
+
+    def _rows(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+        result = self._run(cypher, params)
+        return result.get_all()
+
+    @contextmanager
+    def _transaction(self, *, read_only: bool = False) -> Iterator[None]:
+        self._run("BEGIN TRANSACTION READ ONLY" if read_only else "BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            try:
+                self._conn.execute("ROLLBACK")
+            except RuntimeError:
+                pass  # the engine already rolled back after the failing statement
+            raise
+        self._run("COMMIT")
+
+    def _ensure_schema(self) -> None:
+        with self._lock:
+            existing = {row[1] for row in self._rows("CALL show_tables() RETURN *")}
+            for kind in NodeKind:
+                if kind.value not in existing:
+                    self._run(q.create_node_table(kind))
+                else:
+                    self._add_missing_columns(kind.value, node_columns(kind))
+            for edge in EdgeType:
+                if edge.value not in existing:
+                    self._run(q.create_rel_table(edge))
+                else:
+                    self._add_missing_columns(edge.value, EDGE_COLUMNS)
+
+    def _add_missing_columns(self, table: str, columns: Mapping[str, type]) -> None:
+        have = {row[1] for row in self._rows(f"CALL table_info('{table}') RETURN *")}
+        for name, py in columns.items():
+            if name not in have:
+                self._run(q.add_column(table, name, py))
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._conn.close()
+                self._db.close()
+            except RuntimeError:
+                pass
+
+    # -- writing -------------------------------------------------------------------
+    def ingest(self, document: Document) -> IngestReport:
+        if self.read_only:
+            raise WriteRefusedError(f"{self.path} was opened read-only; open it without --read-only to load")
+        with self._lock:
+            if self.node(document.source.id) is not None:
+                return IngestReport(document.source.id, already_loaded=True, warnings=document.warnings)
+            by_kind: dict[NodeKind, list] = {}
+            for node in document.all_nodes:
+                by_kind.setdefault(node.kind, []).append(node)
+            added = updated = 0
+            with self._transaction():
+                for kind, nodes in by_kind.items():
+                    existing = {
+                        row[0]["id"]: row[0] for row in self._rows(q.nodes_by_ids(kind), {"ids": [n.id for n in nodes]})
+                    }
+                    new_rows = []
+                    for node in nodes:
+                        row = node.row()
+                        stored = existing.get(node.id)
+                        if stored is None:
+                            new_rows.append(row)
+                            continue
+                        fill = {k: v for k, v in row.items() if v is not None and stored.get(k) is None}
+                        if fill:
+                            self._run(q.set_properties(kind, sorted(fill)), {"id": node.id, **fill})
+                            updated += 1
+                    if new_rows:
+                        self._run(q.copy_nodes(kind), {"rows": _arrow(new_rows, node_columns(kind))})
+                        added += len(new_rows)
+                groups: dict[tuple[EdgeType, NodeKind, NodeKind], list[dict[str, Any]]] = {}
+                seen_edges: set[str] = set()
+                for edge in document.edges:
+                    if edge.id in seen_edges:
+                        continue
+                    seen_edges.add(edge.id)
+                    key = (edge.type, kind_of(edge.source), kind_of(edge.target))
+                    groups.setdefault(key, []).append({"from": edge.source, "to": edge.target, **edge.row()})
+                for (etype, skind, tkind), rows in groups.items():
+                    columns = {"from": str, "to": str, **EDGE_COLUMNS}
+                    self._run(q.copy_edges(etype, skind, tkind), {"rows": _arrow(rows, columns)})
+                for drug, target in derived.linked_pairs(document):
+                    self._relink(drug, target)
+            self._search_index = None
+            return IngestReport(
+                document.source.id,
+                nodes_added=added,
+                nodes_updated=updated,
+                edges_added=len(seen_edges),
+                warnings=document.warnings,
+                counts=document.counts(),
+            )
+
+    def _relink(self, drug: str, target: str) -> None:
+        tkind = kind_of(target)
+        counts = {stance: n for stance, n in self._rows(q.linked_counts(tkind), {"drug": drug, "target": target})}
+        row = derived.linked_edge_row(
+            drug, target, counts.get(EdgeType.SUPPORTS.value, 0), counts.get(EdgeType.CONTRADICTS.value, 0)
+        )
+        delete, create = q.replace_linked(tkind)
+        self._run(delete, {"drug": drug, "target": target})
+        self._run(create, {"drug": drug, "target": target, **{k: row[k] for k in ("id", "source_doc", "supporting", "contradicting")}})
+
+    def bulk_load(self, nodes: Mapping[NodeKind, pa.Table], edges: Mapping[tuple[EdgeType, NodeKind, NodeKind], pa.Table]) -> None:
+        """Load prepared Arrow tables straight into empty-of-these-ids tables, in one transaction.
+
+        For synthetic corpora and store-to-store copies: columns must match
+        :func:`graph.model.node_columns` (nodes) and ``from``, ``to`` + ``EDGE_COLUMNS`` (edges).
+        """
+        with self._lock, self._transaction():
+            for kind, table in nodes.items():
+                self._run(q.copy_nodes(kind), {"rows": table})
+            for (etype, skind, tkind), table in edges.items():
+                self._run(q.copy_edges(etype, skind, tkind), {"rows": table})
+        self._search_index = None
+
+    # -- reading -------------------------------------------------------------------
+    def node(self, node_id: str) -> dict[str, Any] | None:
+        try:
+            kind = kind_of(node_id)
+        except Exception:
+            return None
+        with self._lock:
+            rows = self._rows(q.node_by_id(kind), {"id": node_id})
+        return _node_dict(rows[0][0]) if rows else None
+
+    def _concept_index(self) -> list[tuple[str, NodeKind, str, list[str]]]:
+        if self._search_index is None:
+            index = []
+            for kind in CONCEPT_KINDS:
+                for node_id, name, synonyms in self._rows(f"MATCH (n:{kind.value}) RETURN n.id, n.name, n.synonyms"):
+                    index.append((node_id, kind, name, [name, *split_synonyms(synonyms)]))
+            self._search_index = index
+        return self._search_index
+
+    def search(self, text: str, *, kinds: Iterable[NodeKind] = CONCEPT_KINDS, limit: int = 20) -> list[SearchHit]:
+        needle = normalise(text)
+        if not needle:
+            return []
+        wanted = {NodeKind(k) for k in kinds}
+        hits = []
+        with self._lock:
+            if wanted & set(CONCEPT_KINDS):
+                for node_id, kind, name, names in self._concept_index():
+                    if kind in wanted and (best := score_match(needle, names)) is not None:
+                        hits.append(SearchHit(node_id, kind, name, best[1], best[0]))
+            for kind in sorted(wanted - set(CONCEPT_KINDS)):
+                raw = text.strip().lower()
+                for node_id, name, synonyms, title in self._rows(q.search_kind(kind), {"q": raw, "cap": 500}):
+                    names = [name, *split_synonyms(synonyms), *([title] if title else [])]
+                    best = score_match(needle, names) or (2, name)
+                    hits.append(SearchHit(node_id, kind, name, best[1], best[0]))
+        hits.sort(key=lambda h: (h.score, h.name.casefold(), h.id))
+        return hits[:limit]
+
+    def _next_layer(self, frontier: list[str], seen: set[str], *, cap: int) -> tuple[list[str], int]:
+        by_kind: dict[NodeKind, list[str]] = {}
+        for node_id in frontier:
+            by_kind.setdefault(kind_of(node_id), []).append(node_id)
+        found: set[str] = set()
+        total = 0
+        with self._lock:
+            for kind, ids in sorted(by_kind.items()):
+                params = {"ids": ids, "seen": sorted(seen)}
+                count = self._rows(q.neighbour_count(kind), params)[0][0]
+                total += count
+                rows = self._rows(q.neighbour_ids(kind), {**params, "limit": max(cap, 0)})
+                found.update(row[0] for row in rows)
+        if len(by_kind) > 1 and total <= cap:
+            total = len(found)  # neighbours shared by frontier nodes of several kinds count once
+        return sorted(found)[: max(cap, 0)], total
+
+    def evidence(self, drug_id: str, target_id: str) -> Evidence:
+        with self._lock:
+            drug, target = self.node(drug_id), self.node(target_id)
+            for needed, found in ((drug_id, drug), (target_id, target)):
+                if found is None:
+                    raise NotFoundError(f"no node with id {needed!r}")
+            tkind = kind_of(target_id)
+            items = []
+            finding_ids = set()
+            if tkind in (NodeKind.OUTCOME, NodeKind.CONDITION):
+                rows = self._rows(q.evidence(tkind), {"drug": drug_id, "target": target_id})
+                for f, stance, e, ekind, r, figures in rows:
+                    finding_ids.add(f["id"])
+                    ev = _node_dict(e)
+                    ev.setdefault("kind", ekind)
+                    span = (r["span_start"], r["span_end"]) if r.get("span_start") is not None else None
+                    items.append(
+                        EvidenceItem(
+                            finding=_node_dict(f),
+                            stance=EdgeType(stance),
+                            evidence=ev,
+                            quote=r.get("quote"),
+                            source_doc=r.get("source_doc"),
+                            span=span,
+                            figures=tuple(sorted((_node_dict(x) for x in figures if x), key=lambda x: x["id"])),
+                        )
+                    )
+            recs = [
+                (g, gkind, r, about)
+                for g, gkind, r, about in self._rows(q.recommendations_for_drug(), {"drug": drug_id})
+            ]
+            if finding_ids:
+                recs += self._rows(q.recommendations_for_findings(), {"ids": sorted(finding_ids)})
+        recommendations = []
+        for g, gkind, r, about in recs:
+            ev = _node_dict(g)
+            ev.setdefault("kind", gkind)
+            recommendations.append(
+                {
+                    "evidence": ev,
+                    "about": about,
+                    "edge_id": r.get("id"),
+                    **{k: r[k] for k in ("quote", "source_doc", "strength", "text") if r.get(k) is not None},
+                }
+            )
+        items.sort(key=lambda i: (i.stance.value, i.evidence["id"], i.finding["id"], i.quote or ""))
+        recommendations.sort(key=lambda r: (r["evidence"]["id"], r.get("edge_id") or ""))
+        return Evidence(drug=drug, target=target, items=tuple(items), recommendations=tuple(recommendations))
+
+    def shortest_paths(self, source_id: str, target_id: str, *, max_hops: int = 6, limit: int = 10) -> list[GraphPath]:
+        with self._lock:
+            for needed in (source_id, target_id):
+                if self.node(needed) is None:
+                    raise NotFoundError(f"no node with id {needed!r}")
+            if source_id == target_id:
+                return []
+            cypher = q.shortest_paths(kind_of(source_id), kind_of(target_id), max(1, min(max_hops, 30)))
+            rows = self._rows(cypher, {"a": source_id, "b": target_id, "limit": 10_000})
+        paths = set()
+        for ns, rs in rows:
+            internal = {(n["_ID"]["table"], n["_ID"]["offset"]): n["id"] for n in ns}
+            steps = []
+            for r in rs:
+                src = internal[(r["_SRC"]["table"], r["_SRC"]["offset"])]
+                dst = internal[(r["_DST"]["table"], r["_DST"]["offset"])]
+                steps.append((src, r["_LABEL"], dst, r["id"]))
+            paths.add(GraphPath(tuple(n["id"] for n in ns), tuple(steps)))
+        unique: dict[tuple[str, ...], GraphPath] = {}
+        for path in sorted(paths, key=lambda p: (p.nodes, p.edges)):
+            unique.setdefault(path.nodes, path)
+        return sorted(unique.values(), key=lambda p: p.nodes)[:limit]
+
+    def query(
+        self,
+        cypher: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        write: bool = False,
+        row_limit: int | None = None,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        if not cypher.strip():
+            raise QueryError("the query is empty", query=cypher, hint="try: MATCH (d:Drug) RETURN d.name LIMIT 10")
+        if not write:
+            refuse_writes(cypher)
+        elif self.read_only:
+            raise WriteRefusedError(f"{self.path} was opened read-only", query=cypher)
+        cap = self.row_limit if row_limit is None else row_limit
+        timeout = self.timeout_s if timeout_s is None else timeout_s
+        with self._lock:
+            self._conn.set_query_timeout(int(timeout * 1000))
+            try:
+                with self._transaction(read_only=not write):
+                    result = self._run(cypher, params)
+                    if isinstance(result, list):  # several statements: keep the last result
+                        result = result[-1]
+                    columns = result.get_column_names()
+                    rows = []
+                    while result.has_next() and len(rows) <= cap:
+                        rows.append(result.get_next())
+            finally:
+                self._conn.set_query_timeout(0)
+            if write:
+                self._search_index = None
+        truncated = len(rows) > cap
+        rows = rows[:cap]
+        return QueryResult(columns, [[_value(v) for v in row] for row in rows], truncated, _graph_of(rows))
+
+    def subgraph(self, node_ids: Iterable[str] | None = None) -> nx.MultiDiGraph:
+        g = nx.MultiDiGraph()
+        with self._lock:
+            if node_ids is None:
+                for kind in NodeKind:
+                    for (n,) in self._rows(q.all_nodes(kind)):
+                        g.add_node(n["id"], **_node_dict(n))
+                for edge in EdgeType:
+                    for s, t, r in self._rows(q.all_edges(edge)):
+                        g.add_edge(s, t, key=r["id"], **_edge_dict(r))
+                return g
+            by_kind: dict[NodeKind, list[str]] = {}
+            for node_id in dict.fromkeys(node_ids):
+                try:
+                    by_kind.setdefault(kind_of(node_id), []).append(node_id)
+                except Exception:
+                    continue
+            for kind, ids in by_kind.items():
+                for (n,) in self._rows(q.nodes_by_ids(kind), {"ids": ids}):
+                    g.add_node(n["id"], **_node_dict(n))
+            present = list(g.nodes)
+            for kind, ids in by_kind.items():
+                for s, t, r in self._rows(q.edges_from(kind), {"ids": ids, "present": present}):
+                    g.add_edge(s, t, key=r["id"], **_edge_dict(r))
+        return g
+
+    def stats(self) -> StoreStats:
+        with self._lock:
+            nodes = {k.value: self._rows(q.count_nodes(k))[0][0] for k in NodeKind}
+            edges = {e.value: self._rows(q.count_edges(e))[0][0] for e in EdgeType}
+        return StoreStats(
+            {k: v for k, v in sorted(nodes.items()) if v}, {k: v for k, v in sorted(edges.items()) if v}
+        )
+
+
+def _arrow(rows: list[dict[str, Any]], columns: Mapping[str, type]) -> pa.Table:
+    return pa.table({name: pa.array([r.get(name) for r in rows], type=_ARROW[py]) for name, py in columns.items()})
+
+
+def _is_node(value: Any) -> bool:
+    return isinstance(value, dict) and "_LABEL" in value and "_ID" in value and "_SRC" not in value
+
+
+def _is_rel(value: Any) -> bool:
+    return isinstance(value, dict) and "_SRC" in value and "_DST" in value
+
+
+def _value(value: Any) -> Any:
+    """A query result value as plain data: nodes and edges as dicts, paths as lists."""
+    if _is_node(value):
+        return _node_dict(value)
+    if _is_rel(value):
+        return _edge_dict(value)
+    if isinstance(value, dict) and "_NODES" in value:
+        return {"nodes": [_node_dict(n) for n in value["_NODES"]], "rels": [_edge_dict(r) for r in value["_RELS"]]}
+    if isinstance(value, list):
+        return [_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _value(v) for k, v in value.items() if k not in _INTERNAL}
+    return value
+
+
+def _graph_of(rows: list[list[Any]]) -> nx.MultiDiGraph | None:
+    """The nodes and relationships a query returned, as a graph (``None`` when it returned none)."""
+    nodes: dict[tuple[int, int], dict[str, Any]] = {}
+    rels: list[dict[str, Any]] = []
+
+    def walk(value: Any) -> None:
+        if _is_node(value):
+            nodes[(value["_ID"]["table"], value["_ID"]["offset"])] = value
+        elif _is_rel(value):
+            rels.append(value)
+        elif isinstance(value, dict):
+            for v in (*value.get("_NODES", ()), *value.get("_RELS", ())) if "_NODES" in value else value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for row in rows:
+        for value in row:
+            walk(value)
+    if not nodes and not rels:
+        return None
+    g = nx.MultiDiGraph()
+    for n in nodes.values():
+        g.add_node(n["id"], **_node_dict(n))
+    for r in rels:
+        src = nodes.get((r["_SRC"]["table"], r["_SRC"]["offset"]))
+        dst = nodes.get((r["_DST"]["table"], r["_DST"]["offset"]))
+        if src is not None and dst is not None:
+            g.add_edge(src["id"], dst["id"], key=r.get("id"), **_edge_dict(r))
+    return g

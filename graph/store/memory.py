@@ -1,0 +1,254 @@
+"""The in-memory store: a networkx graph, the reference every other backend is tested against."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+
+from graph.errors import NotFoundError, QueryError
+from graph.model import Document, EdgeType, NodeKind, kind_of
+from graph.store import derived
+from graph.store.base import (
+    CONCEPT_KINDS,
+    EVIDENCE_KINDS,
+    PATH_EDGE_TYPES,
+    STANCES,
+    Evidence,
+    EvidenceItem,
+    EvidenceStore,
+    GraphPath,
+    IngestReport,
+    QueryResult,
+    SearchHit,
+    StoreStats,
+    score_match,
+    split_synonyms,
+)
+from graph.ids import normalise
+
+__all__ = ["MemoryStore"]
+
+
+def _clean(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in attrs.items() if v is not None}
+
+
+class MemoryStore(EvidenceStore):
+    """Evidence in a networkx ``MultiDiGraph``; nothing is written to disk."""
+
+    backend = "memory"
+    supports_cypher = False
+
+    def __init__(self) -> None:
+        self.graph = nx.MultiDiGraph()
+        self._lock = threading.RLock()
+
+    # -- writing -------------------------------------------------------------------
+    def ingest(self, document: Document) -> IngestReport:
+        with self._lock:
+            if document.source.id in self.graph:
+                return IngestReport(document.source.id, already_loaded=True, warnings=document.warnings)
+            work = self.graph.copy()  # all or nothing: mutate a copy, swap at the end
+            added = updated = 0
+            for node in document.all_nodes:
+                row = _clean(node.row())
+                if node.id in work:
+                    attrs = work.nodes[node.id]
+                    fill = {k: v for k, v in row.items() if k not in attrs}
+                    if fill:
+                        attrs.update(fill)
+                        updated += 1
+                else:
+                    work.add_node(node.id, **row)
+                    added += 1
+            for edge in document.edges:
+                work.add_edge(edge.source, edge.target, key=edge.id, type=edge.type.value, **_clean(edge.row()))
+            for drug, target in derived.linked_pairs(document):
+                self._relink(work, drug, target)
+            self.graph = work
+            return IngestReport(
+                document.source.id,
+                nodes_added=added,
+                nodes_updated=updated,
+                edges_added=len(document.edges),
+                warnings=document.warnings,
+                counts=document.counts(),
+            )
+
+    @staticmethod
+    def _relink(g: nx.MultiDiGraph, drug: str, target: str) -> None:
+        counts = {EdgeType.SUPPORTS: set(), EdgeType.CONTRADICTS: set()}
+        for finding in _findings_about(g, drug, target):
+            for src, _, data in g.in_edges(finding, data=True):
+                stance = EdgeType(data["type"])
+                if stance in counts:
+                    counts[stance].add(src)
+        edge_id = derived.linked_edge_id(drug, target)
+        if g.has_edge(drug, target, key=edge_id):
+            g.remove_edge(drug, target, key=edge_id)
+        g.add_edge(
+            drug,
+            target,
+            key=edge_id,
+            **_clean(derived.linked_edge_row(drug, target, len(counts[EdgeType.SUPPORTS]), len(counts[EdgeType.CONTRADICTS]))),
+        )
+
+    # -- reading -------------------------------------------------------------------
+    def node(self, node_id: str) -> dict[str, Any] | None:
+        attrs = self.graph.nodes.get(node_id)
+        return dict(attrs) if attrs is not None else None
+
+    def search(self, text: str, *, kinds: Iterable[NodeKind] = CONCEPT_KINDS, limit: int = 20) -> list[SearchHit]:
+        needle = normalise(text)
+        if not needle:
+            return []
+        wanted = {NodeKind(k).value for k in kinds}
+        hits = []
+        for node_id, attrs in self.graph.nodes(data=True):
+            if attrs.get("kind") not in wanted:
+                continue
+            names = [attrs["name"], *split_synonyms(attrs.get("synonyms"))]
+            if attrs.get("title"):
+                names.append(attrs["title"])
+            best = score_match(needle, names)
+            if best is not None:
+                hits.append(SearchHit(node_id, NodeKind(attrs["kind"]), attrs["name"], best[1], best[0]))
+        hits.sort(key=lambda h: (h.score, h.name.casefold(), h.id))
+        return hits[:limit]
+
+    def _next_layer(self, frontier: list[str], seen: set[str], *, cap: int) -> tuple[list[str], int]:
+        found = set()
+        for current in frontier:
+            found.update(self.graph.successors(current))
+            found.update(self.graph.predecessors(current))
+        found -= seen
+        return sorted(found)[: max(cap, 0)], len(found)
+
+    def evidence(self, drug_id: str, target_id: str) -> Evidence:
+        g = self.graph
+        for needed in (drug_id, target_id):
+            if needed not in g:
+                raise NotFoundError(f"no node with id {needed!r}")
+        items = []
+        recommendations = []
+        findings = list(_findings_about(g, drug_id, target_id))
+        for finding in findings:
+            for src, _, key, data in g.in_edges(finding, keys=True, data=True):
+                kind = g.nodes[src].get("kind")
+                etype = EdgeType(data["type"])
+                if etype in STANCES and kind in {k.value for k in EVIDENCE_KINDS}:
+                    figures = tuple(
+                        dict(g.nodes[fig])
+                        for _, fig, d in g.out_edges(src, data=True)
+                        if d["type"] == EdgeType.REPORTS and g.has_edge(fig, finding)
+                    )
+                    items.append(_item(g.nodes[finding], etype, g.nodes[src], data, figures))
+                elif etype is EdgeType.RECOMMENDS:
+                    recommendations.append(_recommendation(g.nodes[src], data, g.nodes[finding]))
+        for src, _, data in g.in_edges(drug_id, data=True):
+            if data["type"] == EdgeType.RECOMMENDS:
+                recommendations.append(_recommendation(g.nodes[src], data, g.nodes[drug_id]))
+        return Evidence(
+            drug=dict(g.nodes[drug_id]),
+            target=dict(g.nodes[target_id]),
+            items=tuple(sorted(items, key=_item_order)),
+            recommendations=tuple(sorted(recommendations, key=lambda r: (r["evidence"]["id"], r.get("edge_id", "")))),
+        )
+
+    def shortest_paths(self, source_id: str, target_id: str, *, max_hops: int = 6, limit: int = 10) -> list[GraphPath]:
+        g = self.graph
+        for needed in (source_id, target_id):
+            if needed not in g:
+                raise NotFoundError(f"no node with id {needed!r}")
+        allowed = {e.value for e in PATH_EDGE_TYPES}
+        undirected = nx.Graph()
+        undirected.add_nodes_from(g)
+        undirected.add_edges_from((u, v) for u, v, t in g.edges(data="type") if t in allowed)
+        try:
+            node_paths = nx.all_shortest_paths(undirected, source_id, target_id)
+            out = []
+            for nodes in node_paths:
+                if len(nodes) - 1 > max_hops:
+                    break
+                out.append(_as_path(g, nodes))
+                if len(out) >= limit:
+                    break
+        except nx.NetworkXNoPath:
+            return []
+        return sorted(out, key=lambda p: p.nodes)
+
+    def query(
+        self,
+        cypher: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        write: bool = False,
+        row_limit: int | None = None,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        raise QueryError(
+            "the in-memory store does not run Cypher",
+            query=cypher,
+            hint="open an embedded store (`--store DIR`) or a Neo4j server (`--neo4j URI`) to query in Cypher",
+        )
+
+    def subgraph(self, node_ids: Iterable[str] | None = None) -> nx.MultiDiGraph:
+        if node_ids is None:
+            return self.graph.copy()
+        return self.graph.subgraph([n for n in node_ids if n in self.graph]).copy()
+
+    def stats(self) -> StoreStats:
+        nodes: dict[str, int] = {}
+        for _, kind in self.graph.nodes(data="kind"):
+            nodes[kind] = nodes.get(kind, 0) + 1
+        edges: dict[str, int] = {}
+        for *_, etype in self.graph.edges(data="type"):
+            edges[etype] = edges.get(etype, 0) + 1
+        return StoreStats(dict(sorted(nodes.items())), dict(sorted(edges.items())))
+
+
+def _findings_about(g: nx.MultiDiGraph, drug_id: str, target_id: str) -> Iterable[str]:
+    for finding, _, data in g.in_edges(drug_id, data=True):
+        if data["type"] == EdgeType.ABOUT and kind_of(finding) is NodeKind.FINDING:
+            if any(d["type"] == EdgeType.ABOUT for d in g.get_edge_data(finding, target_id, default={}).values()):
+                yield finding
+
+
+def _item(finding: dict, stance: EdgeType, evidence: dict, edge: dict, figures: tuple[dict, ...]) -> EvidenceItem:
+    span = (edge["span_start"], edge["span_end"]) if edge.get("span_start") is not None else None
+    return EvidenceItem(
+        finding=dict(finding),
+        stance=stance,
+        evidence=dict(evidence),
+        quote=edge.get("quote"),
+        source_doc=edge.get("source_doc"),
+        span=span,
+        figures=tuple(sorted(figures, key=lambda f: f["id"])),
+    )
+
+
+def _recommendation(evidence: dict, edge: dict, about: dict) -> dict[str, Any]:
+    return {
+        "evidence": dict(evidence),
+        "about": about["id"],
+        "edge_id": edge.get("id"),
+        **{k: edge[k] for k in ("quote", "source_doc", "strength", "text") if edge.get(k) is not None},
+    }
+
+
+def _item_order(item: EvidenceItem) -> tuple:
+    return (item.stance.value, item.evidence["id"], item.finding["id"], item.quote or "")
+
+
+def _as_path(g: nx.MultiDiGraph, nodes: list[str]) -> GraphPath:
+    allowed = {e.value for e in PATH_EDGE_TYPES}
+    steps = []
+    for a, b in zip(nodes, nodes[1:], strict=False):
+        options = [(key, a, b, d) for key, d in g.get_edge_data(a, b, default={}).items() if d["type"] in allowed]
+        options += [(key, b, a, d) for key, d in g.get_edge_data(b, a, default={}).items() if d["type"] in allowed]
+        key, u, v, data = min(options, key=lambda o: o[0])
+        steps.append((u, data["type"], v, key))
+    return GraphPath(tuple(nodes), tuple(steps))

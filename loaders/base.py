@@ -1,0 +1,378 @@
+"""What every loader shares: reading bytes safely, and building a valid :class:`Document`.
+
+Loaders parse; they never fetch and never write.  A loader turns one file into one or
+more documents with :class:`DocumentBuilder`, which locates every quote in the source
+text (so spans are always right), resolves names through the vocabulary, and merges
+repeated nodes.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from graph.errors import LoadError, RecordError
+from graph.ids import figure_id, finding_id, source_id
+from graph.model import (
+    Document,
+    Edge,
+    EdgeType,
+    Node,
+    NodeKind,
+    Provenance,
+    Scalar,
+    unique_nodes,
+)
+from graph.vocabulary import Concept, Vocabulary
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_RECORDS",
+    "DocumentBuilder",
+    "Loader",
+    "decode",
+    "read_document_bytes",
+]
+
+#: Larger files are refused before parsing (a document, not a database dump).
+MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
+#: A document that yields more records than this is stopped: no real report has that many.
+MAX_RECORDS = 200_000
+
+
+class Loader(Protocol):
+    """A document format: recognise a file, turn it into documents."""
+
+    name: str
+    description: str
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True when the file looks like this format (``head`` is its first 64 KiB)."""
+
+    def load(self, path: Path) -> Iterator[Document]:
+        """The documents the file holds; raise :class:`LoadError` for what cannot be read."""
+
+
+def read_document_bytes(path: Path, *, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The file's bytes, with clear errors for missing, unreadable, empty or oversized files."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise LoadError(
+                f"file is {size:,} bytes; the limit is {limit:,}", path=str(path)
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError("no such file", path=str(path)) from None
+    except IsADirectoryError:
+        raise LoadError(
+            "is a directory; give the files inside it", path=str(path)
+        ) from None
+    except PermissionError:
+        raise LoadError("permission denied", path=str(path)) from None
+    except OSError as exc:
+        raise LoadError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
+    if not data.strip():
+        raise LoadError("the file is empty", path=str(path))
+    return data
+
+
+def decode(data: bytes, *, path: str | None = None) -> tuple[str, list[str]]:
+    """Text from bytes: UTF-8 (with or without BOM, or UTF-16 with BOM), else Windows-1252.
+
+    Returns the text (newlines normalised to ``\\n``) and warnings about the encoding.
+    Binary data is refused rather than decoded into noise.
+    """
+    warnings: list[str] = []
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    else:
+        if b"\x00" in data[:65536]:
+            raise LoadError("binary data (NUL bytes), not a text document", path=path)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            text = data.decode("cp1252", errors="replace")
+            warnings.append(f"line {line}: not UTF-8; read as Windows-1252")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    controls = sum(1 for c in text[:65536] if ord(c) < 32 and c not in "\n\t\f")
+    if controls > max(8, len(text[:65536]) // 100):
+        raise LoadError("mostly control characters: not a text document", path=path)
+    return text, warnings
+
+
+@dataclass
+class DocumentBuilder:
+    """Collects one document's records; ``build()`` validates them as a :class:`Document`."""
+
+    text: str
+    source_type: str
+    title: str
+    path: str | None = None
+    vocabulary: Vocabulary = field(default_factory=Vocabulary.default)
+    source_props: dict[str, Scalar] = field(default_factory=dict)
+    source_key: str | None = None
+
+    def __post_init__(self) -> None:
+        self.source_doc = (
+            "source:" + self.source_key if self.source_key else source_id(self.text)
+        )
+        self.nodes: list[Node] = []
+        self.edges: list[Edge] = []
+        self.warnings: list[str] = []
+
+    # -- provenance ----------------------------------------------------------------
+    def provenance(
+        self, quote: str | None = None, *, start: int | None = None
+    ) -> Provenance:
+        """Provenance for ``quote``: located in the text (at ``start`` if given), else quote only.
+
+        A quote that is not verbatim in the text is dropped with a warning rather than
+        stored: a quote must be something a researcher can find in the source.
+        """
+        if not quote:
+            return Provenance(source_doc=self.source_doc)
+        if start is not None and self.text[start : start + len(quote)] == quote:
+            return Provenance(
+                source_doc=self.source_doc,
+                quote=quote,
+                span=(start, start + len(quote)),
+            )
+        found = self.text.find(quote)
+        if found < 0:
+            self.warn(
+                f"quote not found verbatim in the source, left out: {quote[:60]!r}"
+            )
+            return Provenance(source_doc=self.source_doc)
+        return Provenance(
+            source_doc=self.source_doc, quote=quote, span=(found, found + len(quote))
+        )
+
+    def line_of(self, offset: int) -> int:
+        return self.text.count("\n", 0, max(offset, 0)) + 1
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    # -- records -------------------------------------------------------------------
+    def add_node(
+        self,
+        node_id: str,
+        kind: NodeKind,
+        name: str,
+        props: dict[str, Scalar] | None = None,
+        *,
+        quote: str | None = None,
+        start: int | None = None,
+    ) -> str:
+        clean = {k: v for k, v in (props or {}).items() if v is not None and v != ""}
+        try:
+            self.nodes.append(
+                Node(
+                    id=node_id,
+                    kind=kind,
+                    name=name,
+                    props=clean,
+                    provenance=self.provenance(quote, start=start),
+                )
+            )
+        except ValidationError as exc:
+            raise RecordError(f"{kind} {name!r}: {_first_error(exc)}") from None
+        self._check_size()
+        return node_id
+
+    def add_concept(
+        self, concept: Concept, *, quote: str | None = None, start: int | None = None
+    ) -> str:
+        self.nodes.append(concept.node(self.provenance(quote, start=start)))
+        return concept.id
+
+    def concept(
+        self,
+        term: str,
+        kind: NodeKind | None = None,
+        *,
+        quote: str | None = None,
+        start: int | None = None,
+    ) -> str | None:
+        """Add the vocabulary concept ``term`` names; ``None`` (and a warning) when it names none."""
+        concept = self.vocabulary.lookup(term, kind)
+        if concept is None:
+            self.warn(
+                f"{term!r} is not in the vocabulary" + (f" as a {kind}" if kind else "")
+            )
+            return None
+        return self.add_concept(
+            concept,
+            quote=quote or term if (quote or term) in self.text else None,
+            start=start,
+        )
+
+    def add_edge(
+        self,
+        etype: EdgeType,
+        source: str,
+        target: str,
+        *,
+        quote: str | None = None,
+        start: int | None = None,
+        props: dict[str, Scalar] | None = None,
+    ) -> None:
+        clean = {k: v for k, v in (props or {}).items() if v is not None}
+        try:
+            self.edges.append(
+                Edge(
+                    type=etype,
+                    source=source,
+                    target=target,
+                    props=clean,
+                    provenance=self.provenance(quote, start=start),
+                )
+            )
+        except ValidationError as exc:
+            raise RecordError(
+                f"{etype} {source} -> {target}: {_first_error(exc)}"
+            ) from None
+        self._check_size()
+
+    def add_finding(
+        self,
+        drug_id: str,
+        target_id: str,
+        population_id: str | None = None,
+        *,
+        statement: str | None = None,
+        quote: str | None = None,
+        start: int | None = None,
+    ) -> str:
+        """The claim "drug → outcome (in population)", with its ABOUT and IN_POPULATION edges."""
+        names = {n.id: n.name for n in self.nodes}
+        fid = finding_id(drug_id, target_id, population_id)
+        drug, target = names.get(drug_id, drug_id), names.get(target_id, target_id)
+        population = names.get(population_id) if population_id else None
+        label = f"{drug} → {target}" + (f" in {population}" if population else "")
+        self.add_node(
+            fid,
+            NodeKind.FINDING,
+            label,
+            {
+                "drug": drug,
+                "outcome": target,
+                "population": population,
+                "statement": statement,
+            },
+            quote=quote,
+            start=start,
+        )
+        self.add_edge(EdgeType.ABOUT, fid, drug_id, quote=quote, start=start)
+        self.add_edge(EdgeType.ABOUT, fid, target_id, quote=quote, start=start)
+        if population_id:
+            self.add_edge(
+                EdgeType.IN_POPULATION, fid, population_id, quote=quote, start=start
+            )
+        return fid
+
+    def add_figure(
+        self,
+        reporter_id: str,
+        finding: str | None,
+        *,
+        label: str,
+        value: float | None,
+        unit: str | None = None,
+        numerator: int | None = None,
+        denominator: int | None = None,
+        population: str | None = None,
+        population_id: str | None = None,
+        baseline: float | None = None,
+        quote: str | None = None,
+        start: int | None = None,
+        **extra: Scalar,
+    ) -> str:
+        """A number ``reporter`` REPORTS, which MEASURES ``finding`` when given."""
+        fig = figure_id(reporter_id, finding or label, value, population)
+        props = {
+            "value": value,
+            "unit": unit,
+            "numerator": numerator,
+            "denominator": denominator,
+            "population": population,
+            "label": label,
+            "baseline": baseline,
+            **extra,
+        }
+        name = (
+            label
+            if value is None
+            else f"{value:g}{'' if unit in (None, '%') else ' '}{unit or ''}".strip()
+            + (f" ({population})" if population else "")
+        )
+        self.add_node(fig, NodeKind.FIGURE, name, props, quote=quote, start=start)
+        self.add_edge(EdgeType.REPORTS, reporter_id, fig, quote=quote, start=start)
+        if finding:
+            self.add_edge(EdgeType.MEASURES, fig, finding, quote=quote, start=start)
+        if population_id:
+            self.add_edge(
+                EdgeType.IN_POPULATION, fig, population_id, quote=quote, start=start
+            )
+        return fig
+
+    def _check_size(self) -> None:
+        if len(self.nodes) + len(self.edges) > MAX_RECORDS:
+            raise LoadError(
+                f"the document yields more than {MAX_RECORDS:,} records; refusing to load it",
+                path=self.path,
+            )
+
+    def build(self) -> Document:
+        """The validated document; every node gets a FROM_SOURCE edge to the source."""
+        props = {
+            "text": self.text,
+            "source_type": self.source_type,
+            **self.source_props,
+        }
+        source = Node(
+            id=self.source_doc,
+            kind=NodeKind.SOURCE,
+            name=self.title,
+            props={k: v for k, v in props.items() if v is not None},
+            provenance=Provenance(source_doc=self.source_doc),
+        )
+        nodes = [n for n in unique_nodes(self.nodes) if n.id != source.id]
+        provenance = Provenance(source_doc=self.source_doc)
+        linked = {
+            (e.source, e.target) for e in self.edges if e.type is EdgeType.FROM_SOURCE
+        }
+        from_source = [
+            Edge(
+                type=EdgeType.FROM_SOURCE,
+                source=n.id,
+                target=source.id,
+                provenance=provenance,
+            )
+            for n in nodes
+            if (n.id, source.id) not in linked
+        ]
+        edges = list({e.id: e for e in (*self.edges, *from_source)}.values())
+        try:
+            return Document(
+                source=source,
+                nodes=tuple(nodes),
+                edges=tuple(edges),
+                warnings=tuple(self.warnings),
+            )
+        except ValidationError as exc:
+            raise LoadError(_first_error(exc), path=self.path) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+    message = str(err.get("msg", exc)).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
