@@ -29,7 +29,7 @@ def slug(text: str) -> str:
 
 
 def _digest(*parts: object) -> str:
-    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:16]
+    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 def concept_id(kind: NodeKind, name: str) -> str:

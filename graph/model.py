@@ -350,7 +350,7 @@ class Edge(BaseModel):
             raise ValueError(str(exc)) from None
         if not self.id:
             key = "\x1f".join((self.type.value, self.source, self.target, self.provenance.source_doc))
-            object.__setattr__(self, "id", "edge:" + hashlib.sha1(key.encode()).hexdigest()[:20])
+            object.__setattr__(self, "id", "edge:" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:20])
         return self
 
     def row(self) -> dict[str, Scalar]:
@@ -396,7 +396,9 @@ class Document(BaseModel):
         for edge in self.edges:
             for end in (edge.source, edge.target):
                 if end not in ids:
-                    raise ValueError(f"edge {edge.type} {edge.source} -> {edge.target}: node {end!r} is not in the document")
+                    raise ValueError(
+                        f"edge {edge.type} {edge.source} -> {edge.target}: node {end!r} is not in the document"
+                    )
         for record in (*self.nodes, *self.edges):
             prov = record.provenance
             if not (prov.quote and isinstance(text, str) and prov.source_doc == self.source.id):

@@ -67,9 +67,7 @@ class Vocabulary:
                 self._by_term.setdefault((concept.kind, key), concept)
                 self._by_term.setdefault((None, key), concept)
         terms = sorted({t for c in concepts for t in (c.name, *c.synonyms)}, key=len, reverse=True)
-        self._pattern = re.compile(
-            r"(?<![\w-])(" + "|".join(_flexible(t) for t in terms) + r")(?!\w)", re.IGNORECASE
-        )
+        self._pattern = re.compile(r"(?<![\w-])(" + "|".join(_flexible(t) for t in terms) + r")(?!\w)", re.IGNORECASE)
 
     @classmethod
     @functools.cache

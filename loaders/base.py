@@ -63,16 +63,12 @@ def read_document_bytes(path: Path, *, limit: int = MAX_DOCUMENT_BYTES) -> bytes
     try:
         size = path.stat().st_size
         if size > limit:
-            raise LoadError(
-                f"file is {size:,} bytes; the limit is {limit:,}", path=str(path)
-            )
+            raise LoadError(f"file is {size:,} bytes; the limit is {limit:,}", path=str(path))
         data = path.read_bytes()
     except FileNotFoundError:
         raise LoadError("no such file", path=str(path)) from None
     except IsADirectoryError:
-        raise LoadError(
-            "is a directory; give the files inside it", path=str(path)
-        ) from None
+        raise LoadError("is a directory; give the files inside it", path=str(path)) from None
     except PermissionError:
         raise LoadError("permission denied", path=str(path)) from None
     except OSError as exc:
@@ -120,17 +116,13 @@ class DocumentBuilder:
     source_key: str | None = None
 
     def __post_init__(self) -> None:
-        self.source_doc = (
-            "source:" + self.source_key if self.source_key else source_id(self.text)
-        )
+        self.source_doc = "source:" + self.source_key if self.source_key else source_id(self.text)
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
         self.warnings: list[str] = []
 
     # -- provenance ----------------------------------------------------------------
-    def provenance(
-        self, quote: str | None = None, *, start: int | None = None
-    ) -> Provenance:
+    def provenance(self, quote: str | None = None, *, start: int | None = None) -> Provenance:
         """Provenance for ``quote``: located in the text (at ``start`` if given), else quote only.
 
         A quote that is not verbatim in the text is dropped with a warning rather than
@@ -146,13 +138,9 @@ class DocumentBuilder:
             )
         found = self.text.find(quote)
         if found < 0:
-            self.warn(
-                f"quote not found verbatim in the source, left out: {quote[:60]!r}"
-            )
+            self.warn(f"quote not found verbatim in the source, left out: {quote[:60]!r}")
             return Provenance(source_doc=self.source_doc)
-        return Provenance(
-            source_doc=self.source_doc, quote=quote, span=(found, found + len(quote))
-        )
+        return Provenance(source_doc=self.source_doc, quote=quote, span=(found, found + len(quote)))
 
     def line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, max(offset, 0)) + 1
@@ -187,9 +175,7 @@ class DocumentBuilder:
         self._check_size()
         return node_id
 
-    def add_concept(
-        self, concept: Concept, *, quote: str | None = None, start: int | None = None
-    ) -> str:
+    def add_concept(self, concept: Concept, *, quote: str | None = None, start: int | None = None) -> str:
         self.nodes.append(concept.node(self.provenance(quote, start=start)))
         return concept.id
 
@@ -204,9 +190,7 @@ class DocumentBuilder:
         """Add the vocabulary concept ``term`` names; ``None`` (and a warning) when it names none."""
         concept = self.vocabulary.lookup(term, kind)
         if concept is None:
-            self.warn(
-                f"{term!r} is not in the vocabulary" + (f" as a {kind}" if kind else "")
-            )
+            self.warn(f"{term!r} is not in the vocabulary" + (f" as a {kind}" if kind else ""))
             return None
         return self.add_concept(
             concept,
@@ -236,9 +220,7 @@ class DocumentBuilder:
                 )
             )
         except ValidationError as exc:
-            raise RecordError(
-                f"{etype} {source} -> {target}: {_first_error(exc)}"
-            ) from None
+            raise RecordError(f"{etype} {source} -> {target}: {_first_error(exc)}") from None
         self._check_size()
 
     def add_finding(
@@ -273,9 +255,7 @@ class DocumentBuilder:
         self.add_edge(EdgeType.ABOUT, fid, drug_id, quote=quote, start=start)
         self.add_edge(EdgeType.ABOUT, fid, target_id, quote=quote, start=start)
         if population_id:
-            self.add_edge(
-                EdgeType.IN_POPULATION, fid, population_id, quote=quote, start=start
-            )
+            self.add_edge(EdgeType.IN_POPULATION, fid, population_id, quote=quote, start=start)
         return fid
 
     def add_figure(
@@ -318,9 +298,7 @@ class DocumentBuilder:
         if finding:
             self.add_edge(EdgeType.MEASURES, fig, finding, quote=quote, start=start)
         if population_id:
-            self.add_edge(
-                EdgeType.IN_POPULATION, fig, population_id, quote=quote, start=start
-            )
+            self.add_edge(EdgeType.IN_POPULATION, fig, population_id, quote=quote, start=start)
         return fig
 
     def _check_size(self) -> None:
@@ -346,9 +324,7 @@ class DocumentBuilder:
         )
         nodes = [n for n in unique_nodes(self.nodes) if n.id != source.id]
         provenance = Provenance(source_doc=self.source_doc)
-        linked = {
-            (e.source, e.target) for e in self.edges if e.type is EdgeType.FROM_SOURCE
-        }
+        linked = {(e.source, e.target) for e in self.edges if e.type is EdgeType.FROM_SOURCE}
         from_source = [
             Edge(
                 type=EdgeType.FROM_SOURCE,

@@ -79,7 +79,9 @@ def parse_curated(text: str, *, path: str = "<curated>", warnings: list[str] | N
         raise LoadError(exc.reason, path=path, line=exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise LoadError(f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path, line=mark.line + 1 if mark else None) from None
+        raise LoadError(
+            f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path, line=mark.line + 1 if mark else None
+        ) from None
     if not isinstance(data, dict) or data.get("evx") != MARKER:
         raise LoadError(f"expected a mapping with `evx: {MARKER}` at the top", path=path, line=1)
     source = data.get("source") or {}
@@ -121,17 +123,25 @@ def parse_curated(text: str, *, path: str = "<curated>", warnings: list[str] | N
         try:
             kind = NodeKind(kind_name)
         except ValueError:
-            raise fail(f"unknown kind {kind_name!r}; expected one of {', '.join(k.value for k in NodeKind)}", entry, "kind") from None
+            raise fail(
+                f"unknown kind {kind_name!r}; expected one of {', '.join(k.value for k in NodeKind)}", entry, "kind"
+            ) from None
         props = {k: v for k, v in entry.items() if k not in _STRUCTURAL and not k.startswith("__")}
         for key in props:
             if key not in NODE_PROPERTIES[kind]:
-                raise fail(f"{kind} has no property {key!r}; known: {', '.join(sorted(NODE_PROPERTIES[kind]))}", entry, key)
+                raise fail(
+                    f"{kind} has no property {key!r}; known: {', '.join(sorted(NODE_PROPERTIES[kind]))}", entry, key
+                )
         quote = entry.get("quote")
         try:
             if kind is NodeKind.FINDING:
                 drug = ref(entry.get("drug"), entry, "drug", NodeKind.DRUG)
                 target = ref(entry.get("outcome"), entry, "outcome")
-                population = ref(entry["population"], entry, "population", NodeKind.CONDITION) if entry.get("population") else None
+                population = (
+                    ref(entry["population"], entry, "population", NodeKind.CONDITION)
+                    if entry.get("population")
+                    else None
+                )
                 node_id = builder.add_finding(drug, target, population, statement=props.get("statement"), quote=quote)
                 label = next(n.name for n in builder.nodes if n.id == node_id)
                 names[label] = node_id
@@ -157,7 +167,11 @@ def parse_curated(text: str, *, path: str = "<curated>", warnings: list[str] | N
         try:
             etype = EdgeType(str(entry.get("type", "")).upper())
         except ValueError:
-            raise fail(f"unknown edge type {entry.get('type')!r}; expected one of {', '.join(e.value for e in EdgeType)}", entry, "type") from None
+            raise fail(
+                f"unknown edge type {entry.get('type')!r}; expected one of {', '.join(e.value for e in EdgeType)}",
+                entry,
+                "type",
+            ) from None
         source = ref(entry.get("from"), entry, "from")
         target = ref(entry.get("to"), entry, "to")
         props = {k: entry[k] for k in ("strength", "text", "note") if k in entry}
@@ -177,7 +191,12 @@ def _entries(data: dict[str, Any], section: str, path: str) -> list[dict[str, An
         raise LoadError(f"`{section}` must be a list", path=path, line=data["__lines__"].get(section), field=section)
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
-            raise LoadError(f"entry {i + 1} of `{section}` must be a mapping", path=path, line=data["__lines__"].get(section), field=section)
+            raise LoadError(
+                f"entry {i + 1} of `{section}` must be a mapping",
+                path=path,
+                line=data["__lines__"].get(section),
+                field=section,
+            )
     return entries
 
 
@@ -191,9 +210,14 @@ def _field_in(message: str, entry: dict[str, Any]) -> str | None:
 def _derive_id(kind: NodeKind, name: str, props: dict[str, Any], builder: DocumentBuilder) -> str:
     if kind in (NodeKind.STUDY, NodeKind.GUIDELINE):
         return study_id(
-            doi=props.get("doi"), pmid=props.get("pmid"), nct_id=props.get("nct_id"), first_author=name, year=props.get("year") if isinstance(props.get("year"), int) else None, title=props.get("title"), kind=kind
+            doi=props.get("doi"),
+            pmid=props.get("pmid"),
+            nct_id=props.get("nct_id"),
+            first_author=name,
+            year=props.get("year") if isinstance(props.get("year"), int) else None,
+            title=props.get("title"),
+            kind=kind,
         )
     if kind in (NodeKind.DRUG, NodeKind.CONDITION, NodeKind.OUTCOME):
         return f"{kind.prefix}:{slug(name)}"
     return content_id(kind, builder.source_doc, name)
-

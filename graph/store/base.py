@@ -45,7 +45,9 @@ STANCES: tuple[EdgeType, ...] = (EdgeType.SUPPORTS, EdgeType.CONTRADICTS)
 
 #: Edges a path may walk: provenance and the derived shortcut are left out, so paths
 #: go through the claims and studies that connect two things.
-PATH_EDGE_TYPES: tuple[EdgeType, ...] = tuple(e for e in EdgeType if e not in (EdgeType.FROM_SOURCE, EdgeType.LINKED_TO))
+PATH_EDGE_TYPES: tuple[EdgeType, ...] = tuple(
+    e for e in EdgeType if e not in (EdgeType.FROM_SOURCE, EdgeType.LINKED_TO)
+)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def linked_pairs(document: Document) -> Iterator[tuple[str, str]]:
 
 
 def linked_edge_id(drug_id: str, target_id: str) -> str:
-    return "edge:linked:" + hashlib.sha1(f"{drug_id}\x1f{target_id}".encode()).hexdigest()[:20]
+    return "edge:linked:" + hashlib.sha1(f"{drug_id}\x1f{target_id}".encode(), usedforsecurity=False).hexdigest()[:20]
 
 
 def linked_edge_row(drug_id: str, target_id: str, supporting: int, contradicting: int) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from graph.errors import (
     NotFoundError,
     QueryError,
     QueryTimeoutError,
+    RecordError,
     StoreCorruptError,
     StoreError,
     StoreLockedError,
@@ -65,8 +66,11 @@ def translate_error(exc: Exception, query: str | None = None) -> StoreError:
     """A LadybugDB ``RuntimeError`` as the project's error, with a hint where one helps."""
     text = str(exc)
     if "Interrupted" in text or "timeout" in text.lower():
-        return QueryTimeoutError("the query ran past its time limit and was stopped", query=query,
-                                 hint="add a LIMIT, narrow the MATCH, or raise the timeout")
+        return QueryTimeoutError(
+            "the query ran past its time limit and was stopped",
+            query=query,
+            hint="add a LIMIT, narrow the MATCH, or raise the timeout",
+        )
     if "read-only" in text:
         return WriteRefusedError(text, query=query, hint="pass --write to change the store")
     if "lock" in text.lower() and "held" in text.lower():
@@ -78,8 +82,11 @@ def translate_error(exc: Exception, query: str | None = None) -> StoreError:
     if query:
         hint = next((h for pattern, h in _NEO4J_HINTS if pattern.search(query)), None)
     if hint is None and "does not exist" in text:
-        hint = "node kinds are " + ", ".join(k.value for k in NodeKind) + "; edge types " + ", ".join(
-            e.value for e in EdgeType
+        hint = (
+            "node kinds are "
+            + ", ".join(k.value for k in NodeKind)
+            + "; edge types "
+            + ", ".join(e.value for e in EdgeType)
         )
     first = text.splitlines()[0] if text else type(exc).__name__
     where = f" (at column {position})" if position else ""
@@ -130,7 +137,9 @@ class LadybugStore(EvidenceStore):
             if directory.exists() and not directory.is_dir():
                 raise StoreCorruptError(f"{directory} is a file; a store is a directory (try a new path)")
             if read_only and not (directory / DB_FILE).exists():
-                raise StoreCorruptError(f"{directory} holds no evidence store ({DB_FILE} is missing); load documents first")
+                raise StoreCorruptError(
+                    f"{directory} holds no evidence store ({DB_FILE} is missing); load documents first"
+                )
             directory.mkdir(parents=True, exist_ok=True)
             target = str(directory / DB_FILE)
         try:
@@ -260,9 +269,18 @@ class LadybugStore(EvidenceStore):
         )
         delete, create = q.replace_linked(tkind)
         self._run(delete, {"drug": drug, "target": target})
-        self._run(create, {"drug": drug, "target": target, **{k: row[k] for k in ("id", "source_doc", "supporting", "contradicting")}})
+        self._run(
+            create,
+            {
+                "drug": drug,
+                "target": target,
+                **{k: row[k] for k in ("id", "source_doc", "supporting", "contradicting")},
+            },
+        )
 
-    def bulk_load(self, nodes: Mapping[NodeKind, pa.Table], edges: Mapping[tuple[EdgeType, NodeKind, NodeKind], pa.Table]) -> None:
+    def bulk_load(
+        self, nodes: Mapping[NodeKind, pa.Table], edges: Mapping[tuple[EdgeType, NodeKind, NodeKind], pa.Table]
+    ) -> None:
         """Load prepared Arrow tables straight into empty-of-these-ids tables, in one transaction.
 
         For synthetic corpora and store-to-store copies: columns must match
@@ -277,10 +295,9 @@ class LadybugStore(EvidenceStore):
 
     # -- reading -------------------------------------------------------------------
     def node(self, node_id: str) -> dict[str, Any] | None:
-        try:
-            kind = kind_of(node_id)
-        except Exception:
+        if not _is_node_id(node_id):
             return None
+        kind = kind_of(node_id)
         with self._lock:
             rows = self._rows(q.node_by_id(kind), {"id": node_id})
         return _node_dict(rows[0][0]) if rows else None
@@ -452,10 +469,8 @@ class LadybugStore(EvidenceStore):
                 return g
             by_kind: dict[NodeKind, list[str]] = {}
             for node_id in dict.fromkeys(node_ids):
-                try:
+                if _is_node_id(node_id):
                     by_kind.setdefault(kind_of(node_id), []).append(node_id)
-                except Exception:
-                    continue
             for kind, ids in by_kind.items():
                 for (n,) in self._rows(q.nodes_by_ids(kind), {"ids": ids}):
                     g.add_node(n["id"], **_node_dict(n))
@@ -469,9 +484,15 @@ class LadybugStore(EvidenceStore):
         with self._lock:
             nodes = {k.value: self._rows(q.count_nodes(k))[0][0] for k in NodeKind}
             edges = {e.value: self._rows(q.count_edges(e))[0][0] for e in EdgeType}
-        return StoreStats(
-            {k: v for k, v in sorted(nodes.items()) if v}, {k: v for k, v in sorted(edges.items()) if v}
-        )
+        return StoreStats({k: v for k, v in sorted(nodes.items()) if v}, {k: v for k, v in sorted(edges.items()) if v})
+
+
+def _is_node_id(value: str) -> bool:
+    try:
+        kind_of(value)
+    except RecordError:
+        return False
+    return True
 
 
 def _arrow(rows: list[dict[str, Any]], columns: Mapping[str, type]) -> pa.Table:

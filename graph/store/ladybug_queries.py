@@ -35,7 +35,6 @@ __all__ = [
 _TYPES = {str: "STRING", int: "INT64", float: "DOUBLE", bool: "BOOLEAN"}
 
 
-
 def column_type(py: type) -> str:
     return _TYPES[py]
 

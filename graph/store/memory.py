@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import NotFoundError, QueryError
+from graph.ids import normalise
 from graph.model import Document, EdgeType, NodeKind, kind_of
 from graph.store import derived
 from graph.store.base import (
@@ -27,7 +29,6 @@ from graph.store.base import (
     score_match,
     split_synonyms,
 )
-from graph.ids import normalise
 
 __all__ = ["MemoryStore"]
 
@@ -93,7 +94,9 @@ class MemoryStore(EvidenceStore):
             drug,
             target,
             key=edge_id,
-            **_clean(derived.linked_edge_row(drug, target, len(counts[EdgeType.SUPPORTS]), len(counts[EdgeType.CONTRADICTS]))),
+            **_clean(
+                derived.linked_edge_row(drug, target, len(counts[EdgeType.SUPPORTS]), len(counts[EdgeType.CONTRADICTS]))
+            ),
         )
 
     # -- reading -------------------------------------------------------------------
@@ -136,7 +139,7 @@ class MemoryStore(EvidenceStore):
         recommendations = []
         findings = list(_findings_about(g, drug_id, target_id))
         for finding in findings:
-            for src, _, key, data in g.in_edges(finding, keys=True, data=True):
+            for src, _, _key, data in g.in_edges(finding, keys=True, data=True):
                 kind = g.nodes[src].get("kind")
                 etype = EdgeType(data["type"])
                 if etype in STANCES and kind in {k.value for k in EVIDENCE_KINDS}:
@@ -212,9 +215,12 @@ class MemoryStore(EvidenceStore):
 
 def _findings_about(g: nx.MultiDiGraph, drug_id: str, target_id: str) -> Iterable[str]:
     for finding, _, data in g.in_edges(drug_id, data=True):
-        if data["type"] == EdgeType.ABOUT and kind_of(finding) is NodeKind.FINDING:
-            if any(d["type"] == EdgeType.ABOUT for d in g.get_edge_data(finding, target_id, default={}).values()):
-                yield finding
+        if (
+            data["type"] == EdgeType.ABOUT
+            and kind_of(finding) is NodeKind.FINDING
+            and any(d["type"] == EdgeType.ABOUT for d in g.get_edge_data(finding, target_id, default={}).values())
+        ):
+            yield finding
 
 
 def _item(finding: dict, stance: EdgeType, evidence: dict, edge: dict, figures: tuple[dict, ...]) -> EvidenceItem:
@@ -246,7 +252,7 @@ def _item_order(item: EvidenceItem) -> tuple:
 def _as_path(g: nx.MultiDiGraph, nodes: list[str]) -> GraphPath:
     allowed = {e.value for e in PATH_EDGE_TYPES}
     steps = []
-    for a, b in zip(nodes, nodes[1:], strict=False):
+    for a, b in itertools.pairwise(nodes):
         options = [(key, a, b, d) for key, d in g.get_edge_data(a, b, default={}).items() if d["type"] in allowed]
         options += [(key, b, a, d) for key, d in g.get_edge_data(b, a, default={}).items() if d["type"] in allowed]
         key, u, v, data = min(options, key=lambda o: o[0])

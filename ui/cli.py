@@ -1,0 +1,229 @@
+"""``evx``: load documents, ask questions in Cypher, export subgraphs, see what is stored.
+
+The store is ``--store DIR``, else ``$EVX_STORE``, else a per-user data directory;
+``--neo4j URI`` (or ``$EVX_NEO4J_URI``) selects a Neo4j server instead.  Every failure
+the user can fix is printed as one line starting with ``error:`` and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph.errors import EvidenceError, LoadError
+from graph.export import SUFFIXES, WRITERS, write
+from graph.settings import Settings
+from graph.store import EvidenceStore, open_store
+from loaders import detect, sample_paths
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="evx",
+    help="Evidence Explorer: clinical and pharmacological evidence as a graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    store: Annotated[
+        Path | None, typer.Option("--store", envvar="EVX_STORE", help="Directory of the embedded store.")
+    ] = None,
+    neo4j: Annotated[
+        str | None, typer.Option("--neo4j", envvar="EVX_NEO4J_URI", help="Use a Neo4j server (bolt:// or neo4j:// URI).")
+    ] = None,
+    read_only: Annotated[
+        bool, typer.Option("--read-only", help="Open the store read-only (while another process writes to it).")
+    ] = False,
+) -> None:
+    ctx.obj = Settings.from_env(store=store, neo4j_uri=neo4j, read_only=read_only or None)
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    return ctx.obj if isinstance(ctx.obj, Settings) else Settings.from_env()
+
+
+@contextmanager
+def opened_store(ctx: typer.Context, *, read_only: bool | None = None) -> Iterator[EvidenceStore]:
+    """Open the store of the command line; errors become one clear line and exit code 1."""
+    settings = settings_of(ctx)
+    if read_only is not None and read_only != settings.read_only:
+        settings = settings.model_copy(update={"read_only": read_only})
+    with guarded(), open_store(settings) as store:
+        yield store
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Turn the project's errors into ``error: …`` and exit code 1, without a traceback."""
+    try:
+        yield
+    except EvidenceError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
+        else:
+            files.append(path)
+    return files
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories of documents.")] = None,
+    samples: Annotated[bool, typer.Option("--samples", help="Load the sample documents bundled with evx.")] = False,
+) -> None:
+    """Load documents into the store (the format is detected from each file)."""
+    files = _expand(list(paths or [])) + (sample_paths() if samples else [])
+    if not files:
+        err.print("error: nothing to load; give files or directories, or --samples")
+        raise typer.Exit(2)
+    failures = 0
+    table = Table("file", "documents", "new nodes", "new edges", "warnings", title="Loaded")
+    warnings: list[str] = []
+    with opened_store(ctx) as store, _progress() as progress:
+        task = progress.add_task("loading", total=len(files))
+        for path in files:
+            progress.update(task, description=path.name[:40])
+            try:
+                loader = detect(path)
+                documents = list(loader.load(path))
+                reports = [store.ingest(doc) for doc in documents]
+            except LoadError as exc:
+                failures += 1
+                err.print(f"error: {exc}", markup=False)
+            else:
+                new = [r for r in reports if not r.already_loaded]
+                table.add_row(
+                    str(path.name),
+                    f"{len(documents)}" + (f" ({len(documents) - len(new)} already loaded)" if len(new) < len(documents) else ""),
+                    str(sum(r.nodes_added for r in new)),
+                    str(sum(r.edges_added for r in new)),
+                    str(sum(len(r.warnings) for r in reports)),
+                )
+                warnings.extend(f"{path.name}: {w}" for r in reports for w in r.warnings)
+            progress.advance(task)
+    out.print(table)
+    for warning in warnings:
+        err.print(f"warning: {warning}", markup=False)
+    if failures:
+        err.print(f"{failures} of {len(files)} files could not be loaded; nothing from them was stored")
+        raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    cypher: Annotated[str, typer.Argument(help="A Cypher query (read-only unless --write).")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    write_: Annotated[bool, typer.Option("--write", help="Allow the query to change the store.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Row cap (default 1000).")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds before the query is stopped.")] = None,
+) -> None:
+    """Run a Cypher query; read-only with a row cap and a timeout unless told otherwise."""
+    with opened_store(ctx) as store, guarded():
+        result = store.query(cypher, write=write_, row_limit=limit, timeout_s=timeout)
+    if fmt is OutputFormat.json:
+        rows = [dict(zip(result.columns, row, strict=False)) for row in result.rows]
+        out.print_json(json.dumps({"columns": result.columns, "rows": rows, "truncated": result.truncated}, default=str))
+        return
+    table = Table(*result.columns)
+    for row in result.rows:
+        table.add_row(*(_cell(v) for v in row))
+    out.print(table)
+    note = f"{len(result.rows)} rows" + (" (truncated: raise --limit to see more)" if result.truncated else "")
+    err.print(note)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return "" if value is None else str(value)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(sorted(WRITERS))}.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    all_: Annotated[bool, typer.Option("--all", help="Export the whole store.")] = False,
+    from_: Annotated[str | None, typer.Option("--from", help="Start node: an id, a name or a synonym.")] = None,
+    hops: Annotated[int, typer.Option("--hops", min=0, max=6, help="How far from --from to go.")] = 1,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Most nodes to take around --from.")] = 10_000,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Export the whole store or the neighbourhood of a node (GraphML, GEXF, JSON, CSV, Cypher)."""
+    if all_ == (from_ is not None):
+        err.print("error: give exactly one of --all or --from ID")
+        raise typer.Exit(2)
+    with opened_store(ctx, read_only=None) as store, guarded():
+        if from_ is not None:
+            start = store.resolve(from_)
+            graph = store.neighbourhood(start["id"], hops=hops, limit=limit)
+        else:
+            graph = store.subgraph()
+        path = write(graph, fmt, output, force=force)
+    suffix = SUFFIXES.get(fmt)
+    hint = f" (usual suffix {suffix})" if suffix and path.suffix != suffix else ""
+    out.print(f"wrote {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges to {path}{hint}")
+
+
+@app.command()
+def stats(ctx: typer.Context) -> None:
+    """Count what the store holds: nodes by kind, edges by type, documents."""
+    with opened_store(ctx) as store, guarded():
+        result = store.stats()
+    table = Table("kind / type", "count", title=f"{result.documents} documents")
+    for name, count in {**result.nodes, **result.edges}.items():
+        table.add_row(name, str(count))
+    table.add_row("[b]nodes[/]", str(result.total_nodes))
+    table.add_row("[b]edges[/]", str(result.total_edges))
+    out.print(table)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
