@@ -56,7 +56,6 @@ _INTERNAL = ("_ID", "_LABEL", "_SRC", "_DST")
 _NEO4J_HINTS = (
     (re.compile(r"shortestPath|allShortestPaths", re.I), "write shortest paths as (a)-[* SHORTEST 1..6]-(b)"),
     (re.compile(r"\btype\s*\(", re.I), "use label(r) instead of type(r)"),
-    (re.compile(r"\blabels\s*\(", re.I), "use label(n) instead of labels(n)"),
     (re.compile(r"\bexists\s*\{|\bexists\s*\(", re.I), "use EXISTS { MATCH ... } with a full pattern"),
     (re.compile(r"\bapoc\.|\bgds\.", re.I), "APOC and GDS procedures exist only on Neo4j"),
 )

@@ -1,0 +1,40 @@
+# Evidence Explorer: `make run` opens the explorer, `make test` runs every check.
+# Both create .venv and install the project first, so a fresh clone needs nothing else.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test lint bench system-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## run: load the bundled samples (first time) and open the explorer on the embedded store
+run: $(STAMP)
+	$(BIN)/evx app
+
+## system-deps: Debian packages the browser and PDF tests use (Chromium, a Unicode font)
+system-deps:
+	@scripts/ensure-system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## test: lint, then every test tier (unit, contract, CLI, browser, Neo4j over Bolt)
+test: $(STAMP) system-deps lint
+	$(BIN)/python -m pytest
+
+## bench: the benchmark suite; writes BENCHMARKS.md and bench-results.json
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
