@@ -14,7 +14,8 @@
     │   └── QueryError         a Cypher query failed (message, position, hint)
     │       ├── WriteRefusedError   a write without explicit permission
     │       └── QueryTimeoutError
-    └── ExportError            an export cannot be written (path exists, unknown format)
+    ├── ExportError            an export cannot be written (path exists, unknown format)
+    └── FetchError             a public API cannot be reached or gave no usable answer
 
 Engine and driver errors are translated into these at the store boundary
 (``raise ... from exc``), so callers never see a bare ``RuntimeError``.
@@ -25,6 +26,7 @@ from __future__ import annotations
 __all__ = [
     "EvidenceError",
     "ExportError",
+    "FetchError",
     "LoadError",
     "NotFoundError",
     "QueryError",
@@ -115,3 +117,12 @@ class QueryTimeoutError(QueryError):
 
 class ExportError(EvidenceError):
     """An export could not be written."""
+
+
+class FetchError(EvidenceError):
+    """A download failed (offline, refused, rate-limited past the retries, broken answer); nothing was stored."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        super().__init__(message)

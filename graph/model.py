@@ -197,6 +197,9 @@ NODE_PROPERTIES: dict[NodeKind, dict[str, type]] = {
         "pico_outcome": str,
         "review_period": str,
         "retrieved": str,
+        "conclusion": str,
+        "search_terms": str,
+        "abbreviations": str,
     },
 }
 

@@ -12,7 +12,11 @@ from pathlib import Path
 from graph.errors import UnsupportedFormatError
 from graph.model import Document
 from loaders.base import MAX_DOCUMENT_BYTES, DocumentBuilder, Loader, decode, read_document_bytes
+from loaders.ctgov import CtgovLoader
 from loaders.curated import CuratedLoader
+from loaders.pubmed import PubmedLoader
+from loaders.report import ReportLoader
+from loaders.trial_digest import TrialDigestLoader
 
 __all__ = [
     "LOADERS",
@@ -27,18 +31,22 @@ __all__ = [
 ]
 
 #: Every format the project reads, tried in this order.
-LOADERS: list[Loader] = [CuratedLoader()]
-
-#: Formats the bundled samples are in that have no loader in this version (name → what they are).
-PENDING_FORMATS: dict[str, str] = {}
-
+LOADERS: list[Loader] = [
+    CuratedLoader(),
+    CtgovLoader(),
+    PubmedLoader(),
+    TrialDigestLoader(),
+    ReportLoader(),  # drug–disease reports (text, or PDF with a text layer)
+]
 
 def detect(path: Path) -> Loader:
     """The loader for ``path``; :class:`UnsupportedFormatError` names the formats it knows."""
-    head = read_document_bytes(path)[:65536]
+    head = read_document_bytes(path, head=65536)  # sniff the start; big files are streamed by their loader
     for loader in LOADERS:
         if loader.sniff(path, head):
             return loader
+    if b"\x00" in head and not head.startswith(b"%PDF"):
+        raise UnsupportedFormatError("binary data, not a document this tool reads", path=str(path))
     known = "; ".join(f"{loader.name}: {loader.description}" for loader in LOADERS)
     raise UnsupportedFormatError(f"no loader recognises this file. Known formats — {known}", path=str(path))
 

@@ -58,13 +58,15 @@ class Loader(Protocol):
         """The documents the file holds; raise :class:`LoadError` for what cannot be read."""
 
 
-def read_document_bytes(path: Path, *, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
-    """The file's bytes, with clear errors for missing, unreadable, empty or oversized files."""
+def read_document_bytes(path: Path, *, limit: int = MAX_DOCUMENT_BYTES, head: int | None = None) -> bytes:
+    """The file's bytes (only the first ``head`` bytes when given), with clear errors for
+    missing, unreadable, empty or oversized files."""
     try:
         size = path.stat().st_size
-        if size > limit:
+        if size > limit and head is None:
             raise LoadError(f"file is {size:,} bytes; the limit is {limit:,}", path=str(path))
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(head if head is not None else -1)
     except FileNotFoundError:
         raise LoadError("no such file", path=str(path)) from None
     except IsADirectoryError:

@@ -50,12 +50,25 @@ def build_evidence_document(text: str = TRIAL_TEXT) -> Document:
     b.add_edge(EdgeType.STUDIED_IN, bang, laron)
     b.add_edge(EdgeType.STUDIED_IN, khwaja, rett)
     b.add_figure(
-        bang, finding, label="hypoglycemia, untreated Laron", value=51.0, unit="%", denominator=21,
-        population="untreated Laron syndrome", population_id=laron, quote="(n=21) 51% had",
+        bang,
+        finding,
+        label="hypoglycemia, untreated Laron",
+        value=51.0,
+        unit="%",
+        denominator=21,
+        population="untreated Laron syndrome",
+        population_id=laron,
+        quote="(n=21) 51% had",
     )
     b.add_figure(
-        bang, finding, label="hypoglycemia, without Laron", value=16.0, unit="%", denominator=114,
-        population="without Laron syndrome", quote="16% of the 114 children without Laron syndrome",
+        bang,
+        finding,
+        label="hypoglycemia, without Laron",
+        value=16.0,
+        unit="%",
+        denominator=114,
+        population="without Laron syndrome",
+        quote="16% of the 114 children without Laron syndrome",
     )
     b.add_edge(
         EdgeType.RECOMMENDS,

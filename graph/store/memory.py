@@ -213,14 +213,16 @@ class MemoryStore(EvidenceStore):
         return StoreStats(dict(sorted(nodes.items())), dict(sorted(edges.items())))
 
 
-def _findings_about(g: nx.MultiDiGraph, drug_id: str, target_id: str) -> Iterable[str]:
-    for finding, _, data in g.in_edges(drug_id, data=True):
-        if (
-            data["type"] == EdgeType.ABOUT
-            and kind_of(finding) is NodeKind.FINDING
-            and any(d["type"] == EdgeType.ABOUT for d in g.get_edge_data(finding, target_id, default={}).values())
-        ):
-            yield finding
+def _findings_about(g: nx.MultiDiGraph, drug_id: str, target_id: str) -> list[str]:
+    """Claims ABOUT both nodes, once each (several documents may state the same ABOUT edge)."""
+    found = {
+        finding
+        for finding, _, data in g.in_edges(drug_id, data=True)
+        if data["type"] == EdgeType.ABOUT
+        and kind_of(finding) is NodeKind.FINDING
+        and any(d["type"] == EdgeType.ABOUT for d in g.get_edge_data(finding, target_id, default={}).values())
+    }
+    return sorted(found)
 
 
 def _item(finding: dict, stance: EdgeType, evidence: dict, edge: dict, figures: tuple[dict, ...]) -> EvidenceItem:

@@ -72,6 +72,11 @@ def test_a_second_document_merges_into_shared_concepts(loaded: EvidenceStore) ->
     assert stats.edges["LINKED_TO"] == 1
     link = [d for _, _, d in loaded.subgraph([DRUG, OUTCOME]).edges(data=True) if d["type"] == "LINKED_TO"]
     assert link[0]["supporting"] == 1 and link[0]["contradicting"] == 1  # distinct studies, not edges
+    ev = loaded.evidence(DRUG, OUTCOME)
+    # one item per stance edge (each document's own quote), not multiplied by repeated ABOUT edges
+    assert [i.evidence["name"] for i in ev.supporting] == ["Bang 2021", "Bang 2021"]
+    assert len({i.source_doc for i in ev.supporting}) == 2
+    assert all(len(i.figures) == 2 for i in ev.supporting)
 
 
 def test_node_returns_properties_or_none(loaded: EvidenceStore) -> None:
@@ -235,9 +240,7 @@ def cypher_store(loaded: EvidenceStore) -> EvidenceStore:
 
 
 def test_cypher_read_returns_rows_and_graph(cypher_store: EvidenceStore) -> None:
-    result = cypher_store.query(
-        "MATCH (s:Study)-[r:SUPPORTS]->(f:Finding) RETURN s.name AS study, r, f ORDER BY study"
-    )
+    result = cypher_store.query("MATCH (s:Study)-[r:SUPPORTS]->(f:Finding) RETURN s.name AS study, r, f ORDER BY study")
     assert result.columns == ["study", "r", "f"]
     assert result.rows[0][0] == "Bang 2021"
     assert result.rows[0][1]["type"] == "SUPPORTS"

@@ -32,7 +32,9 @@ def test_edge_validates_its_triple_and_derives_a_stable_id() -> None:
 
 
 def test_node_checks_kind_prefix_and_property_types() -> None:
-    node = Node(id="study:doi:1", kind=NodeKind.STUDY, name="Bang 2021", props={"n": 242, "year": 2021}, provenance=PROV)
+    node = Node(
+        id="study:doi:1", kind=NodeKind.STUDY, name="Bang 2021", props={"n": 242, "year": 2021}, provenance=PROV
+    )
     assert node.row()["n"] == 242 and node.row()["doi"] is None
     with pytest.raises(ValidationError, match="does not start with 'study:'"):
         Node(id="drug:x", kind=NodeKind.STUDY, name="x", provenance=PROV)
@@ -69,7 +71,9 @@ def test_document_requires_endpoints_and_verbatim_quotes() -> None:
     Document(source=source, nodes=(study,), edges=(edge,))
     with pytest.raises(ValidationError, match="is not in the document"):
         Document(source=source, nodes=(), edges=(edge,))
-    bad = Node(id="study:y", kind=NodeKind.STUDY, name="y", provenance=Provenance(source_doc=sid, quote="no such words"))
+    bad = Node(
+        id="study:y", kind=NodeKind.STUDY, name="y", provenance=Provenance(source_doc=sid, quote="no such words")
+    )
     with pytest.raises(ValidationError, match="does not appear verbatim"):
         Document(source=source, nodes=(bad,))
     misplaced = Node(

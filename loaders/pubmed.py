@@ -1,0 +1,606 @@
+"""PubMed XML (``PubmedArticleSet`` as efetch returns it): one document per article.
+
+The article's Study node is ``study:doi:…`` when it has a DOI (so it meets the node a
+report citing the same DOI made), else ``study:pmid:…``.  Trial registrations it names
+(``DataBank`` ClinicalTrials.gov accession numbers, NCT ids in the abstract) become
+``SAME_STUDY`` edges to ``study:nct:…``.  MeSH headings and chemicals map to Drug and
+Condition concepts through the vocabulary; figures and stances are read from the
+abstract with the same rules as the report loader (:mod:`loaders.text_rules`).
+
+The file is parsed with ``defusedxml`` (entity declarations and external entities are
+refused; the public DOCTYPE line efetch writes is allowed) and streamed with
+``iterparse``, one article in memory at a time.  A broken article is a warning naming
+its PMID; the others load.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+
+from graph.errors import LoadError, RecordError
+from graph.ids import study_id
+from graph.model import Document, EdgeType, NodeKind
+from graph.vocabulary import Mention, Vocabulary
+from loaders import text_rules, trials
+from loaders.base import DocumentBuilder
+
+__all__ = ["PubmedLoader", "article_document", "design_of"]
+
+_NCT = re.compile(r"\bNCT\d{8}\b")
+#: Publication types, most specific first → the design name studies use across sources.
+_DESIGNS: tuple[tuple[str, str], ...] = (
+    ("Meta-Analysis", "meta-analysis"),
+    ("Systematic Review", "systematic review"),
+    ("Randomized Controlled Trial", "randomized controlled trial"),
+    ("Controlled Clinical Trial", "controlled clinical trial"),
+    ("Clinical Trial, Phase I", "clinical trial"),
+    ("Clinical Trial, Phase II", "clinical trial"),
+    ("Clinical Trial, Phase III", "clinical trial"),
+    ("Clinical Trial, Phase IV", "clinical trial"),
+    ("Clinical Trial", "clinical trial"),
+    ("Observational Study", "observational study"),
+    ("Comparative Study", "comparative study"),
+    ("Case Reports", "case report"),
+    ("Practice Guideline", "guideline"),
+    ("Guideline", "guideline"),
+    ("Review", "review"),
+    ("Editorial", "commentary"),
+    ("Comment", "commentary"),
+    ("Letter", "commentary"),
+)
+_PHASES = {"Phase I": "Phase 1", "Phase II": "Phase 2", "Phase III": "Phase 3", "Phase IV": "Phase 4"}
+#: MEDLINE's ISO 639-2 article languages → the two-letter codes the project uses.
+_LANGUAGES = {
+    "eng": "en",
+    "dut": "nl",
+    "ger": "de",
+    "fre": "fr",
+    "spa": "es",
+    "ita": "it",
+    "por": "pt",
+    "jpn": "ja",
+    "chi": "zh",
+    "rus": "ru",
+    "pol": "pl",
+    "swe": "sv",
+    "dan": "da",
+    "nor": "no",
+}
+#: Function words of languages the text rules do not read; if they outnumber English and
+#: Dutch ones, figures and stances are not read from the abstract.
+_OTHER_WORDS = {
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "mit",
+            "bei",
+            "nicht",
+            "eine",
+            "ein",
+            "wurde",
+            "wurden",
+            "von",
+            "zu",
+            "im",
+            "den",
+            "dem",
+            "des",
+            "ist",
+            "sind",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "et",
+            "des",
+            "du",
+            "une",
+            "un",
+            "est",
+            "sont",
+            "avec",
+            "dans",
+            "pour",
+            "chez",
+            "ont",
+            "été",
+            "au",
+            "aux",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "y",
+            "con",
+            "en",
+            "del",
+            "una",
+            "un",
+            "es",
+            "son",
+            "para",
+            "por",
+            "fue",
+            "fueron",
+            "se",
+        ]
+    ),
+}
+_EN_NL = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "with",
+        "was",
+        "were",
+        "in",
+        "for",
+        "to",
+        "is",
+        "are",
+        "patients",
+        "de",
+        "het",
+        "een",
+        "en",
+        "van",
+        "bij",
+        "werd",
+        "niet",
+        "geen",
+        "zijn",
+        "met",
+        "voor",
+    ]
+)
+
+
+def design_of(publication_types: list[str]) -> tuple[str | None, str | None]:
+    """(design, phase) from PubMed publication types, most specific type first."""
+    design = next((name for ptype, name in _DESIGNS if ptype in publication_types), None)
+    phase = None
+    for ptype in publication_types:
+        m = re.fullmatch(r"Clinical Trial, (Phase I{1,3}V?|Phase IV)", ptype)
+        if m:
+            phase = _PHASES.get(m.group(1))
+    return design, phase
+
+
+class PubmedLoader:
+    name = "pubmed"
+    description = "PubMed XML (`PubmedArticleSet` from efetch)"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return b"<PubmedArticleSet" in head or (head.lstrip().startswith(b"<") and b"<PubmedArticle>" in head)
+
+    def load(self, path: Path) -> Iterator[Document]:
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError:
+            raise LoadError("no such file", path=str(path)) from None
+        except IsADirectoryError:
+            raise LoadError("is a directory; give the files inside it", path=str(path)) from None
+        except OSError as exc:
+            raise LoadError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
+        with handle:
+            yield from load_stream(handle, path=str(path))
+
+
+def load_stream(handle: IO[bytes], *, path: str, vocabulary: Vocabulary | None = None) -> Iterator[Document]:
+    """Documents of every readable article; a broken one is a warning on a neighbour document."""
+    vocabulary = vocabulary or Vocabulary.default()
+    pending: Document | None = None
+    problems: list[str] = []
+    first_error: LoadError | None = None
+    count = 0
+    root = None
+    depth = 0
+    try:
+        for event, elem in SafeET.iterparse(handle, events=("start", "end")):
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = elem
+                    if elem.tag != "PubmedArticleSet":
+                        raise LoadError(f"expected <PubmedArticleSet>, found <{elem.tag}>", path=path)
+                continue
+            depth -= 1
+            if depth != 1:  # only whole records, the children of <PubmedArticleSet>
+                continue
+            count += 1
+            if elem.tag == "PubmedArticle":
+                label = _label(elem, count)
+                try:
+                    document = article_document(elem, path=path, label=label, vocabulary=vocabulary)
+                except (LoadError, RecordError) as exc:
+                    first_error = first_error or (exc if isinstance(exc, LoadError) else LoadError(str(exc), path=path))
+                    problems.append(_skipped(label, exc))
+                else:
+                    if pending is not None:
+                        yield pending
+                    pending = _with_warnings(document, problems)
+                    problems = []
+            elif elem.tag != "DeleteCitation":
+                problems.append(f"<{elem.tag}> record {count}: not a journal article; skipped")
+            elem.clear()  # keep one article in memory, not the file (the parser may have read ahead)
+            root.remove(elem)
+    except DefusedXmlException as exc:
+        raise LoadError(
+            f"refused: the XML declares entities or external references ({type(exc).__name__}); "
+            "PubMed never sends those",
+            path=path,
+        ) from None
+    except SafeET.ParseError as exc:
+        if pending is None:
+            raise LoadError(f"not well-formed XML: {exc}", path=path, line=exc.position[0]) from None
+        problems.append(f"the XML breaks off at line {exc.position[0]} after {count} records: {exc}")
+    if pending is not None:
+        yield _with_warnings(pending, problems)
+    elif problems:
+        if count == 1 and first_error is not None:
+            raise first_error
+        raise LoadError("no article could be read: " + "; ".join(problems), path=path)
+    elif root is None:
+        raise LoadError("the file is empty", path=path)
+
+
+def _skipped(label: str, exc: Exception) -> str:
+    reason = str(getattr(exc, "reason", exc))
+    return f"{reason if reason.startswith(label) else f'{label}: {reason}'} (record skipped; the others were loaded)"
+
+
+def _with_warnings(document: Document, extra: list[str]) -> Document:
+    if not extra:
+        return document
+    return document.model_copy(update={"warnings": (*document.warnings, *extra)})
+
+
+def _label(elem: ET.Element, index: int) -> str:
+    pmid = _text(elem.find("MedlineCitation/PMID"))
+    return f"PMID {pmid}" if pmid else f"PubmedArticle {index}"
+
+
+def _text(elem: ET.Element | None) -> str | None:
+    """All text inside an element (inline markup such as <i> flattened), or ``None``."""
+    if elem is None:
+        return None
+    value = "".join(elem.itertext()).strip()
+    return value or None
+
+
+def _escaped(text: str) -> str:
+    """How element text appears in serialised XML."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def article_document(
+    elem: ET.Element, *, path: str | None = None, label: str = "article", vocabulary: Vocabulary | None = None
+) -> Document:
+    """One ``PubmedArticle`` element as a document; :class:`LoadError` names the PMID and field."""
+    citation = elem.find("MedlineCitation")
+    if citation is None:
+        raise LoadError(f"{label}: no MedlineCitation", path=path, field="MedlineCitation")
+    pmid = _text(citation.find("PMID"))
+    if not pmid or not pmid.isdigit():
+        raise LoadError(f"{label}: no PMID", path=path, field="MedlineCitation/PMID")
+    article = citation.find("Article")
+    if article is None:
+        raise LoadError(f"PMID {pmid}: no Article", path=path, field="MedlineCitation/Article")
+    elem.tail = None
+    text = ET.tostring(elem, encoding="unicode")
+    title = _text(article.find("ArticleTitle")) or _text(article.find("VernacularTitle"))
+    if not title:
+        raise LoadError(f"PMID {pmid}: no title", path=path, field="Article/ArticleTitle")
+    doi = None
+    for node in (*elem.findall("PubmedData/ArticleIdList/ArticleId"), *article.findall("ELocationID")):
+        if (node.get("IdType") or node.get("EIdType")) == "doi" and _text(node):
+            doi = _text(node)
+            break
+    builder = DocumentBuilder(
+        text=text,
+        source_type="pubmed",
+        title=f"PubMed {pmid}: {title}",
+        path=path,
+        vocabulary=vocabulary or Vocabulary.default(),
+        source_props={"uri": f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/", "language": _language(article)},
+    )
+    _ArticleReader(builder, elem, citation, article, pmid=pmid, doi=doi, title=title).read()
+    try:
+        return builder.build()
+    except LoadError as exc:
+        raise LoadError(f"PMID {pmid}: {exc.reason}", path=path) from None
+
+
+class _ArticleReader:
+    def __init__(
+        self,
+        builder: DocumentBuilder,
+        elem: ET.Element,
+        citation: ET.Element,
+        article: ET.Element,
+        *,
+        pmid: str,
+        doi: str | None,
+        title: str,
+    ) -> None:
+        self.b = builder
+        self.elem = elem
+        self.citation = citation
+        self.article = article
+        self.pmid = pmid
+        self.doi = doi
+        self.title = title
+        self.study = study_id(doi=doi, pmid=pmid)
+        self.drugs: list[str] = []
+        self.stances: set[tuple[EdgeType, str]] = set()
+
+    def read(self) -> None:
+        article = self.article
+        authors = []
+        for author in article.findall("AuthorList/Author"):
+            last, initials = _text(author.find("LastName")), _text(author.find("Initials"))
+            collective = _text(author.find("CollectiveName"))
+            if last:
+                authors.append(f"{last} {initials}" if initials else last)
+            elif collective:
+                authors.append(collective)
+        year_text = _text(article.find("Journal/JournalIssue/PubDate/Year")) or _text(
+            article.find("Journal/JournalIssue/PubDate/MedlineDate")
+        )
+        year_match = re.match(r"(\d{4})", year_text or "")
+        year = int(year_match.group(1)) if year_match else None
+        ptypes = [t for t in (_text(p) for p in article.findall("PublicationTypeList/PublicationType")) if t]
+        design, phase = design_of(ptypes)
+        article_language = _language(article)
+        sections = [(node, _text(node)) for node in article.findall("Abstract/AbstractText") if _text(node)]
+        abstract = "\n".join((f"{n.get('Label')}: {t}" if n.get("Label") else t) for n, t in sections) or None
+        first = authors[0].split(" ")[0] if authors else None
+        self.b.add_node(
+            self.study,
+            NodeKind.STUDY,
+            f"{first} {year}" if first and year else self.title,
+            {
+                "title": self.title,
+                "authors": "; ".join(authors) or None,
+                "year": year,
+                "journal": _text(article.find("Journal/Title")),
+                "volume": _text(article.find("Journal/JournalIssue/Volume")),
+                "pages": _text(article.find("Pagination/MedlinePgn")),
+                "doi": self.doi,
+                "pmid": self.pmid,
+                "url": f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/",
+                "design": design,
+                "phase": phase,
+                "publication_types": "; ".join(ptypes) or None,
+                "abstract": abstract,
+                "language": article_language,
+            },
+            quote=_escaped(self.title),
+        )
+        self._concepts()
+        self._trials(abstract or "")
+        abstract_language = _foreign(abstract or "")
+        if abstract_language:
+            self.b.warn(
+                f"PMID {self.pmid}: the abstract reads as {abstract_language!r}; figures and stances are read "
+                "only from English or Dutch text, so none were taken from it"
+            )
+            return
+        for node, section in sections:
+            self._abstract_section(node, section)
+
+    # -- concepts ---------------------------------------------------------------------
+    def _concepts(self) -> None:
+        names = [
+            *(_text(d) for d in self.citation.findall("MeshHeadingList/MeshHeading/DescriptorName")),
+            *(_text(c) for c in self.citation.findall("ChemicalList/Chemical/NameOfSubstance")),
+        ]
+        seen: set[str] = set()
+        for name in names:
+            if not name:
+                continue
+            concept = self.b.vocabulary.lookup(name)
+            if concept is None or concept.id in seen or concept.kind is NodeKind.OUTCOME:
+                continue
+            seen.add(concept.id)
+            self.b.add_concept(concept, quote=_escaped(name))
+            if concept.kind is NodeKind.DRUG:
+                self.drugs.append(concept.id)
+                self.b.add_edge(EdgeType.STUDIES, self.study, concept.id, quote=_escaped(name))
+            else:
+                self.b.add_edge(EdgeType.STUDIED_IN, self.study, concept.id, quote=_escaped(name))
+        if not self.drugs:  # no MeSH drug: the title names it, if anything does
+            for mention in self.b.vocabulary.mentions(self.title, NodeKind.DRUG):
+                if mention.concept.id not in self.drugs:
+                    self.b.add_concept(mention.concept, quote=_escaped(mention.text))
+                    self.drugs.append(mention.concept.id)
+                    self.b.add_edge(EdgeType.STUDIES, self.study, mention.concept.id, quote=_escaped(mention.text))
+
+    def _trials(self, abstract: str) -> None:
+        accessions = [
+            _text(a)
+            for bank in self.citation.findall("Article/DataBankList/DataBank")
+            if _text(bank.find("DataBankName")) == "ClinicalTrials.gov"
+            for a in bank.findall("AccessionNumberList/AccessionNumber")
+        ]
+        found = dict.fromkeys(n.strip().upper() for n in (*accessions, *_NCT.findall(abstract)) if n)
+        for nct in found:
+            if not _NCT.fullmatch(nct):
+                self.b.warn(f"PMID {self.pmid}: {nct!r} is not an NCT id; not linked")
+                continue
+            trial = study_id(nct_id=nct)
+            if trial == self.study:
+                continue
+            self.b.add_node(trial, NodeKind.STUDY, nct, {"nct_id": nct, "url": trials.trial_url(nct)}, quote=nct)
+            self.b.add_edge(EdgeType.SAME_STUDY, self.study, trial, quote=nct)
+
+    # -- the abstract -----------------------------------------------------------------
+    def _abstract_section(self, node: ET.Element, section: str) -> None:
+        """Findings, stances and figures from one AbstractText, quoted from the record XML."""
+        # Where the section's text starts in the record XML; unknown (-1) when inline markup splits it.
+        offset = self.b.text.find(_escaped(section), max(self.b.text.find("<Abstract"), 0)) if len(node) == 0 else -1
+        vocab = self.b.vocabulary
+        for sentence in text_rules.sentences(section):
+            outcomes = list(vocab.mentions(sentence.text, NodeKind.OUTCOME))
+            if not outcomes:
+                continue
+            drugs: list[str] = []
+            for mention in vocab.mentions(sentence.text, NodeKind.DRUG):
+                if mention.concept.id not in drugs:
+                    drugs.append(self.b.add_concept(mention.concept, quote=_escaped(mention.text)))
+            drugs = drugs or self.drugs
+            if not drugs:
+                continue
+            conditions = list(vocab.mentions(sentence.text, NodeKind.CONDITION))
+            quote, start = self._quote(section, offset, sentence.start, sentence.end)
+            parts = text_rules.clauses(section, sentence.start, sentence.end)
+            figures = [
+                f
+                for f in text_rules.find_figures(section, sentence.start, sentence.end)
+                if f.value is not None and f.unit == "%"
+            ]
+            for mention in outcomes:
+                outcome = self.b.add_concept(mention.concept, quote=_escaped(mention.text))
+                judged = text_rules.stance(sentence.text, mention.text)
+                at = sentence.start + mention.start
+                clause = next((p for p in parts if p.start <= at < p.end), None)
+                # A number belongs to the outcome named in its clause, or — when the sentence names one
+                # outcome — to a later clause that continues it ("…in 51% (n = 21), and in 16% (n = 114)").
+                # Numbers before the outcome or past a semicolon are about something else ("AEs occurred
+                # in 65.3%; hypoglycaemia was the most frequent" gives hypoglycaemia no number).
+                mine = [
+                    f
+                    for f in figures
+                    if (clause and clause.start <= f.start < clause.end)
+                    or (len(outcomes) == 1 and f.start > at and ";" not in section[at : f.start])
+                ]
+                for drug in drugs:
+                    finding = self.b.add_finding(drug, outcome, None, quote=quote, start=start)
+                    if judged is not None:
+                        self._stance(judged, finding, quote, start)
+                    for fig in mine:
+                        self._figure(
+                            drug,
+                            outcome,
+                            mention.concept.name,
+                            fig,
+                            conditions,
+                            sentence.start,
+                            section,
+                            offset,
+                            claim=(quote, start),
+                        )
+                    if judged is not None:
+                        self._stance_in_population(drug, outcome, conditions, sentence.text, judged, quote, start)
+
+    def _population(
+        self, conditions: list[Mention], sentence_start: int, at: int, text: str
+    ) -> tuple[str | None, str | None]:
+        """(condition id, population label) nearest to position ``at``; "without X" has no node."""
+        near = min(conditions, key=lambda m: abs(sentence_start + m.start - at), default=None)
+        if near is None:
+            return None, None
+        before = text[max(0, sentence_start + near.start - 12) : sentence_start + near.start].casefold()
+        if re.search(r"\b(without|no|non|zonder|geen)\b[\s-]*$", before):
+            return None, f"without {near.concept.name}"
+        return self.b.add_concept(near.concept, quote=_escaped(near.text)), near.concept.name
+
+    def _stance_in_population(
+        self,
+        drug: str,
+        outcome: str,
+        conditions: list[Mention],
+        sentence: str,
+        judged: EdgeType,
+        quote: str,
+        start: int | None,
+    ) -> None:
+        """The same stance towards the claim in each population the sentence names (not "without X")."""
+        for mention in conditions:
+            before = sentence[max(0, mention.start - 12) : mention.start].casefold()
+            if re.search(r"\b(without|no|non|zonder|geen)\b[\s-]*$", before):
+                continue
+            population = self.b.add_concept(mention.concept, quote=_escaped(mention.text))
+            finding = self.b.add_finding(drug, outcome, population, quote=quote, start=start)
+            self._stance(judged, finding, quote, start)
+
+    def _stance(self, judged: EdgeType, finding: str, quote: str, start: int | None) -> None:
+        """One edge per stance and claim: the first sentence that takes it (usually the results) is quoted."""
+        if (judged, finding) not in self.stances:
+            self.stances.add((judged, finding))
+            self.b.add_edge(judged, self.study, finding, quote=quote, start=start)
+
+    def _figure(
+        self,
+        drug: str,
+        outcome: str,
+        outcome_name: str,
+        fig: text_rules.FigureMention,
+        conditions: list[Mention],
+        sentence_start: int,
+        section: str,
+        offset: int,
+        *,
+        claim: tuple[str, int | None],
+    ) -> None:
+        population_id, population = self._population(conditions, sentence_start, fig.start, section)
+        finding = self.b.add_finding(drug, outcome, population_id, quote=claim[0], start=claim[1])
+        quote, start = self._quote(section, offset, fig.start, fig.end)
+        self.b.add_figure(
+            self.study,
+            finding,
+            label=outcome_name,
+            value=fig.value,
+            unit=fig.unit,
+            numerator=fig.numerator,
+            denominator=fig.denominator,
+            baseline=fig.baseline,
+            population=population,
+            population_id=population_id,
+            p_value=fig.p_value,
+            quote=quote,
+            start=start,
+        )
+
+    def _quote(self, section: str, offset: int, begin: int, end: int) -> tuple[str, int | None]:
+        """``section[begin:end]`` as it stands in the record XML, and where (when the section's place is known)."""
+        escaped = _escaped(section[begin:end])
+        if offset < 0:
+            return escaped, None
+        start = offset + len(_escaped(section[:begin]))
+        return escaped, start if self.b.text[start : start + len(escaped)] == escaped else None
+
+
+def _language(article: ET.Element) -> str | None:
+    """The article's language as a two-letter code (MEDLINE gives ISO 639-2: ``eng``, ``dut``)."""
+    code = (_text(article.find("Language")) or "").lower()
+    return _LANGUAGES.get(code, code or None)
+
+
+def _foreign(text: str) -> str | None:
+    """The language of text the rules cannot read (German, French, Spanish), else ``None``."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 8:
+        return None
+    ours = sum(w in _EN_NL for w in words)
+    best = max(_OTHER_WORDS, key=lambda lang: sum(w in _OTHER_WORDS[lang] for w in words))
+    theirs = sum(w in _OTHER_WORDS[best] for w in words)
+    return best if theirs > ours else None

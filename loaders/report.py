@@ -1,0 +1,950 @@
+"""Drug–disease evidence reports (Dutch "SHB"-style): conclusion, PICO, study tables, guidelines, SPC.
+
+A report answers "is drug X a problem for patients with condition Y?".  Its study table
+comes from a PDF text layer, so the columns (citation, design, results) are interleaved line
+by line; rows are found by their citations ("Surname AB, ..." with a year), and everything
+else is read relative to them.  The format's words (headings, advice phrases, designs) live
+in ``report_format.yaml``; nothing about one particular report is in code.  Sentences,
+figures and stances come from :mod:`loaders.text_rules`, shared with the PubMed loader.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import LoadError
+from graph.ids import concept_id, study_id
+from graph.model import Document, EdgeType, NodeKind, Scalar
+from graph.vocabulary import Mention, Vocabulary
+from loaders import text_rules as tr
+from loaders.base import DocumentBuilder, decode, read_document_bytes
+
+__all__ = ["ReportLoader", "parse_report", "pdf_text"]
+
+SOURCE_TYPE = "drug-disease report"
+
+
+# -- the format, as data -----------------------------------------------------------------
+@dataclass(frozen=True)
+class _Format:
+    advice: tuple[tuple[str, str], ...]
+    sections: tuple[tuple[str, re.Pattern[str]], ...]
+    table_header: re.Pattern[str]
+    subblocks: tuple[tuple[str, re.Pattern[str]], ...]
+    status: re.Pattern[str]
+    designs: tuple[tuple[re.Pattern[str], str], ...]
+    pico: tuple[tuple[str, re.Pattern[str]], ...]
+    review_period: tuple[re.Pattern[str], ...]
+    baseline: re.Pattern[str]
+    treatment: re.Pattern[str]
+    recommendation: re.Pattern[str]
+    strength: re.Pattern[str]
+    label_citation: re.Pattern[str]
+    label_issuers: tuple[str, ...]
+    label_sections: dict[str, str]
+
+
+def _any(patterns: list[str], *, whole_line: bool = False, flags: int = 0) -> re.Pattern[str]:
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"^\s*(?:{body})\s*$" if whole_line else body, flags)
+
+
+@functools.cache
+def _format() -> _Format:
+    data: dict[str, Any] = yaml.safe_load(resources.files("loaders").joinpath("report_format.yaml").read_text("utf-8"))
+    sub = data["results"], data["author_remarks"], data["reviewer_remarks"]
+    return _Format(
+        advice=tuple((a["phrase"], a["advice"]) for a in data["advice"]),
+        sections=tuple((k, _any(v, whole_line=True)) for k, v in data["sections"].items()),
+        table_header=_any(data["table_header"], whole_line=True),
+        subblocks=tuple(
+            (name, re.compile(rf"(?m)^(?P<pre>[^\n]*?)(?<![\w/])(?:{'|'.join(map(re.escape, words))})[ \t]*:?[ \t]*$"))
+            for name, words in zip(("results", "author_remarks", "reviewer_remarks"), sub, strict=True)
+        ),
+        status=re.compile(rf"\b(?:{'|'.join(map(re.escape, data['status_markers']))})\b"),
+        designs=tuple((re.compile(d["pattern"], re.I), d["design"]) for d in data["designs"]),
+        pico=tuple((k, re.compile(rf"^\s*(?:{'|'.join(v)})\s*", re.I)) for k, v in data["pico"].items()),
+        review_period=tuple(re.compile(p, re.I) for p in data["review_period"]),
+        baseline=_any(data["baseline_markers"], flags=re.I),
+        treatment=_any(data["treatment_markers"], flags=re.I),
+        recommendation=_any(data["recommendation_cues"]),
+        strength=re.compile(data["strength"], re.I),
+        label_citation=re.compile(data["label_citation"]),
+        label_issuers=tuple(data["label_issuers"]),
+        label_sections={str(k): v for k, v in data["label_sections"].items()},
+    )
+
+
+# -- layout: lines, sections, rows -------------------------------------------------------
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+def _lines(text: str, start: int = 0, end: int | None = None) -> list[_Line]:
+    end = len(text) if end is None else end
+    out, pos = [], start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        out.append(_Line(pos, stop, text[pos:stop]))
+        pos = stop + 1
+    return out
+
+
+@dataclass
+class _Section:
+    kind: str
+    heading: _Line
+    start: int  # first character after the heading line
+    end: int
+
+
+_AUTHOR_START = re.compile(
+    r"^\s*[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ -](?:[a-z]{1,3} )?[A-ZÀ-ÖØ-Þ][\w'’\-]*)*,?\s+"
+    r"(?:[A-ZÀ-ÖØ-Þ]{1,3}|(?:[A-ZÀ-ÖØ-Þ]\.\s?){1,3})(?=[,\s]|$)"
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_SECTION_NO = re.compile(r"^\s*(\d+\.\d+)\.?\s+(\S.*)$")
+
+
+def _sections(text: str, fmt: _Format) -> list[_Section]:
+    found: list[tuple[str, _Line]] = []
+    for line in _lines(text):
+        stripped = line.text.strip()
+        if not stripped or len(stripped) > 80:
+            continue
+        if fmt.table_header.match(line.text):
+            found.append(("table", line))
+            continue
+        for kind, pattern in fmt.sections:
+            if pattern.match(line.text):
+                found.append((kind, line))
+                break
+    sections: list[_Section] = []
+    for kind, line in found:
+        if kind == "table" and sections and sections[-1].kind in {"other", "guidelines", "labels", "studies"}:
+            continue  # the header row of a table that already has its section
+        sections.append(_Section("studies" if kind == "table" else kind, line, min(line.end + 1, len(text)), len(text)))
+    for a, b in itertools.pairwise(sections):
+        a.end = b.heading.start
+    return sections
+
+
+@dataclass
+class _Row:
+    start: int
+    end: int
+    citation: tuple[int, int] | None  # span of the citation lines
+    lines: list[_Line] = field(default_factory=list)
+
+
+def _is_citation_start(lines: list[_Line], i: int, fmt: _Format, kind: str) -> bool:
+    line = lines[i].text
+    if kind == "labels" and fmt.label_citation.match(line.strip()):
+        return True
+    if not _AUTHOR_START.match(line) or any(p.match(line) for _, p in fmt.subblocks):
+        return False
+    block = []
+    for nxt in lines[i : i + 16]:
+        if nxt.blank:
+            break
+        block.append(nxt.text)
+    return bool(_YEAR.search(" ".join(block)))
+
+
+def _citation_end(lines: list[_Line], i: int, fmt: _Format) -> int:
+    """Index after the citation's last line: it ends at a blank line, a bullet or a sub-block."""
+    j = i + 1
+    while j < len(lines):
+        t = lines[j].text.strip()
+        if not t or t.startswith(("•", "o ")) or any(p.match(lines[j].text) for _, p in fmt.subblocks):
+            break
+        if re.match(r"\d+(?:\.\d+)+\.?\s", t):  # "4.2 dosering", "7.5. We recommend": the row's body
+            break
+        if _is_evidence_line(t, lines[j - 1].text.strip(), fmt):
+            break
+        j += 1
+    return j
+
+
+def _is_evidence_line(line: str, previous: str, fmt: _Format) -> bool:
+    """A design or status line right after a finished citation (text layers without blank lines)."""
+    finished = previous.endswith(".") or " " not in previous or bool(re.search(r"doi:\s*10\.\S+$", previous, re.I))
+    if not finished or len(line) > 40 or _YEAR.search(line):
+        return False
+    rest = fmt.status.sub("", re.sub(r"\b[nN]\s*=\s*\d+", "", line)).strip()
+    return not rest or any(p.search(rest) for p, _ in fmt.designs)
+
+
+# -- the loader --------------------------------------------------------------------------
+class ReportLoader:
+    """Drug–disease reports as plain text (UTF-8 or Windows-1252) or as PDF with a text layer."""
+
+    name = "drug-disease-report"
+    description = "drug–disease evidence report (CONCLUSIE, PICO, 'Bron' study table), text or PDF"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        if head.startswith(b"%PDF"):
+            return True
+        if b"Source: clinicaltrials:" in head or b"\x00" in head[:4096]:
+            return False
+        text = head.decode("utf-8", errors="replace")
+        fmt = _format()
+        wanted = {k: p for k, p in fmt.sections if k in {"conclusion", "pico"}}
+        hits = {
+            k
+            for line in text.splitlines()
+            for k, p in (*wanted.items(), ("table", fmt.table_header))
+            if len(line) < 120 and p.match(line)
+        }
+        return len(hits) >= 2
+
+    def load(self, path: Path) -> Iterator[Document]:
+        data = read_document_bytes(path)
+        if data.startswith(b"%PDF"):
+            text, warnings = pdf_text(data, path=str(path)), []
+        else:
+            text, warnings = decode(data, path=str(path))
+        yield parse_report(text, path=str(path), warnings=warnings)
+
+
+def pdf_text(data: bytes, *, path: str | None = None) -> str:
+    """The text layer of a PDF; a PDF without one (a scan) is a :class:`LoadError`."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError("the PDF is encrypted; save an unencrypted copy", path=path)
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except LoadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise LoadError(f"not a readable PDF: {exc}", path=path, line=1) from exc
+    text = "\n".join(pages).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise LoadError(
+            f"the PDF has {len(pages)} page(s) but no text layer (scanned?); run OCR first", path=path, line=1
+        )
+    return text
+
+
+def parse_report(
+    text: str, *, path: str = "<report>", warnings: list[str] | None = None, vocabulary: Vocabulary | None = None
+) -> Document:
+    """One report as a validated Document (LoadError when it is not a report at all)."""
+    return _ReportParser(text, path, vocabulary or Vocabulary.default(), list(warnings or [])).parse()
+
+
+class _ReportParser:
+    def __init__(self, text: str, path: str, vocabulary: Vocabulary, warnings: list[str]) -> None:
+        self.text = text
+        self.path = path
+        self.vocab = vocabulary
+        self.fmt = _format()
+        self.pre_warnings = warnings
+        self.stance_edges: set[tuple[str, str]] = set()
+        self.added: set[str] = set()
+
+    # -- helpers ---------------------------------------------------------------------------
+    def line_of(self, offset: int) -> int:
+        return self.text.count("\n", 0, max(offset, 0)) + 1
+
+    def warn(self, offset: int, message: str) -> None:
+        self.b.warn(f"line {self.line_of(offset)}: {message}")
+
+    def mentions(self, start: int, end: int, kind: NodeKind) -> list[Mention]:
+        return [
+            Mention(m.concept, m.start + start, m.end + start, m.text)
+            for m in self.vocab.mentions(self.text[start:end], kind)
+        ]
+
+    def concept_at(self, mention: Mention) -> str:
+        """The concept's node id; the node is added once, with its first mention as provenance."""
+        if mention.concept.id not in self.added:
+            self.added.add(mention.concept.id)
+            self.b.add_concept(mention.concept, quote=mention.text, start=mention.start)
+        return mention.concept.id
+
+    def negated(self, offset: int) -> bool:
+        before = self.text[max(0, offset - 25) : offset]
+        return bool(re.search(r"\b(?:zonder|without|geen|no|niet)\s+(?:\w+\s+){0,2}$", before, re.I))
+
+    # -- the whole report ------------------------------------------------------------------
+    def parse(self) -> Document:
+        sections = _sections(self.text, self.fmt)
+        kinds = {s.kind for s in sections}
+        if not kinds & {"conclusion", "pico", "studies"}:
+            raise LoadError(
+                "not a drug–disease report: expected a 'CONCLUSIE' heading, a 'PICO' block or a "
+                "'Bron … Resultaten/ opmerkingen' study table",
+                path=self.path,
+                line=1,
+            )
+        by_kind: dict[str, list[_Section]] = {}
+        for s in sections:
+            by_kind.setdefault(s.kind, []).append(s)
+        pico = self.read_pico(by_kind.get("pico", []))
+        advice, advice_span, conclusion = self.read_conclusion(by_kind.get("conclusion", []))
+        self.b = DocumentBuilder(text=self.text, source_type=SOURCE_TYPE, title="drug–disease report", path=self.path)
+        self.b.warnings.extend(self.pre_warnings)
+        if not by_kind.get("conclusion"):
+            self.b.warn("line 1: no 'CONCLUSIE' section; the report's advice is unknown")
+        elif advice is None:
+            self.warn(by_kind["conclusion"][0].start, "the conclusion does not start with a known advice")
+        self.drug = self.pick_concept(pico, "intervention", NodeKind.DRUG, sections)
+        self.condition = self.pick_concept(pico, "population", NodeKind.CONDITION, sections)
+        outcome = None
+        if "outcome" in pico:
+            found = self.mentions(*pico["outcome"], NodeKind.OUTCOME)
+            outcome = self.concept_at(found[0]) if found else None
+        self.topic = self.b.add_finding(self.drug, outcome, self.condition) if outcome else None
+        recommend_target = self.topic or self.drug
+        if advice and advice_span:
+            quote = self.text[advice_span[0] : advice_span[1]]
+            self.b.add_edge(
+                EdgeType.RECOMMENDS, self.b.source_doc, recommend_target, quote=quote, start=advice_span[0],
+                props={"text": advice},
+            )  # fmt: skip
+        for section in sections:
+            if section.kind in {"studies", "other", "guidelines", "labels"}:
+                self.read_table(section)
+        names = {n.id: n.name for n in self.b.nodes}
+        drug_name, condition_name = names.get(self.drug), names.get(self.condition) if self.condition else None
+        self.b.title = f"{drug_name} – {condition_name}" if condition_name else f"{drug_name}"
+        self.b.source_props = {
+            "advice": advice,
+            "drug": drug_name,
+            "condition": condition_name,
+            **{f"pico_{k}": tr.unwrap(self.text[a:b]) for k, (a, b) in pico.items()},
+            "review_period": self.review_period(),
+            "language": tr.language(conclusion or self.text[:4000]),
+            "conclusion": conclusion,
+            "search_terms": self.section_text(by_kind.get("search", [])),
+            "abbreviations": self.section_text(by_kind.get("abbreviations", []), sep="; "),
+        }
+        return self.b.build()
+
+    def section_text(self, sections: list[_Section], sep: str = " ") -> str | None:
+        if not sections:
+            return None
+        lines = [ln.text.strip() for ln in _lines(self.text, sections[0].start, sections[0].end) if not ln.blank]
+        return sep.join(lines) or None
+
+    def read_conclusion(self, sections: list[_Section]) -> tuple[str | None, tuple[int, int] | None, str | None]:
+        if not sections:
+            return None, None, None
+        s = sections[0]
+        body = self.text[s.start : s.end]
+        for phrase, advice in self.fmt.advice:
+            m = re.match(rf"\s*({re.escape(phrase)})\b", body, re.I)
+            if m:
+                return advice, (s.start + m.start(1), s.start + m.end(1)), tr.unwrap(body) or None
+        return None, None, tr.unwrap(body) or None
+
+    def read_pico(self, sections: list[_Section]) -> dict[str, tuple[int, int]]:
+        """PICO fields as spans; a field runs on until the next label or two blank lines."""
+        if not sections:
+            return {}
+        s = sections[0]
+        lines = _lines(self.text, s.start, s.end)
+        spans: dict[str, tuple[int, int]] = {}
+        current: str | None = None
+        blanks = 0
+        for line in lines:
+            label = next(((k, m) for k, p in self.fmt.pico if (m := p.match(line.text))), None)
+            if label:
+                current, m = label[0], label[1]
+                spans[current] = (line.start + m.end(), line.end)
+                blanks = 0
+                continue
+            if current is None:
+                continue
+            if line.blank:
+                blanks += 1
+                if blanks >= 2:
+                    current = None
+                continue
+            blanks = 0
+            spans[current] = (spans[current][0], line.end)
+        return {k: (a, b) for k, (a, b) in spans.items() if self.text[a:b].strip()}
+
+    def pick_concept(
+        self, pico: dict[str, tuple[int, int]], field_name: str, kind: NodeKind, sections: list[_Section]
+    ) -> str:
+        span = pico.get(field_name)
+        if span:
+            found = [m for m in self.mentions(*span, kind) if not self.negated(m.start)]
+            if found:
+                return self.concept_at(found[0])
+        for s in sections:  # no PICO field: the first mention in the conclusion, then anywhere
+            if s.kind == "conclusion":
+                found = [m for m in self.mentions(s.start, s.end, kind) if not self.negated(m.start)]
+                if found:
+                    return self.concept_at(found[0])
+        if span:
+            raw = tr.unwrap(self.text[span[0] : span[1]]).rstrip("*. ")
+            self.warn(span[0], f"{kind} {raw!r} is not in the vocabulary; kept under its own name")
+            node_id = concept_id(kind, raw)
+            return self.b.add_node(node_id, kind, raw, quote=raw if raw in self.text else None)
+        where = next((s.heading.start for s in sections if s.kind == "pico"), 0)
+        raise LoadError(
+            f"cannot tell the report's {kind.value.lower()}: expected it in the PICO block "
+            f"({'I(ntervention)' if kind is NodeKind.DRUG else 'P(atient)'} line) or named in the conclusion",
+            path=self.path,
+            line=self.line_of(where),
+            field=f"pico_{field_name}",
+        )
+
+    def review_period(self) -> str | None:
+        for pattern in self.fmt.review_period:
+            m = pattern.search(self.text)
+            if m:
+                start, end = m.group(1), m.group(2) if m.lastindex and m.lastindex >= 2 else None
+                return f"{start}–{end}" if end else f"from {start}"
+        return None
+
+    # -- tables ----------------------------------------------------------------------------
+    def read_table(self, section: _Section) -> None:
+        lines = _lines(self.text, section.start, section.end)
+        header = next((i for i, ln in enumerate(lines) if self.fmt.table_header.match(ln.text)), -1)
+        lines = lines[header + 1 :]
+        starts: list[int] = []
+        i = 0
+        while i < len(lines):
+            if _is_citation_start(lines, i, self.fmt, section.kind):
+                starts.append(i)
+                i = _citation_end(lines, i, self.fmt)  # later author lines belong to this citation
+            else:
+                i += 1
+        first = starts[0] if starts else len(lines)
+        self.check_orphans(lines[:first], section.kind)
+        for n, i in enumerate(starts):
+            row_lines = lines[i : starts[n + 1] if n + 1 < len(starts) else len(lines)]
+            try:
+                if section.kind == "labels":
+                    self.read_label(row_lines)
+                elif section.kind == "guidelines":
+                    self.read_guideline(row_lines)
+                else:
+                    self.read_study(row_lines, met_pico=section.kind == "studies")
+            except LoadError:
+                raise
+            except ValueError as exc:  # a record the model refuses: keep the rest of the report
+                self.warn(row_lines[0].start, f"row skipped: {exc}")
+
+    def check_orphans(self, lines: list[_Line], kind: str) -> None:
+        """Text before the first citation that holds a results block is a row we cannot identify."""
+        body = [ln for ln in lines if not ln.blank]
+        if not body:
+            return
+        results = self.fmt.subblocks[0][1]
+        if len(body) >= 2 or any(results.match(ln.text) for ln in body):
+            self.warn(
+                body[0].start,
+                f"{'guideline' if kind == 'guidelines' else 'study'} block without a recognisable citation "
+                "(expected 'Surname AB, ... year'); skipped",
+            )
+
+    def split_citation(self, lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
+        end = _citation_end(lines, 0, self.fmt)
+        return lines[:end], lines[end:]
+
+    def subblocks(self, lines: list[_Line]) -> tuple[tuple[int, int], dict[str, tuple[int, int]], list[int]]:
+        """The evidence column span and the sub-block spans (results, remarks) of a row."""
+        if not lines:
+            return (0, 0), {}, []
+        start, end = lines[0].start, lines[-1].end
+        marks: list[tuple[int, int, int, str]] = []  # heading start, heading end, pre end, name
+        for name, pattern in self.fmt.subblocks:
+            for m in pattern.finditer(self.text, start, end):
+                marks.append((m.start() + len(m.group("pre")), m.end(), m.start() + len(m.group("pre")), name))
+        marks.sort()
+        extra: list[int] = []
+        blocks: dict[str, tuple[int, int]] = {}
+        for n, (a, b, _, name) in enumerate(marks):
+            stop = marks[n + 1][0] if n + 1 < len(marks) else end
+            if name in blocks:
+                extra.append(a)  # a second results block: a row whose citation was not recognised
+                continue
+            blocks[name] = (b, stop)
+        evidence_end = marks[0][0] if marks else end
+        bullet = re.search(r"(?m)^\s*•", self.text[start:evidence_end])
+        if bullet:
+            evidence_end = start + bullet.start()
+        return (start, evidence_end), blocks, extra
+
+    # -- studies ---------------------------------------------------------------------------
+    def read_study(self, lines: list[_Line], *, met_pico: bool) -> None:
+        cit_lines, rest = self.split_citation(lines)
+        cit = _parse_citation(self.text, cit_lines)
+        if cit.year is None:
+            self.warn(cit_lines[0].start, "citation without a year")
+        (ev_start, ev_end), blocks, extra = self.subblocks(rest)
+        for offset in extra:
+            self.warn(offset, "study block without a recognisable citation (expected 'Surname AB, ... year'); skipped")
+            blocks = {k: (a, min(b, self._row_cut(offset))) for k, (a, b) in blocks.items()}
+        evidence = tr.unwrap(self.text[ev_start:ev_end]) if rest else ""
+        design = self.design(evidence, ev_start)
+        if "results" not in blocks:
+            self.warn(cit_lines[0].start, f"study {cit.name!r} has no 'Resultaten' block (truncated?)")
+        results = blocks.get("results", (0, 0))
+        n = tr.find_n(evidence) or self.enrolled(*results)
+        doi = cit.doi
+        sid = study_id(doi=doi, first_author=cit.first_author, year=cit.year, title=cit.title or cit.raw)
+        title_span = self.locate(cit.title, cit_lines) if cit.title else None
+        conditions = self.conditions([title_span] if title_span else [], [results])
+        props: dict[str, Scalar] = {
+            **cit.props(),
+            "design": design,
+            "n": n,
+            "population": "; ".join(dict.fromkeys(self.b_name(c) for c in conditions)) or None,
+            "met_pico": met_pico,
+            "results": self.block_text(blocks.get("results")),
+            "author_remarks": self.block_text(blocks.get("author_remarks")),
+            "reviewer_remarks": self.block_text(blocks.get("reviewer_remarks")),
+            "language": tr.language(self.text[results[0] : results[1]]) if results[1] > results[0] else None,
+        }
+        self.b.add_node(sid, NodeKind.STUDY, cit.name, props, quote=cit.quote, start=cit.start)
+        self.link_reporter(sid, conditions)
+        population = self.principal_population(title_span, [results])
+        spans = [title_span] if title_span else []
+        stance_sentences = [
+            *spans,
+            *self.narrative(blocks.get("results")),
+            *self.narrative(blocks.get("author_remarks")),
+        ]
+        self.stances(sid, stance_sentences, population)
+        for block in ("results", "author_remarks"):
+            if block in blocks:
+                self.figures(sid, self.narrative(blocks[block]), population, context=blocks[block][0])
+
+    def _row_cut(self, offset: int) -> int:
+        """Where the previous row ends when the next row's citation was not recognised."""
+        lines = _lines(self.text, 0, offset)
+        i = len(lines) - 1
+        while i > 0 and (lines[i].blank or len(lines[i].text.strip()) < 40):
+            i -= 1  # the evidence column (design, n=) and blank lines
+        while i > 0 and not lines[i].blank:
+            i -= 1  # the unrecognised citation paragraph
+        return lines[i].end if i > 0 else offset
+
+    def b_name(self, node_id: str) -> str:
+        return next(n.name for n in self.b.nodes if n.id == node_id)
+
+    def design(self, evidence: str, offset: int) -> str | None:
+        rest = self.fmt.status.sub(" ", re.sub(r"\b[nN]\s*=\s*\d+", " ", evidence)).strip(" .,;")
+        if not rest:
+            return None
+        for pattern, design in self.fmt.designs:
+            if pattern.search(rest):
+                return design
+        self.warn(offset, f"unknown study design {rest[:60]!r}; kept as written")
+        return rest[:120]
+
+    def enrolled(self, start: int, end: int) -> int | None:
+        """A sample size stated as "242 kinderen ... werden geïncludeerd" (first results sentence)."""
+        if end <= start:
+            return None
+        for s in tr.sentences(self.text, start, end)[:3]:
+            if re.search(
+                r"geïncludeerd|geincludeerd|included|enrolled|deden mee|namen deel|participated|randomi", s.text
+            ):
+                counts = [f for f in tr.find_figures(self.text, s.start, s.end) if f.kind == "count"]
+                if counts:
+                    return counts[0].numerator
+        return None
+
+    def block_text(self, span: tuple[int, int] | None) -> str | None:
+        """A sub-block as one line per bullet ("• ...", sub-bullets "  o ...")."""
+        if not span:
+            return None
+        body = self.text[span[0] : span[1]]
+        items = re.split(r"(?m)^[ \t]*(?=[•o][ \t])", body)
+        out = []
+        for item in items:
+            line = tr.unwrap(item)
+            if not line:
+                continue
+            out.append(("  " if line.startswith("o ") else "") + line)
+        return "\n".join(out) or None
+
+    def locate(self, phrase: str, lines: list[_Line]) -> tr.Span | None:
+        """The verbatim span of an unwrapped phrase inside wrapped lines."""
+        if not lines:
+            return None
+        parts = []
+        for ch in phrase:
+            if ch == " ":
+                parts.append(r"\s+")
+            elif ch in "-–":
+                parts.append(re.escape(ch) + r"\s*")
+            else:
+                parts.append(re.escape(ch))
+        m = re.compile("".join(parts)).search(self.text, lines[0].start, lines[-1].end)
+        return tr.Span(m.start(), m.end(), m.group(0)) if m else None
+
+    def conditions(self, spans: list[tr.Span], blocks: list[tuple[int, int]]) -> list[str]:
+        ids = []
+        for a, b in [(s.start, s.end) for s in spans] + blocks:
+            if b > a:
+                ids += [self.concept_at(m) for m in self.mentions(a, b, NodeKind.CONDITION)]
+        return list(dict.fromkeys(ids))
+
+    def principal_population(self, title: tr.Span | None, blocks: list[tuple[int, int]]) -> str | None:
+        """The condition a study is about: the first one its title names without "without"."""
+        if title:
+            found = self.mentions(title.start, title.end, NodeKind.CONDITION)
+            if found:
+                return None if self.negated(found[0].start) else self.concept_at(found[0])
+        for a, b in blocks:
+            found = self.mentions(a, b, NodeKind.CONDITION) if b > a else []
+            negated = {m.concept.id for m in found if self.negated(m.start)}
+            clean = [m for m in found if m.concept.id not in negated]
+            if clean:
+                return self.concept_at(clean[0])
+        return None
+
+    def link_reporter(self, node_id: str, conditions: list[str]) -> None:
+        self.b.add_edge(EdgeType.CITES, self.b.source_doc, node_id)
+        if self.b.nodes and any(n.id == node_id and n.kind is NodeKind.STUDY for n in self.b.nodes):
+            self.b.add_edge(EdgeType.STUDIES, node_id, self.drug)
+        for c in conditions:
+            self.b.add_edge(EdgeType.STUDIED_IN, node_id, c)
+
+    def narrative(self, span: tuple[int, int] | None) -> list[tr.Span]:
+        """Sentences of a block, leaving out a case's presentation before treatment started."""
+        if not span:
+            return []
+        out, baseline = [], False
+        for s in tr.sentences(self.text, *span):
+            if self.fmt.treatment.search(s.text):
+                baseline = False
+            elif self.fmt.baseline.search(s.text):
+                baseline = True
+            if not baseline and not _is_heading(s.text):
+                out.append(s)
+        return out
+
+    # -- stances and figures ---------------------------------------------------------------
+    def finding(self, outcome: Mention, population: str | None) -> str:
+        return self.b.add_finding(self.drug, self.concept_at(outcome), population)
+
+    def stances(self, reporter: str, spans: list[tr.Span], population: str | None) -> None:
+        for s in spans:
+            for m in self.mentions(s.start, s.end, NodeKind.OUTCOME):
+                judgement = tr.judge(s.text, m.text)
+                if judgement.stance is None:
+                    continue
+                fid = self.finding(m, population)
+                if (reporter, fid) in self.stance_edges:
+                    continue
+                self.stance_edges.add((reporter, fid))
+                note = f"{judgement.reason}: {judgement.cue}" if judgement.reason in {"negated", "corrected"} else None
+                self.b.add_edge(judgement.stance, reporter, fid, quote=s.text, start=s.start, props={"note": note})
+
+    def figures(self, reporter: str, spans: list[tr.Span], population: str | None, *, context: int) -> None:
+        for s in spans:
+            outcomes = self.mentions(s.start, s.end, NodeKind.OUTCOME)
+            parts = tr.clauses(self.text, s.start, s.end)
+            for fig in tr.find_figures(self.text, s.start, s.end, context_start=context):
+                clause = next((c for c in parts if c.start <= fig.start < c.end), s)
+                outcome = _nearest(outcomes, fig, clause)
+                if fig.kind == "count" and not any(
+                    clause.start <= m.start < clause.end and m.start > fig.end for m in outcomes
+                ):
+                    continue  # a head count ("242 kinderen"), not a number of events
+                if fig.kind == "level":
+                    continue  # a lab value on its own; kept only as a change's baseline
+                if fig.kind == "percentage" and fig.denominator is None:
+                    self.warn(fig.start, f"{fig.text!r} has no denominator (no n= nearby); kept without one")
+                group, group_id = self.group(fig, clause)
+                fid = self.finding(outcome, population) if outcome else None
+                self.b.add_figure(
+                    reporter,
+                    fid,
+                    label=tr.unwrap(clause.text)[:200],
+                    value=fig.value,
+                    unit=fig.unit,
+                    numerator=fig.numerator,
+                    denominator=fig.denominator,
+                    population=group,
+                    population_id=group_id,
+                    baseline=fig.baseline,
+                    p_value=fig.p_value,
+                    quote=s.text,
+                    start=s.start,
+                )
+
+    def group(self, fig: tr.FigureMention, clause: tr.Span) -> tuple[str | None, str | None]:
+        """The group a percentage's "(n=21)" names: "niet-behandelde Laronsyndroomgroep (n=21)"."""
+        if not fig.denominator_from:
+            return None, None
+        a = clause.start if clause.start <= fig.denominator_from[0] else fig.denominator_from[0]
+        phrase = self.text[a : fig.denominator_from[0]]
+        phrase = re.sub(
+            r"^\W*(?:(?:in|bij|of|van|onder|among|de|het|the|een|a)\s+)+", "", tr.unwrap(phrase), flags=re.I
+        )
+        phrase = phrase.rstrip(" (")
+        found = [m for m in self.mentions(a, fig.denominator_from[0], NodeKind.CONDITION) if not self.negated(m.start)]
+        group_id = self.concept_at(found[0]) if found else None
+        label = f"{phrase} (n={fig.denominator})" if phrase else f"n={fig.denominator}"
+        return label, group_id
+
+    # -- guidelines and labels -------------------------------------------------------------
+    def read_guideline(self, lines: list[_Line]) -> None:
+        cit_lines, rest = self.split_citation(lines)
+        cit = _parse_citation(self.text, cit_lines)
+        body_start = rest[0].start if rest else cit_lines[-1].end
+        body_end = lines[-1].end
+        status = self.fmt.status.search(self.text, body_start, body_end)
+        if status and not self.text[body_start : status.start()].strip():
+            body_start = status.end()
+        strength = self.fmt.strength.search(self.text, body_start, body_end)
+        sentences = tr.sentences(self.text, body_start, body_end)
+        rec = next((s for s in sentences if self.fmt.recommendation.search(s.text)), None)
+        section = None
+        if rec:
+            m = re.match(r"(\d+(?:\.\d+)*)\.?\s+", rec.text)
+            if m:
+                section = m.group(1)
+                rec = tr.Span(rec.start + m.end(), rec.end, rec.text[m.end() :])
+        gid = study_id(
+            doi=cit.doi, first_author=cit.first_author, year=cit.year, title=cit.title, kind=NodeKind.GUIDELINE
+        )
+        props: dict[str, Scalar] = {
+            **cit.props(),
+            "strength": strength.group("strength") if strength else None,
+            "quality": strength.group("quality") if strength else None,
+            "text": tr.unwrap(rec.text) if rec else tr.unwrap(self.text[body_start:body_end])[:2000] or None,
+            "section": section,
+            "guideline_type": "guideline",
+        }
+        self.b.add_node(gid, NodeKind.GUIDELINE, cit.name, props, quote=cit.quote, start=cit.start)
+        self.link_reporter(gid, [])
+        if rec:
+            self.b.add_edge(
+                EdgeType.RECOMMENDS, gid, self.drug, quote=rec.text, start=rec.start,
+                props={"strength": props["strength"], "text": props["text"]},
+            )  # fmt: skip
+        else:
+            self.warn(body_start, f"guideline {cit.name!r}: no recommendation sentence found")
+        rest_sentences = []
+        for s in sentences:
+            if rec and s.start <= rec.start < s.end:
+                continue
+            if strength and s.start <= strength.start() < s.end:
+                cut = strength.end()
+                s = tr.Span(cut, s.end, self.text[cut : s.end])
+                s = tr.Span(s.start + len(s.text) - len(s.text.lstrip()), s.end, s.text.lstrip())
+            if s.text:
+                rest_sentences.append(s)
+        self.stances(gid, rest_sentences, None)
+        self.figures(gid, rest_sentences, None, context=body_start)
+
+    def read_label(self, lines: list[_Line]) -> None:
+        cit_end = _citation_end(lines, 0, self.fmt)
+        cit_lines, rest = lines[:cit_end], lines[cit_end:]
+        raw = tr.unwrap("\n".join(ln.text for ln in cit_lines))
+        m = self.fmt.label_citation.match(raw)
+        product = m.group("product") if m else raw.split()[0]
+        label_kind = m.group("label") if m else "SPC"
+        title = re.split(r"\.\s", raw, maxsplit=1)[0].replace(" ®", "®").strip(" .")
+        date = re.search(r"\b(\d{1,2})[/-](\d{1,2})[/-]((?:19|20)\d{2})\b", raw)
+        year_m = date or _YEAR.search(raw)
+        year = int(date.group(3)) if date else (int(year_m.group(0)) if year_m else None)
+        issuer = next((i for i in self.fmt.label_issuers if re.search(rf"\b{i}\b", raw)), None)
+        name = f"{label_kind} {product}"
+        gid = study_id(first_author=name, year=year, title=title, kind=NodeKind.GUIDELINE)
+        body = (rest[0].start, lines[-1].end) if rest else (cit_lines[-1].end, cit_lines[-1].end)
+        numbered = [
+            (ln, sm)
+            for ln in _lines(self.text, *body)
+            if (sm := _SECTION_NO.match(ln.text)) and sm.group(1) in self.fmt.label_sections
+        ]
+        quote = "\n".join(ln.text for ln in cit_lines).strip()
+        props: dict[str, Scalar] = {
+            "title": title,
+            "year": year,
+            "issuer": issuer,
+            "guideline_type": "label",
+            "section": "; ".join(sm.group(1) for _, sm in numbered) or None,
+            "text": tr.unwrap(self.text[body[0] : body[1]])[:4000] or None,
+        }
+        self.b.add_node(
+            gid, NodeKind.GUIDELINE, f"{name} {year}" if year else name, props, quote=quote, start=cit_lines[0].start
+        )
+        self.link_reporter(gid, [])
+        advice: dict[str, list[tuple[str, tr.Span]]] = {}
+        for n, (ln, sm) in enumerate(numbered):
+            stop = numbered[n + 1][0].start if n + 1 < len(numbered) else body[1]
+            span = _trim(self.text, ln.end, stop)
+            if span is None:
+                continue
+            role = self.fmt.label_sections[sm.group(1)]
+            if role in {"adverse effects", "overdose"}:
+                sentences = self.narrative((span.start, span.end))
+                self.stances(gid, sentences, None)
+                self.figures(gid, sentences, None, context=span.start)
+            else:
+                target = self.drug if role in {"dosing", "indication"} or not self.topic else self.topic
+                advice.setdefault(target, []).append((f"{sm.group(1)} {role}", span))
+        for target, items in advice.items():
+            first = items[0][1]
+            text = " | ".join(f"{label}: {tr.unwrap(span.text)}" for label, span in items)
+            self.b.add_edge(EdgeType.RECOMMENDS, gid, target, quote=first.text, start=first.start, props={"text": text})
+
+
+def _trim(text: str, start: int, end: int) -> tr.Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return tr.Span(start, end, text[start:end]) if end > start else None
+
+
+def _is_heading(sentence: str) -> bool:
+    words = sentence.split()
+    return len(words) <= 3 and not re.search(r"[.!?\d%]", sentence)
+
+
+def _nearest(outcomes: list[Mention], fig: tr.FigureMention, clause: tr.Span) -> Mention | None:
+    """The outcome a number is about: in its clause (before it, else after), else in its sentence."""
+    in_clause = [m for m in outcomes if clause.start <= m.start < clause.end]
+    for pool in (in_clause, outcomes):
+        inside = [m for m in pool if fig.start <= m.start < fig.end]  # "steeg het HbA1c naar 5,7%"
+        if inside:
+            return inside[0]
+        before = [m for m in pool if m.end <= fig.start]
+        if before:
+            return before[-1]
+        after = [m for m in pool if m.start >= fig.end]
+        if after:
+            return after[0]
+    return None
+
+
+# -- citations ---------------------------------------------------------------------------
+@dataclass
+class _Citation:
+    raw: str
+    quote: str
+    start: int
+    authors: list[str] = field(default_factory=list)
+    title: str | None = None
+    journal: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+
+    @property
+    def first_author(self) -> str | None:
+        return self.authors[0].split()[0].rstrip(",") if self.authors else None
+
+    @property
+    def name(self) -> str:
+        who = self.first_author or (self.title or self.raw)[:40]
+        return f"{who} {self.year}" if self.year else who
+
+    def props(self) -> dict[str, Scalar]:
+        return {
+            "title": self.title,
+            "authors": "; ".join(self.authors) or None,
+            "year": self.year,
+            "journal": self.journal,
+            "volume": self.volume,
+            "pages": self.pages,
+            "doi": self.doi,
+        }
+
+
+_DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\S+)", re.I)
+_AMA_TAIL = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*(?:[A-Z][a-z]{2}[^;]*)?;\s*(?P<vol>[\w\-–]+)?\s*(?:\((?P<issue>[^)]*)\))?\s*:\s*"
+    r"(?P<pages>[\w\-–]+)"
+)
+_APA = re.compile(
+    r"^(?P<authors>.+?)\s*\((?P<year>(?:19|20)\d{2})[a-z]?\)\.\s*(?P<title>.+?[.?!])\s+(?P<journal>[^,]+),\s*"
+    r"(?P<vol>\d+)(?:\((?P<issue>[^)]*)\))?(?:,\s*(?P<pages>[\w\-–]+))?"
+)
+
+
+def _parse_citation(text: str, lines: list[_Line]) -> _Citation:
+    """Authors, title, journal, year, volume, pages and a DOI re-joined across line breaks."""
+    quote = text[lines[0].start : lines[-1].end].strip()
+    start = lines[0].start + (
+        len(text[lines[0].start : lines[-1].end]) - len(text[lines[0].start : lines[-1].end].lstrip())
+    )
+    parts: list[str] = []
+    in_doi = False
+    for ln in lines:
+        t = ln.text.strip()
+        if in_doi and re.fullmatch(r"[\w./\-()]+", t):
+            parts[-1] += t  # a DOI wrapped by the PDF: "doi:10.1073/pnas.1311141" + "111"
+            continue
+        in_doi = bool(_DOI.search(t)) and bool(re.search(r"10\.\S+$", t))
+        parts.append(ln.text)
+    raw = tr.unwrap("\n".join(parts))
+    cit = _Citation(raw=raw, quote=quote, start=start)
+    doi = _DOI.search(raw)
+    if doi:
+        cit.doi = doi.group(1).rstrip(".,;")
+        raw_wo_doi = raw[: doi.start()].strip()
+    else:
+        raw_wo_doi = raw
+    apa = _APA.match(raw_wo_doi)
+    if apa:
+        cit.authors = [
+            f"{s.strip()} {i.replace('.', '').replace(' ', '')}"
+            for s, i in re.findall(r"([^,&]+),\s*((?:[A-ZÀ-Þ]\.\s?-?)+)", apa["authors"])
+        ]
+        cit.year = int(apa["year"])
+        cit.title = apa["title"].rstrip(".")
+        cit.journal = apa["journal"].strip()
+        cit.volume = apa["vol"] + (f"({apa['issue']})" if apa["issue"] else "")
+        cit.pages = apa["pages"]
+        return cit
+    m = re.match(r"^(?P<authors>.+?(?:et al|\b[A-ZÀ-Þ]{1,3}))\.\s+(?P<rest>.*)$", raw_wo_doi)
+    rest = raw_wo_doi
+    if m:
+        cit.authors = [a.strip() for a in m["authors"].split(",") if a.strip()]
+        if cit.authors and cit.authors[-1] == "et al":
+            cit.authors[-1] = "et al."
+        rest = m["rest"]
+    tail = _AMA_TAIL.search(rest)
+    if tail:
+        cit.year = int(tail["year"])
+        cit.volume = (tail["vol"] or "") + (f"({tail['issue']})" if tail["issue"] else "") or None
+        cit.pages = tail["pages"]
+        head = rest[: tail.start()].strip().rstrip(".").strip()
+        split = list(re.finditer(r"[.?!]\s+", head))
+        if split:
+            cut = split[-1]
+            cit.title = head[: cut.start() + (1 if head[cut.start()] in "?!" else 0)].strip()
+            cit.journal = head[cut.end() :].strip() or None
+        else:
+            cit.title = head or None
+    else:
+        year = _YEAR.search(rest)
+        cit.year = int(year.group(0)) if year else None
+        cit.title = re.split(r"[.?!]\s", rest, maxsplit=1)[0].strip() or None
+    return cit
