@@ -39,6 +39,7 @@ LOADERS: list[Loader] = [
     ReportLoader(),  # drug–disease reports (text, or PDF with a text layer)
 ]
 
+
 def detect(path: Path) -> Loader:
     """The loader for ``path``; :class:`UnsupportedFormatError` names the formats it knows."""
     head = read_document_bytes(path, head=65536)  # sniff the start; big files are streamed by their loader

@@ -9,10 +9,12 @@ repeated nodes.
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from pydantic import ValidationError
 
@@ -36,6 +38,7 @@ __all__ = [
     "DocumentBuilder",
     "Loader",
     "decode",
+    "open_document",
     "read_document_bytes",
 ]
 
@@ -58,15 +61,11 @@ class Loader(Protocol):
         """The documents the file holds; raise :class:`LoadError` for what cannot be read."""
 
 
-def read_document_bytes(path: Path, *, limit: int = MAX_DOCUMENT_BYTES, head: int | None = None) -> bytes:
-    """The file's bytes (only the first ``head`` bytes when given), with clear errors for
-    missing, unreadable, empty or oversized files."""
+@contextmanager
+def open_document(path: Path) -> Iterator[IO[bytes]]:
+    """The file opened for reading, with the project's errors for missing or unreadable files."""
     try:
-        size = path.stat().st_size
-        if size > limit and head is None:
-            raise LoadError(f"file is {size:,} bytes; the limit is {limit:,}", path=str(path))
-        with path.open("rb") as handle:
-            data = handle.read(head if head is not None else -1)
+        handle = path.open("rb")
     except FileNotFoundError:
         raise LoadError("no such file", path=str(path)) from None
     except IsADirectoryError:
@@ -75,6 +74,21 @@ def read_document_bytes(path: Path, *, limit: int = MAX_DOCUMENT_BYTES, head: in
         raise LoadError("permission denied", path=str(path)) from None
     except OSError as exc:
         raise LoadError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
+    with handle:
+        yield handle
+
+
+def read_document_bytes(path: Path, *, limit: int = MAX_DOCUMENT_BYTES, head: int | None = None) -> bytes:
+    """The file's bytes (only the first ``head`` bytes when given), with clear errors for
+    missing, unreadable, empty or oversized files."""
+    with open_document(path) as handle:
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit and head is None:
+                raise LoadError(f"file is {size:,} bytes; the limit is {limit:,}", path=str(path))
+            data = handle.read(head if head is not None else -1)
+        except OSError as exc:
+            raise LoadError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
     if not data.strip():
         raise LoadError("the file is empty", path=str(path))
     return data

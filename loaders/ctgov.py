@@ -32,7 +32,7 @@ from graph.ids import concept_id, study_id
 from graph.model import Document, EdgeType, NodeKind
 from graph.vocabulary import Vocabulary
 from loaders import trials
-from loaders.base import DocumentBuilder
+from loaders.base import DocumentBuilder, open_document
 
 __all__ = ["CtgovLoader", "dumps", "iter_study_records", "study_document"]
 
@@ -64,15 +64,7 @@ class CtgovLoader:
         return bool(_START.match(head)) or (head.lstrip()[:1] == b"{" and b'"protocolSection"' in head)
 
     def load(self, path: Path) -> Iterator[Document]:
-        try:
-            handle = path.open("rb")
-        except FileNotFoundError:
-            raise LoadError("no such file", path=str(path)) from None
-        except IsADirectoryError:
-            raise LoadError("is a directory; give the files inside it", path=str(path)) from None
-        except OSError as exc:
-            raise LoadError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
-        with handle:
+        with open_document(path) as handle:
             yield from load_stream(handle, path=str(path))
 
 

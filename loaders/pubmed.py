@@ -29,7 +29,7 @@ from graph.ids import study_id
 from graph.model import Document, EdgeType, NodeKind
 from graph.vocabulary import Mention, Vocabulary
 from loaders import text_rules, trials
-from loaders.base import DocumentBuilder
+from loaders.base import DocumentBuilder, open_document
 
 __all__ = ["PubmedLoader", "article_document", "design_of"]
 
@@ -73,104 +73,6 @@ _LANGUAGES = {
     "dan": "da",
     "nor": "no",
 }
-#: Function words of languages the text rules do not read; if they outnumber English and
-#: Dutch ones, figures and stances are not read from the abstract.
-_OTHER_WORDS = {
-    "de": frozenset(
-        [
-            "der",
-            "die",
-            "das",
-            "und",
-            "mit",
-            "bei",
-            "nicht",
-            "eine",
-            "ein",
-            "wurde",
-            "wurden",
-            "von",
-            "zu",
-            "im",
-            "den",
-            "dem",
-            "des",
-            "ist",
-            "sind",
-        ]
-    ),
-    "fr": frozenset(
-        [
-            "le",
-            "la",
-            "les",
-            "et",
-            "des",
-            "du",
-            "une",
-            "un",
-            "est",
-            "sont",
-            "avec",
-            "dans",
-            "pour",
-            "chez",
-            "ont",
-            "été",
-            "au",
-            "aux",
-        ]
-    ),
-    "es": frozenset(
-        [
-            "el",
-            "la",
-            "los",
-            "las",
-            "y",
-            "con",
-            "en",
-            "del",
-            "una",
-            "un",
-            "es",
-            "son",
-            "para",
-            "por",
-            "fue",
-            "fueron",
-            "se",
-        ]
-    ),
-}
-_EN_NL = frozenset(
-    [
-        "the",
-        "and",
-        "of",
-        "with",
-        "was",
-        "were",
-        "in",
-        "for",
-        "to",
-        "is",
-        "are",
-        "patients",
-        "de",
-        "het",
-        "een",
-        "en",
-        "van",
-        "bij",
-        "werd",
-        "niet",
-        "geen",
-        "zijn",
-        "met",
-        "voor",
-    ]
-)
 
 
 def design_of(publication_types: list[str]) -> tuple[str | None, str | None]:
@@ -192,15 +94,7 @@ class PubmedLoader:
         return b"<PubmedArticleSet" in head or (head.lstrip().startswith(b"<") and b"<PubmedArticle>" in head)
 
     def load(self, path: Path) -> Iterator[Document]:
-        try:
-            handle = path.open("rb")
-        except FileNotFoundError:
-            raise LoadError("no such file", path=str(path)) from None
-        except IsADirectoryError:
-            raise LoadError("is a directory; give the files inside it", path=str(path)) from None
-        except OSError as exc:
-            raise LoadError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
-        with handle:
+        with open_document(path) as handle:
             yield from load_stream(handle, path=str(path))
 
 
@@ -397,7 +291,7 @@ class _ArticleReader:
         )
         self._concepts()
         self._trials(abstract or "")
-        abstract_language = _foreign(abstract or "")
+        abstract_language = text_rules.unreadable_language(abstract or "")
         if abstract_language:
             self.b.warn(
                 f"PMID {self.pmid}: the abstract reads as {abstract_language!r}; figures and stances are read "
@@ -593,14 +487,3 @@ def _language(article: ET.Element) -> str | None:
     """The article's language as a two-letter code (MEDLINE gives ISO 639-2: ``eng``, ``dut``)."""
     code = (_text(article.find("Language")) or "").lower()
     return _LANGUAGES.get(code, code or None)
-
-
-def _foreign(text: str) -> str | None:
-    """The language of text the rules cannot read (German, French, Spanish), else ``None``."""
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    if len(words) < 8:
-        return None
-    ours = sum(w in _EN_NL for w in words)
-    best = max(_OTHER_WORDS, key=lambda lang: sum(w in _OTHER_WORDS[lang] for w in words))
-    theirs = sum(w in _OTHER_WORDS[best] for w in words)
-    return best if theirs > ours else None

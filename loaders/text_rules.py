@@ -35,6 +35,7 @@ __all__ = [
     "parse_number",
     "sentences",
     "stance",
+    "unreadable_language",
     "unwrap",
 ]
 
@@ -591,3 +592,89 @@ def language(text: str) -> str:
     nl = sum(w in _NL for w in words)
     en = sum(w in _EN for w in words)
     return "nl" if nl >= en else "en"
+
+
+#: Function words of languages the text rules do not read; if they outnumber English and
+#: Dutch ones, figures and stances are not read from the abstract.
+_OTHER_WORDS = {
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "mit",
+            "bei",
+            "nicht",
+            "eine",
+            "ein",
+            "wurde",
+            "wurden",
+            "von",
+            "zu",
+            "im",
+            "den",
+            "dem",
+            "des",
+            "ist",
+            "sind",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "et",
+            "des",
+            "du",
+            "une",
+            "un",
+            "est",
+            "sont",
+            "avec",
+            "dans",
+            "pour",
+            "chez",
+            "ont",
+            "été",
+            "au",
+            "aux",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "y",
+            "con",
+            "en",
+            "del",
+            "una",
+            "un",
+            "es",
+            "son",
+            "para",
+            "por",
+            "fue",
+            "fueron",
+            "se",
+        ]
+    ),
+}
+
+
+def unreadable_language(text: str) -> str | None:
+    """The language of text these rules cannot read (German, French, Spanish), else ``None``.
+
+    Figures and stances are not read from such text rather than misread.
+    """
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 8:
+        return None
+    ours = sum(w in _NL or w in _EN for w in words)
+    best = max(_OTHER_WORDS, key=lambda lang: sum(w in _OTHER_WORDS[lang] for w in words))
+    theirs = sum(w in _OTHER_WORDS[best] for w in words)
+    return best if theirs > ours else None
