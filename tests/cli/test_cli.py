@@ -232,3 +232,17 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
     result = subprocess.run([str(evx_bin), "--store", str(tmp_path / "s"), "stats"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "0 documents" in result.stdout
+
+
+def test_export_carries_curators_corrections(evx, tmp_path: Path) -> None:
+    evx("load", str(CURATED))
+    supports = json.loads(
+        evx("query", "MATCH (g:Guideline)-[r:SUPPORTS]->(f) RETURN r.id AS id", "--format", "json").stdout
+    )["rows"][0]["id"]
+    curated = evx("curate", "reject", supports, "--curator", "A. Curator", "--reason", "package insert, not a study")
+    assert curated.exit_code == 0, curated.output
+    out = tmp_path / "curated.json"
+    assert evx("export", "--all", "--format", "json", "-o", str(out)).exit_code == 0
+    edge = next(e for e in json.loads(out.read_text())["edges"] if e.get("id") == supports)
+    assert edge["curation_status"] == "rejected"
+    assert edge["curated_by"] == "A. Curator"

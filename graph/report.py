@@ -1,0 +1,261 @@
+"""The evidence report for one drug → outcome (or condition): HTML and Markdown, from the graph.
+
+In the spirit of the source reports (conclusion, evidence table, recommendations,
+sources) but regenerated from the store, so it changes when evidence is added or
+curated.  The HTML is one self-contained file: inline CSS, the forest plot as inline
+SVG, no scripts, every value escaped (jinja2 autoescape) — document text is untrusted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from graph.curation import Correction, CuratedItem, curate_evidence
+from graph.evidence_view import Link, RecommendationRow, recommendation_rows
+from graph.store.base import Evidence, EvidenceStore
+from graph.synthesis import Synthesis, Testimony, WeightsRow, synthesise, weights_table
+from graph.synthesis.forest import forest_svg
+from graph.synthesis.pooling import round_half_up
+from graph.synthesis.weights import Weights
+
+__all__ = ["EvidenceReport", "ReportRow", "build_report", "figure_line", "render_html", "render_markdown", "report_for"]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One row of the evidence table."""
+
+    stance: str
+    name: str
+    links: tuple[Link, ...]
+    design: str
+    weight: float
+    n: int | None
+    population: str
+    claim: str
+    figures: tuple[str, ...]
+    quotes: tuple[str, ...]
+    sources: tuple[str, ...]
+    curation: tuple[str, ...]
+    edge_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    id: str
+    title: str
+    kind: str
+    url: str | None
+    conclusion: str | None
+
+
+@dataclass(frozen=True)
+class EvidenceReport:
+    """Everything the report shows, as data (rendered by :func:`render_html` / :func:`render_markdown`)."""
+
+    title: str
+    synthesis: Synthesis
+    conclusion: tuple[str, ...]
+    rows: tuple[ReportRow, ...]
+    rejected: tuple[ReportRow, ...]
+    recommendations: tuple[RecommendationRow, ...]
+    sources: tuple[SourceEntry, ...]
+    weights: tuple[WeightsRow, ...]
+    corrections: tuple[Correction, ...]
+    forest_svg: str
+    generated: str
+
+
+def figure_line(fig: dict[str, Any]) -> str:
+    """A figure as read, with any derived count marked: ``51% of 21 (11 derived: 51% × 21 = 10.71 → 11)``."""
+    value, unit = fig.get("value"), str(fig.get("unit") or "")
+    num, den = fig.get("numerator"), fig.get("denominator")
+    if isinstance(value, int | float):
+        text = f"{value:g}%" if unit == "%" else f"{value:g} {unit}".strip()
+    else:
+        text = str(fig.get("name") or "?")
+    if num is not None and den is not None:
+        text += f" ({num}/{den})"
+    elif den is not None:
+        text += f" of {den}"
+        if unit == "%" and isinstance(value, int | float):
+            exact = value / 100 * den
+            text += f" ({round_half_up(exact)} derived: {value:g}% × {den} = {exact:.2f} → {round_half_up(exact)})"
+    elif num is not None:
+        text += f" ({num} patients; denominator not given)"
+    if fig.get("population"):
+        text += f" — {fig['population']}"
+    elif fig.get("label") and fig.get("label") != text:
+        text += f" — {fig['label']}"
+    return " ".join(text.split())
+
+
+def build_report(
+    evidence: Evidence,
+    *,
+    sources: dict[str, dict[str, Any]] | None = None,
+    corrections: Sequence[Correction] = (),
+    node: Callable[[str], dict[str, Any] | None] | None = None,
+    population: str | None = None,
+    weights: Weights | None = None,
+    generated: str | None = None,
+) -> EvidenceReport:
+    """The report for ``evidence`` after the curation overlay; ``sources`` maps source ids to nodes."""
+    curated = curate_evidence(evidence, corrections, node=node)
+    syn = synthesise(curated.evidence, weights=weights, population=population)
+    sources = sources or {}
+    rows = tuple(_row(t, sources) for t in syn.testimonies)
+    rejected = tuple(_rejected_row(item, sources) for item in curated.rejected)
+    return EvidenceReport(
+        title=f"Evidence report: {syn.title}" + (f" in {population}" if population else ""),
+        synthesis=syn,
+        conclusion=tuple(_conclusion(syn)),
+        rows=rows,
+        rejected=rejected,
+        recommendations=tuple(recommendation_rows(curated.evidence)),
+        sources=tuple(_sources(syn, sources)),
+        weights=tuple(weights_table(syn.weights)),
+        corrections=tuple(corrections),
+        forest_svg=forest_svg(syn.overall.pooling.estimates, title=f"{syn.title}: incidence by population"),
+        generated=generated or dt.date.today().isoformat(),
+    )
+
+
+def report_for(
+    store: EvidenceStore,
+    drug: str,
+    target: str,
+    *,
+    corrections: Sequence[Correction] = (),
+    population: str | None = None,
+    weights: Weights | None = None,
+) -> EvidenceReport:
+    """Resolve names as a person types them ("mecasermine", "hypoglykemie") and build the report."""
+    drug_node = store.resolve(drug)
+    target_node = store.resolve(target)
+    evidence = store.evidence(drug_node["id"], target_node["id"])
+    ids = {i.source_doc for i in evidence.items} | {i.evidence.get("source_doc") for i in evidence.items}
+    ids |= {r.get("source_doc") for r in evidence.recommendations}
+    sources = {sid: node for sid in sorted(i for i in ids if i) if (node := store.node(sid)) is not None}
+    return build_report(
+        evidence, sources=sources, corrections=corrections, node=store.node, population=population, weights=weights
+    )
+
+
+def _conclusion(syn: Synthesis) -> list[str]:
+    o = syn.overall
+    lines = [
+        f"{syn.title}: {o.direction} — {len(o.supporting)} supporting and {len(o.contradicting)} contradicting "
+        f"(weight {o.support_weight:g} against {o.contradict_weight:g}); certainty {o.certainty.upper()}."
+    ]
+    any_outcome = [e for e in o.pooling.estimates if e.outcome == "any"]
+    if any_outcome:
+        parts = [
+            f"{e.proportion:.1%} ({e.events}/{e.total}{', derived' if any(s.events_derived for s in e.studies) else ''}) "
+            f"in {e.population}"
+            for e in any_outcome
+        ]
+        split = " — reported per population, not pooled across populations" if len(any_outcome) > 1 else ""
+        lines.append("Incidence: " + "; ".join(parts) + split + ".")
+    against = [t for t in o.contradicting]
+    if against:
+        who = ", ".join(
+            f"{t.name} ({t.finding_population or t.population or 'population not stated'}"
+            + (f", n={t.n}" if t.n is not None else "")
+            + ")"
+            for t in against
+        )
+        lines.append(f"Contradicting evidence: {who}; see the conflicts for what differs.")
+    return lines
+
+
+def _row(t: Testimony, sources: dict[str, dict[str, Any]]) -> ReportRow:
+    badges = tuple(
+        f"{c['curation_status']} by {c['curated_by']} on {c['curated_at']}: {c['curation_reason']}".rstrip(": ")
+        for c in t.curation
+    )
+    return ReportRow(
+        stance=t.stance,
+        name=t.name + (f" ({t.year})" if t.year and str(t.year) not in t.name else ""),
+        links=t.links,
+        design=t.design or t.rule.label,
+        weight=t.weight,
+        n=t.n,
+        population=t.finding_population or t.population or "",
+        claim=t.claim,
+        figures=tuple(dict.fromkeys(figure_line(f) for f in t.figures)),
+        quotes=tuple(dict.fromkeys(" ".join(q.text.split()) for q in t.quotes if q.text)),
+        sources=tuple(dict.fromkeys(_source_title(q.source_doc, sources) for q in t.quotes if q.source_doc)),
+        curation=badges,
+        edge_ids=t.edge_ids,
+    )
+
+
+def _rejected_row(item: CuratedItem, sources: dict[str, dict[str, Any]]) -> ReportRow:
+    ev = item.evidence
+    c = item.curation[0] if item.curation else {}
+    return ReportRow(
+        stance=item.stance.value.lower(),
+        name=str(ev.get("name") or ev.get("id")),
+        links=(),
+        design=str(ev.get("design") or ev.get("guideline_type") or ""),
+        weight=0.0,
+        n=ev.get("n"),
+        population=str(item.finding.get("population") or ev.get("population") or ""),
+        claim=str(item.finding.get("name") or ""),
+        figures=(),
+        quotes=(" ".join(item.quote.split()),) if item.quote else (),
+        sources=(_source_title(item.source_doc, sources),) if item.source_doc else (),
+        curation=(f"rejected by {c.get('curated_by')} on {c.get('curated_at')}: {c.get('curation_reason')}",),
+        edge_ids=(item.edge_id,),
+    )
+
+
+def _source_title(source_id: str | None, sources: dict[str, dict[str, Any]]) -> str:
+    node = sources.get(source_id or "")
+    return str((node or {}).get("title") or (node or {}).get("name") or source_id)
+
+
+def _sources(syn: Synthesis, sources: dict[str, dict[str, Any]]) -> list[SourceEntry]:
+    out = []
+    for sid, node in sources.items():
+        uri = node.get("uri")
+        url = uri if isinstance(uri, str) and re.match(r"^https?://[^\s\"'<>]+$", uri) else None
+        out.append(
+            SourceEntry(
+                sid,
+                str(node.get("title") or node.get("name") or sid),
+                str(node.get("source_type") or ""),
+                url,
+                node.get("conclusion") or node.get("advice"),
+            )
+        )
+    return out
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_ENV.filters["pct"] = lambda p: f"{p:.1%}"
+
+
+def render_html(report: EvidenceReport) -> str:
+    """One self-contained HTML page (inline CSS and SVG; no scripts, no external requests)."""
+    from graph.report_templates import HTML
+
+    return _ENV.from_string(HTML).render(
+        r=report, s=report.synthesis, svg=jinja2.utils.markupsafe.Markup(report.forest_svg)
+    )
+
+
+def render_markdown(report: EvidenceReport) -> str:
+    """The same report as Markdown (tables escaped for pipes and markup)."""
+    from graph.report_templates import markdown
+
+    return markdown(report)

@@ -1,0 +1,177 @@
+"""One study or guideline's stance on one claim, weighed: the unit every synthesis counts.
+
+``store.evidence`` returns one item per stance *edge*; a guideline read from two
+documents gives two edges for one opinion, and a store may repeat rows.  Here they are
+folded into one :class:`Testimony` per (claim, evidence node, stance), keeping every
+quote and edge id, so nothing is counted twice and nothing read is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from graph.evidence_view import Link, link_outs
+from graph.model import EdgeType
+from graph.store.base import Evidence, EvidenceItem
+from graph.synthesis.weights import DesignRule, Weights, design_of, quality_level
+
+__all__ = ["Quote", "Testimony", "population_key", "population_label", "stance_edge_id", "weigh"]
+
+_N_NOTE = re.compile(r"\(\s*n\s*=\s*\d+\s*\)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A sentence a stance was read from, and the edge that carries it."""
+
+    text: str | None
+    source_doc: str | None
+    span: tuple[int, int] | None
+    edge_id: str
+    curation: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Testimony:
+    """A study or guideline supporting or contradicting one claim, with its weight."""
+
+    finding_id: str
+    claim: str
+    finding_population: str | None
+    stance: str  # "supports" / "contradicts"
+    evidence_id: str
+    name: str
+    kind: str
+    design: str | None
+    rule: DesignRule
+    n: int | None
+    year: int | None
+    population: str | None
+    interventions: str | None
+    size_factor: float
+    weight: float
+    start: str
+    start_note: str
+    quotes: tuple[Quote, ...]
+    figures: tuple[dict[str, Any], ...]
+    links: tuple[Link, ...]
+    node: dict[str, Any]
+
+    @property
+    def edge_ids(self) -> tuple[str, ...]:
+        return tuple(q.edge_id for q in self.quotes)
+
+    @property
+    def curation(self) -> tuple[dict[str, Any], ...]:
+        return tuple(c for q in self.quotes for c in q.curation)
+
+
+def stance_edge_id(stance: EdgeType | str, evidence_id: str, finding_id: str, source_doc: str | None) -> str:
+    """The id of a stance edge, derived exactly as :class:`graph.model.Edge` derives it.
+
+    Evidence items do not carry their edge id, but ids are content-derived
+    (type, source, target, source document), so curation can address an edge that
+    will get the same id again after the document is re-imported.
+    """
+    key = "\x1f".join((EdgeType(stance).value, evidence_id, finding_id, source_doc or ""))
+    return "edge:" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:20]
+
+
+def population_label(text: str | None) -> str | None:
+    """A population as written, without its "(n=21)" note: "niet-behandelde Laronsyndroomgroep"."""
+    if not text:
+        return None
+    cleaned = " ".join(_N_NOTE.sub("", text).split()).strip(" ;,")
+    return cleaned or None
+
+
+def population_key(text: str | None) -> str:
+    """Case-, accent- and n-blind key; different wording stays a different population.
+
+    Deliberately literal: "zonder Laronsyndroom" (without Laron) must never fall into
+    the Laron stratum, which a synonym lookup would do.
+    """
+    label = population_label(text) or ""
+    folded = unicodedata.normalize("NFKD", label.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def weigh(evidence: Evidence, weights: Weights) -> list[Testimony]:
+    """One weighed testimony per (claim, evidence node, stance), strongest first."""
+    groups: dict[tuple[str, str, str], list[EvidenceItem]] = {}
+    for item in evidence.items:
+        key = (str(item.finding.get("id")), str(item.evidence.get("id")), item.stance.value)
+        groups.setdefault(key, []).append(item)
+    out = [_testimony(items, weights) for items in groups.values()]
+    out.sort(key=lambda t: (t.stance != "supports", -t.weight, t.name, t.finding_id))
+    return out
+
+
+def _testimony(items: list[EvidenceItem], weights: Weights) -> Testimony:
+    first = items[0]
+    ev, finding = first.evidence, first.finding
+    rule = design_of(weights, ev)
+    n = _int(ev.get("n"))
+    size = weights.size_factor(n) if rule.primary else 1.0
+    start, note = rule.start, f"{rule.label.lower()}: starts at {rule.start}"
+    if (graded := quality_level(weights, ev)) is not None:
+        start, note = graded, f"{rule.label.lower()} that grades its own evidence {ev.get('quality')}: {graded}"
+    quotes: dict[str, Quote] = {}
+    for item in items:
+        edge_id = str(
+            getattr(item, "edge_id", "") or stance_edge_id(item.stance, ev["id"], finding["id"], item.source_doc)
+        )
+        if edge_id not in quotes:
+            quotes[edge_id] = Quote(
+                item.quote, item.source_doc, item.span, edge_id, tuple(getattr(item, "curation", ()))
+            )
+    return Testimony(
+        finding_id=str(finding.get("id")),
+        claim=str(finding.get("name") or finding.get("id")),
+        finding_population=_text(finding.get("population")),
+        stance="supports" if first.stance is EdgeType.SUPPORTS else "contradicts",
+        evidence_id=str(ev.get("id")),
+        name=str(ev.get("name") or ev.get("id")),
+        kind=str(ev.get("kind") or ""),
+        design=_text(ev.get("design")) or _text(ev.get("guideline_type")),
+        rule=rule,
+        n=n,
+        year=_int(ev.get("year")),
+        population=_text(ev.get("population")) or _text(finding.get("population")),
+        interventions=_text(ev.get("interventions")),
+        size_factor=size,
+        weight=round(rule.weight * size, 4),
+        start=start,
+        start_note=note,
+        quotes=tuple(quotes.values()),
+        figures=_unique_figures(f for item in items for f in item.figures),
+        links=link_outs(ev),
+        node=dict(ev),
+    )
+
+
+def _unique_figures(figures: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
+    seen: dict[str, dict[str, Any]] = {}
+    for fig in figures:
+        seen.setdefault(str(fig.get("id")), dict(fig))
+    return tuple(sorted(seen.values(), key=lambda f: str(f.get("id"))))
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _text(value: Any) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
