@@ -25,6 +25,7 @@ __all__ = [
     "EDGE_COLUMNS",
     "EDGE_PROPERTIES",
     "NODE_PROPERTIES",
+    "STRUCTURAL_EDGES",
     "Document",
     "Edge",
     "EdgeType",
@@ -108,6 +109,10 @@ ALLOWED_TRIPLES: frozenset[tuple[NodeKind, EdgeType, NodeKind]] = frozenset(
         *((k, _E.FROM_SOURCE, _K.SOURCE) for k in _K if k is not _K.SOURCE),
     }
 )
+
+#: Edges that state structure, not evidence: one edge however many documents state it
+#: (its provenance is the first document), so claims are not multiplied by repetition.
+STRUCTURAL_EDGES: frozenset[EdgeType] = frozenset({_E.ABOUT, _E.IN_POPULATION, _E.MEASURES})
 
 #: Properties every node has besides its kind-specific ones.
 COMMON_NODE_PROPERTIES: dict[str, type] = {
@@ -352,7 +357,10 @@ class Edge(BaseModel):
         except RecordError as exc:
             raise ValueError(str(exc)) from None
         if not self.id:
-            key = "\x1f".join((self.type.value, self.source, self.target, self.provenance.source_doc))
+            parts = [self.type.value, self.source, self.target]
+            if self.type not in STRUCTURAL_EDGES:  # evidence edges are per document, each with its quote
+                parts.append(self.provenance.source_doc)
+            key = "\x1f".join(parts)
             object.__setattr__(self, "id", "edge:" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:20])
         return self
 

@@ -8,6 +8,7 @@ the user can fix is printed as one line starting with ``error:`` and a non-zero 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,11 +21,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from graph.curation import CurationLog, curate_graph
 from graph.errors import EvidenceError, LoadError
 from graph.export import SUFFIXES, WRITERS, write
 from graph.settings import Settings
 from graph.store import EvidenceStore, open_store
 from loaders import detect, sample_paths
+from ui.cli_curate import curate_app
+from ui.cli_fetch import fetch_app
+from ui.cli_report import bundle, report
+from ui.cli_sync import sync
 
 __all__ = ["app", "main"]
 
@@ -35,6 +41,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(fetch_app, name="fetch")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -106,6 +113,7 @@ def load(
         err.print("error: nothing to load; give files or directories, or --samples")
         raise typer.Exit(2)
     failures = 0
+    totals = {"new": 0, "already": 0}
     table = Table("file", "documents", "new nodes", "new edges", "warnings", title="Loaded")
     warnings: list[str] = []
     with opened_store(ctx) as store, _progress() as progress:
@@ -121,9 +129,11 @@ def load(
                 err.print(f"error: {exc}", markup=False)
             else:
                 new = [r for r in reports if not r.already_loaded]
+                totals["new"] += len(new)
+                totals["already"] += len(reports) - len(new)
                 table.add_row(
-                    str(path.name),
-                    f"{len(documents)}" + (f" ({len(documents) - len(new)} already loaded)" if len(new) < len(documents) else ""),
+                    path.name,
+                    str(len(documents)),
                     str(sum(r.nodes_added for r in new)),
                     str(sum(r.edges_added for r in new)),
                     str(sum(len(r.warnings) for r in reports)),
@@ -131,6 +141,7 @@ def load(
                 warnings.extend(f"{path.name}: {w}" for r in reports for w in r.warnings)
             progress.advance(task)
     out.print(table)
+    out.print(f"{totals['new']} documents loaded, {totals['already']} already loaded")
     for warning in warnings:
         err.print(f"warning: {warning}", markup=False)
     if failures:
@@ -201,6 +212,8 @@ def export(
             graph = store.neighbourhood(start["id"], hops=hops, limit=limit)
         else:
             graph = store.subgraph()
+        # curators' corrections travel with every export (marked, never silently applied)
+        graph = curate_graph(graph, CurationLog.for_store(settings_of(ctx).store).corrections)
         path = write(graph, fmt, output, force=force)
     suffix = SUFFIXES.get(fmt)
     hint = f" (usual suffix {suffix})" if suffix and path.suffix != suffix else ""
@@ -218,6 +231,61 @@ def stats(ctx: typer.Context) -> None:
     table.add_row("[b]nodes[/]", str(result.total_nodes))
     table.add_row("[b]edges[/]", str(result.total_edges))
     out.print(table)
+
+
+#: Streamlit defaults for ``evx app`` (later options override): no usage statistics, no dev mode,
+#: and no lookup of the external IP.
+STREAMLIT_DEFAULTS: tuple[str, ...] = (
+    "--browser.gatherUsageStats",
+    "false",
+    "--global.developmentMode",
+    "false",
+    "--browser.serverAddress",  # else a headless Streamlit asks the internet for its external IP
+    "localhost",
+    "--client.toolbarMode",
+    "minimal",
+)
+
+
+@app.command("app", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def app_(
+    ctx: typer.Context,
+    samples: Annotated[
+        bool, typer.Option("--samples/--no-samples", help="Load the bundled samples when the store is empty.")
+    ] = True,
+) -> None:
+    """Open the explorer (Streamlit); other options go to `streamlit run`, e.g. --server.port 8600."""
+    settings = settings_of(ctx)
+    env = dict(os.environ, EVX_STORE=str(settings.store))
+    if settings.neo4j_uri:
+        env["EVX_NEO4J_URI"] = settings.neo4j_uri
+    if samples and not settings.read_only:
+        with opened_store(ctx) as store:
+            if store.stats().total_nodes == 0:
+                _load_samples(store)
+    script = Path(__file__).with_name("app.py")
+    args = [sys.executable, "-m", "streamlit", "run", str(script), *STREAMLIT_DEFAULTS, *ctx.args]
+    run_streamlit(args, env)
+
+
+def _load_samples(store: EvidenceStore) -> None:
+    for path in sample_paths():
+        try:
+            for document in detect(path).load(path):
+                store.ingest(document)
+        except LoadError as exc:
+            err.print(f"warning: sample not loaded: {exc}", markup=False)
+
+
+def run_streamlit(args: list[str], env: dict[str, str]) -> None:
+    """Replace this process with Streamlit, so signals and exit codes are Streamlit's own."""
+    os.execve(sys.executable, args, env)  # noqa: S606 - fixed argv, no shell
+
+
+app.command()(sync)
+app.command()(report)
+app.command()(bundle)
+app.add_typer(curate_app, name="curate")
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph.errors import ExportError
-from graph.export import csv_zip, cypher_script, gexf, graphml, node_link
+from graph.export import bundle, csv_zip, cypher_script, gexf, graphml, html, neo4j_admin, node_link
 
 __all__ = ["READERS", "SUFFIXES", "WRITERS", "read", "write"]
 
@@ -25,6 +25,9 @@ WRITERS: dict[str, Writer] = {
     "gexf": gexf.write,
     "csv": csv_zip.write,
     "cypher": cypher_script.write,
+    "html": html.write,
+    "neo4j-admin": neo4j_admin.write,
+    "bundle": bundle.write,
 }
 
 #: Format name → reader(path) for the formats that round-trip.
@@ -33,6 +36,7 @@ READERS: dict[str, Callable[[Path], nx.MultiDiGraph]] = {
     "graphml": graphml.read,
     "gexf": gexf.read,
     "csv": csv_zip.read,
+    "neo4j-admin": neo4j_admin.read,
 }
 
 #: The file suffix each format is saved with.
@@ -43,6 +47,8 @@ SUFFIXES: dict[str, str] = {
     "csv": ".zip",
     "cypher": ".cypher",
     "html": ".html",
+    "neo4j-admin": ".zip",
+    "bundle": ".zip",
 }
 
 

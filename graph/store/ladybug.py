@@ -28,7 +28,7 @@ from graph.errors import (
     WriteRefusedError,
 )
 from graph.ids import normalise
-from graph.model import EDGE_COLUMNS, Document, EdgeType, NodeKind, kind_of, node_columns
+from graph.model import EDGE_COLUMNS, STRUCTURAL_EDGES, Document, EdgeType, NodeKind, kind_of, node_columns
 from graph.store import derived
 from graph.store import ladybug_queries as q
 from graph.store.base import (
@@ -51,6 +51,8 @@ __all__ = ["DB_FILE", "LadybugStore", "translate_error"]
 DB_FILE = "evidence.lbdb"
 _ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
 _INTERNAL = ("_ID", "_LABEL", "_SRC", "_DST")
+_SHORT_LIST = 512
+_FEW = 4
 
 # Neo4j-only forms and what to write instead in this dialect.
 _NEO4J_HINTS = (
@@ -105,6 +107,23 @@ def _node_dict(value: dict[str, Any]) -> dict[str, Any]:
 def _edge_dict(value: dict[str, Any]) -> dict[str, Any]:
     out = _plain(value)
     out["type"] = value.get("_LABEL")
+    return out
+
+
+_EDGE_NAMES = tuple(EDGE_COLUMNS)
+
+
+def _node_from(kind: NodeKind, values: Iterable[Any]) -> dict[str, Any]:
+    """A node dict from the columns :func:`ladybug_queries.node_fields` lists (as ``_node_dict`` gives)."""
+    out = {k: v for k, v in zip(node_columns(kind), values, strict=True) if v is not None}
+    out.setdefault("kind", kind.value)
+    return out
+
+
+def _edge_from(label: str, values: Iterable[Any]) -> dict[str, Any]:
+    """An edge dict from the columns :func:`ladybug_queries.edge_fields` lists (as ``_edge_dict`` gives)."""
+    out = {k: v for k, v in zip(_EDGE_NAMES, values, strict=True) if v is not None}
+    out["type"] = label
     return out
 
 
@@ -221,7 +240,11 @@ class LadybugStore(EvidenceStore):
             with self._transaction():
                 for kind, nodes in by_kind.items():
                     existing = {
-                        row[0]["id"]: row[0] for row in self._rows(q.nodes_by_ids(kind), {"ids": [n.id for n in nodes]})
+                        found["id"]: found
+                        for found in (
+                            _node_from(kind, row[1:])
+                            for row in self._rows(q.nodes_by_ids(kind), {"ids": [n.id for n in nodes]})
+                        )
                     }
                     new_rows = []
                     for node in nodes:
@@ -246,6 +269,14 @@ class LadybugStore(EvidenceStore):
                     key = (edge.type, kind_of(edge.source), kind_of(edge.target))
                     groups.setdefault(key, []).append({"from": edge.source, "to": edge.target, **edge.row()})
                 for (etype, skind, tkind), rows in groups.items():
+                    if etype in STRUCTURAL_EDGES:  # stated once, whichever document came first
+                        sources = sorted({row["from"] for row in rows})
+                        have = {r[0] for r in self._rows(q.edge_ids_from(etype, skind), {"ids": sources})}
+                        have &= {row["id"] for row in rows}
+                        rows = [row for row in rows if row["id"] not in have]
+                        seen_edges.difference_update(have)
+                        if not rows:
+                            continue
                     columns = {"from": str, "to": str, **EDGE_COLUMNS}
                     self._run(q.copy_edges(etype, skind, tkind), {"rows": _arrow(rows, columns)})
                 for drug, target in derived.linked_pairs(document):
@@ -299,7 +330,7 @@ class LadybugStore(EvidenceStore):
         kind = kind_of(node_id)
         with self._lock:
             rows = self._rows(q.node_by_id(kind), {"id": node_id})
-        return _node_dict(rows[0][0]) if rows else None
+        return _node_from(kind, rows[0]) if rows else None
 
     def _concept_index(self) -> list[tuple[str, NodeKind, str, list[str]]]:
         if self._search_index is None:
@@ -337,8 +368,14 @@ class LadybugStore(EvidenceStore):
         found: set[str] = set()
         total = 0
         with self._lock:
+            if len(frontier) == 1:  # the common case (one hop from one node): one anchored pass
+                kind = kind_of(frontier[0])
+                params = {"id": frontier[0], "seen": sorted(seen), "limit": max(cap, 0)}
+                total, first = self._rows(q.neighbours_of(kind), params)[0]
+                return (first if cap > 0 else []), total
             for kind, ids in sorted(by_kind.items()):
-                params = {"ids": ids, "seen": sorted(seen)}
+                offsets = [row[0] for row in self._rows(q.nodes_by_ids(kind), {"ids": ids})]
+                params = {"offsets": offsets, "seen": sorted(seen)}
                 count = self._rows(q.neighbour_count(kind), params)[0][0]
                 total += count
                 rows = self._rows(q.neighbour_ids(kind), {**params, "limit": max(cap, 0)})
@@ -354,40 +391,49 @@ class LadybugStore(EvidenceStore):
                 if found is None:
                     raise NotFoundError(f"no node with id {needed!r}")
             tkind = kind_of(target_id)
-            items = []
-            finding_ids = set()
+            params = {"drug": drug_id, "target": target_id}
+            stances: list[list[Any]] = []
+            figures: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+            claim_recs: list[list[Any]] = []
             if tkind in (NodeKind.OUTCOME, NodeKind.CONDITION):
-                rows = self._rows(q.evidence(tkind), {"drug": drug_id, "target": target_id})
-                for f, stance, e, ekind, r, figures in rows:
-                    finding_ids.add(f["id"])
-                    ev = _node_dict(e)
-                    ev.setdefault("kind", ekind)
-                    span = (r["span_start"], r["span_end"]) if r.get("span_start") is not None else None
-                    items.append(
-                        EvidenceItem(
-                            finding=_node_dict(f),
-                            stance=EdgeType(stance),
-                            evidence=ev,
-                            quote=r.get("quote"),
-                            source_doc=r.get("source_doc"),
-                            span=span,
-                            figures=tuple(sorted((_node_dict(x) for x in figures if x), key=lambda x: x["id"])),
-                        )
-                    )
-            recs = [
-                (g, gkind, r, about)
-                for g, gkind, r, about in self._rows(q.recommendations_for_drug(), {"drug": drug_id})
-            ]
-            if finding_ids:
-                recs += self._rows(q.recommendations_for_findings(), {"ids": sorted(finding_ids)})
+                stances = self._rows(q.evidence(tkind), params)
+                for fid, eid, *values in self._rows(q.evidence_figures(tkind), params):
+                    figure = _node_from(NodeKind.FIGURE, values)
+                    # one row per REPORTS edge: several documents may cite the same number
+                    figures.setdefault((fid, eid), {})[figure["id"]] = figure
+                if stances:
+                    claim_recs = self._rows(q.evidence_recommendations(tkind), params)
+            finding_ids = {row[0] for row in stances}
+            recs = self._rows(q.recommendations_for_drug(), {"drug": drug_id})
+            recs += [row for row in claim_recs if row[-1] in finding_ids]
+            wanted: dict[NodeKind, set[str]] = {NodeKind.FINDING: finding_ids}
+            for _, _, eid, ekind, *_ in stances:
+                wanted.setdefault(NodeKind(ekind), set()).add(eid)
+            for gid, gkind, *_ in recs:
+                wanted.setdefault(NodeKind(gkind), set()).add(gid)
+            nodes = self._nodes_by_id(wanted)
+        items = []
+        for fid, stance, eid, _, *values in stances:
+            r = _edge_from(stance, values)
+            span = (r["span_start"], r["span_end"]) if r.get("span_start") is not None else None
+            items.append(
+                EvidenceItem(
+                    finding=dict(nodes[fid]),
+                    stance=EdgeType(stance),
+                    evidence=dict(nodes[eid]),
+                    quote=r.get("quote"),
+                    source_doc=r.get("source_doc"),
+                    span=span,
+                    figures=tuple(sorted(figures.get((fid, eid), {}).values(), key=lambda x: x["id"])),
+                )
+            )
         recommendations = []
-        for g, gkind, r, about in recs:
-            ev = _node_dict(g)
-            ev.setdefault("kind", gkind)
+        for gid, _, *values in recs:
+            r = _edge_from(EdgeType.RECOMMENDS.value, values[:-1])
             recommendations.append(
                 {
-                    "evidence": ev,
-                    "about": about,
+                    "evidence": dict(nodes[gid]),
+                    "about": values[-1],
                     "edge_id": r.get("id"),
                     **{k: r[k] for k in ("quote", "source_doc", "strength", "text") if r.get(k) is not None},
                 }
@@ -395,6 +441,16 @@ class LadybugStore(EvidenceStore):
         items.sort(key=lambda i: (i.stance.value, i.evidence["id"], i.finding["id"], i.quote or ""))
         recommendations.sort(key=lambda r: (r["evidence"]["id"], r.get("edge_id") or ""))
         return Evidence(drug=drug, target=target, items=tuple(items), recommendations=tuple(recommendations))
+
+    def _nodes_by_id(self, wanted: Mapping[NodeKind, Iterable[str]]) -> dict[str, dict[str, Any]]:
+        """Nodes by kind and id, each fetched once through the primary-key index."""
+        out: dict[str, dict[str, Any]] = {}
+        for kind, ids in wanted.items():
+            if ids:
+                for row in self._rows(q.nodes_by_ids(kind), {"ids": sorted(ids)}):
+                    node = _node_from(kind, row[1:])
+                    out[node["id"]] = node
+        return out
 
     def shortest_paths(self, source_id: str, target_id: str, *, max_hops: int = 6, limit: int = 10) -> list[GraphPath]:
         with self._lock:
@@ -406,14 +462,13 @@ class LadybugStore(EvidenceStore):
             cypher = q.shortest_paths(kind_of(source_id), kind_of(target_id), max(1, min(max_hops, 30)))
             rows = self._rows(cypher, {"a": source_id, "b": target_id, "limit": 10_000})
         paths = set()
-        for ns, rs in rows:
-            internal = {(n["_ID"]["table"], n["_ID"]["offset"]): n["id"] for n in ns}
-            steps = []
-            for r in rs:
-                src = internal[(r["_SRC"]["table"], r["_SRC"]["offset"])]
-                dst = internal[(r["_DST"]["table"], r["_DST"]["offset"])]
-                steps.append((src, r["_LABEL"], dst, r["id"]))
-            paths.add(GraphPath(tuple(n["id"] for n in ns), tuple(steps)))
+        for ns, nids, rids, labels, srcs, dsts in rows:
+            internal = {(n["table"], n["offset"]): node_id for n, node_id in zip(nids, ns, strict=True)}
+            steps = tuple(
+                (internal[(s["table"], s["offset"])], label, internal[(d["table"], d["offset"])], rid)
+                for rid, label, s, d in zip(rids, labels, srcs, dsts, strict=True)
+            )
+            paths.add(GraphPath(tuple(ns), steps))
         unique: dict[tuple[str, ...], GraphPath] = {}
         for path in sorted(paths, key=lambda p: (p.nodes, p.edges)):
             unique.setdefault(path.nodes, path)
@@ -470,13 +525,25 @@ class LadybugStore(EvidenceStore):
             for node_id in dict.fromkeys(node_ids):
                 if _is_node_id(node_id):
                     by_kind.setdefault(kind_of(node_id), []).append(node_id)
+            offsets: dict[NodeKind, list[int]] = {}
             for kind, ids in by_kind.items():
-                for (n,) in self._rows(q.nodes_by_ids(kind), {"ids": ids}):
-                    g.add_node(n["id"], **_node_dict(n))
+                for offset, *values in self._rows(q.nodes_by_ids(kind), {"ids": ids}):
+                    node = _node_from(kind, values)
+                    g.add_node(node["id"], **node)
+                    offsets.setdefault(kind, []).append(offset)
             present = list(g.nodes)
-            for kind, ids in by_kind.items():
-                for s, t, r in self._rows(q.edges_from(kind), {"ids": ids, "present": present}):
-                    g.add_edge(s, t, key=r["id"], **_edge_dict(r))
+            short = len(present) <= _SHORT_LIST  # a list test per edge is cheap only for short lists
+            for kind, kind_offsets in offsets.items():
+                present_param = {"present": present} if short else {}
+                if len(kind_offsets) <= _FEW:  # a few nodes: one index lookup each beats a pass over the table
+                    batches = [(q.edges_from(kind, filter_present=short, one=True), {"id": i}) for i in by_kind[kind]]
+                else:
+                    batches = [(q.edges_from(kind, filter_present=short), {"offsets": kind_offsets})]
+                for cypher, params in batches:
+                    for s, t, label, *values in self._rows(cypher, {**params, **present_param}):
+                        if short or t in g:
+                            r = _edge_from(label, values)
+                            g.add_edge(s, t, key=r["id"], **r)
         return g
 
     def stats(self) -> StoreStats:

@@ -17,11 +17,15 @@ __all__ = [
     "count_nodes",
     "create_node_table",
     "create_rel_table",
+    "edge_ids_from",
     "edges_from",
     "evidence",
+    "evidence_figures",
+    "evidence_recommendations",
     "linked_counts",
     "neighbour_count",
     "neighbour_ids",
+    "neighbours_of",
     "node_by_id",
     "nodes_by_ids",
     "recommendations_for_drug",
@@ -55,6 +59,11 @@ def add_column(table: str, name: str, py: type) -> str:
     return f"ALTER TABLE {table} ADD {name} {_TYPES[py]}"
 
 
+def edge_ids_from(edge: EdgeType, source: NodeKind) -> str:
+    """Ids of ``edge`` relationships leaving the given nodes (to skip structural edges already stored)."""
+    return f"MATCH (a:{source.value})-[r:{edge.value}]->() WHERE a.id IN $ids RETURN r.id"
+
+
 def copy_nodes(kind: NodeKind) -> str:
     return f"COPY {kind.value} FROM (LOAD FROM $rows RETURN *)"
 
@@ -63,12 +72,22 @@ def copy_edges(edge: EdgeType, source: NodeKind, target: NodeKind) -> str:
     return f"COPY {edge.value} FROM (LOAD FROM $rows RETURN *) (from='{source.value}', to='{target.value}')"
 
 
+def node_fields(var: str, kind: NodeKind) -> str:
+    """Every stored column of a node, listed: far cheaper to fetch than the node value itself."""
+    return ", ".join(f"{var}.{name}" for name in node_columns(kind))
+
+
+def edge_fields(var: str) -> str:
+    return ", ".join(f"{var}.{name}" for name in EDGE_COLUMNS)
+
+
 def node_by_id(kind: NodeKind) -> str:
-    return f"MATCH (n:{kind.value} {{id: $id}}) RETURN n"
+    return f"MATCH (n:{kind.value} {{id: $id}}) RETURN {node_fields('n', kind)}"
 
 
 def nodes_by_ids(kind: NodeKind) -> str:
-    return f"MATCH (n:{kind.value}) WHERE n.id IN $ids RETURN n"
+    """Nodes by id through the primary-key index (``WHERE id IN`` would scan the table), with their offsets."""
+    return f"UNWIND $ids AS i MATCH (n:{kind.value} {{id: i}}) RETURN offset(id(n)), {node_fields('n', kind)}"
 
 
 def set_properties(kind: NodeKind, names: list[str]) -> str:
@@ -85,44 +104,104 @@ def search_kind(kind: NodeKind) -> str:
     )
 
 
+def neighbours_of(kind: NodeKind) -> str:
+    """How many neighbours one node has (not in ``$seen``) and the first ``$limit`` by id, in one pass."""
+    return (
+        f"MATCH (n:{kind.value} {{id: $id}})-[]-(m) WHERE NOT m.id IN $seen "
+        "WITH collect(DISTINCT m.id) AS found RETURN size(found), list_slice(list_sort(found), 1, $limit)"
+    )
+
+
+# Several frontier nodes are matched by table offset: ``offset(id(n)) IN`` is a cheap integer
+# test, where ``n.id IN`` compares strings row by row and an UNWIND of ids is planned as a
+# scan-and-join over every relationship table.
 def neighbour_count(kind: NodeKind) -> str:
-    return f"MATCH (n:{kind.value})-[]-(m) WHERE n.id IN $ids AND NOT m.id IN $seen RETURN count(DISTINCT m.id)"
+    return (
+        f"MATCH (n:{kind.value})-[]-(m) WHERE offset(id(n)) IN $offsets AND NOT m.id IN $seen "
+        "RETURN count(DISTINCT m.id)"
+    )
 
 
 def neighbour_ids(kind: NodeKind) -> str:
     return (
-        f"MATCH (n:{kind.value})-[]-(m) WHERE n.id IN $ids AND NOT m.id IN $seen "
+        f"MATCH (n:{kind.value})-[]-(m) WHERE offset(id(n)) IN $offsets AND NOT m.id IN $seen "
         "RETURN DISTINCT m.id AS mid ORDER BY mid LIMIT $limit"
     )
 
 
+# The join order is pinned (HINT): left to itself the planner scans every study and figure
+# and joins them to the claims, 20-50x slower than walking out from the two named nodes.
+def _claims(target: NodeKind) -> str:
+    return f"MATCH (d:Drug {{id: $drug}})<-[a1:ABOUT]-(f:Finding)-[a2:ABOUT]->(t:{target.value} {{id: $target}}), "
+
+
+_CLAIMS_JOIN = "((((d JOIN a1) JOIN f) JOIN a2) JOIN t)"
+
+
 def evidence(target: NodeKind) -> str:
+    """Each stance on a claim linking drug and target: finding id, stance, evidence id and kind, edge columns."""
     return (
-        f"MATCH (d:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(t:{target.value} {{id: $target}}) "
-        "MATCH (e)-[r:SUPPORTS|CONTRADICTS]->(f) "
-        "OPTIONAL MATCH (e)-[:REPORTS]->(fig:Figure)-[:MEASURES]->(f) "
-        "RETURN f, label(r) AS stance, e, label(e) AS ekind, r, collect(fig) AS figures"
+        f"{_claims(target)}(f)<-[r:SUPPORTS|CONTRADICTS]-(e) HINT (({_CLAIMS_JOIN} JOIN r) JOIN e) "
+        f"RETURN f.id, label(r), e.id, label(e), {edge_fields('r')}"
+    )
+
+
+def evidence_figures(target: NodeKind) -> str:
+    """Figures the evidence reported that measure those claims: finding id, evidence id, figure columns."""
+    return (
+        f"{_claims(target)}(f)<-[m:MEASURES]-(fig:Figure)<-[rp:REPORTS]-(e) "
+        f"HINT (((({_CLAIMS_JOIN} JOIN m) JOIN fig) JOIN rp) JOIN e) "
+        f"RETURN f.id, e.id, {node_fields('fig', NodeKind.FIGURE)}"
+    )
+
+
+def evidence_recommendations(target: NodeKind) -> str:
+    """Recommendations about those claims: recommender id and kind, edge columns, finding id."""
+    return (
+        f"{_claims(target)}(f)<-[r:RECOMMENDS]-(g) HINT (({_CLAIMS_JOIN} JOIN r) JOIN g) "
+        f"RETURN g.id, label(g), {edge_fields('r')}, f.id"
     )
 
 
 def recommendations_for_drug() -> str:
-    return "MATCH (g)-[r:RECOMMENDS]->(d:Drug {id: $drug}) RETURN g, label(g) AS gkind, r, d.id AS about"
+    return (
+        "MATCH (g)-[r:RECOMMENDS]->(d:Drug {id: $drug}) HINT ((d JOIN r) JOIN g) "
+        f"RETURN g.id, label(g), {edge_fields('r')}, d.id"
+    )
 
 
 def recommendations_for_findings() -> str:
-    return "MATCH (g)-[r:RECOMMENDS]->(f:Finding) WHERE f.id IN $ids RETURN g, label(g) AS gkind, r, f.id AS about"
+    return (
+        "UNWIND $ids AS i MATCH (g)-[r:RECOMMENDS]->(f:Finding {id: i}) "
+        f"RETURN g.id, label(g), {edge_fields('r')}, f.id"
+    )
 
 
 def shortest_paths(source: NodeKind, target: NodeKind, max_hops: int) -> str:
     types = "|".join(e.value for e in PATH_EDGE_TYPES)
     return (
         f"MATCH p = (a:{source.value} {{id: $a}})-[:{types}* ALL SHORTEST 1..{int(max_hops)}]-"
-        f"(b:{target.value} {{id: $b}}) RETURN nodes(p) AS ns, rels(p) AS rs LIMIT $limit"
+        f"(b:{target.value} {{id: $b}}) "
+        # Only what a path step needs: whole nodes and relationships per path cost ~4x the search itself.
+        "RETURN properties(nodes(p), 'id') AS ns, properties(nodes(p), '_ID') AS nids, "
+        "properties(rels(p), 'id') AS rids, properties(rels(p), '_LABEL') AS labels, "
+        "properties(rels(p), '_SRC') AS srcs, properties(rels(p), '_DST') AS dsts LIMIT $limit"
     )
 
 
-def edges_from(kind: NodeKind) -> str:
-    return f"MATCH (a:{kind.value})-[r]->(b) WHERE a.id IN $ids AND b.id IN $present RETURN a.id AS s, b.id AS t, r"
+def edges_from(kind: NodeKind, *, filter_present: bool = True, one: bool = False) -> str:
+    """Edges out of the nodes at ``$offsets`` (or the one node ``$id``): source id, target id, type, edge columns.
+
+    With ``filter_present`` only edges into ``$present`` (a list test per edge, cheap for
+    short lists; behind ``WITH`` so the planner does not turn it into a scan of every
+    table); without, the caller filters a long list itself.
+    """
+    match = f"MATCH (a:{kind.value})-[r]->(b) WHERE offset(id(a)) IN $offsets "
+    if one:  # one node: through the primary-key index instead of a pass over the table
+        match = f"MATCH (a:{kind.value} {{id: $id}})-[r]->(b) "
+    if filter_present:
+        return f"{match}WITH a.id AS s, b.id AS t, r WHERE t IN $present RETURN s, t, label(r), {edge_fields('r')}"
+    return f"{match}RETURN a.id, b.id, label(r), {edge_fields('r')}"
 
 
 def all_nodes(kind: NodeKind) -> str:

@@ -65,8 +65,12 @@ class MemoryStore(EvidenceStore):
                 else:
                     work.add_node(node.id, **row)
                     added += 1
+            edges_added = 0
             for edge in document.edges:
+                if work.has_edge(edge.source, edge.target, key=edge.id):
+                    continue  # a structural edge another document already stated
                 work.add_edge(edge.source, edge.target, key=edge.id, type=edge.type.value, **_clean(edge.row()))
+                edges_added += 1
             for drug, target in derived.linked_pairs(document):
                 self._relink(work, drug, target)
             self.graph = work
@@ -74,7 +78,7 @@ class MemoryStore(EvidenceStore):
                 document.source.id,
                 nodes_added=added,
                 nodes_updated=updated,
-                edges_added=len(document.edges),
+                edges_added=edges_added,
                 warnings=document.warnings,
                 counts=document.counts(),
             )
@@ -145,8 +149,11 @@ class MemoryStore(EvidenceStore):
                 if etype in STANCES and kind in {k.value for k in EVIDENCE_KINDS}:
                     figures = tuple(
                         dict(g.nodes[fig])
-                        for _, fig, d in g.out_edges(src, data=True)
-                        if d["type"] == EdgeType.REPORTS and g.has_edge(fig, finding)
+                        for fig in {
+                            fig
+                            for _, fig, d in g.out_edges(src, data=True)
+                            if d["type"] == EdgeType.REPORTS and g.has_edge(fig, finding)
+                        }
                     )
                     items.append(_item(g.nodes[finding], etype, g.nodes[src], data, figures))
                 elif etype is EdgeType.RECOMMENDS:

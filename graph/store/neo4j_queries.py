@@ -1,0 +1,171 @@
+"""Every Cypher string the Neo4j store sends, built in one place.
+
+User values only ever travel as parameters; what is formatted into the text are labels,
+relationship types and column names from the model's enums, and integers.  The text is
+written for Neo4j 5 first; where ArcadeDB's Bolt server (used in the tests) differs, the
+form chosen works on both (see ``docs/neo4j.md``).
+"""
+
+from __future__ import annotations
+
+from graph.model import EDGE_COLUMNS, EdgeType, NodeKind, node_columns
+from graph.store.base import PATH_EDGE_TYPES
+
+__all__ = [
+    "all_edges",
+    "all_nodes",
+    "concept_names",
+    "count_edges",
+    "count_nodes",
+    "create_id_constraint",
+    "edges_from",
+    "evidence",
+    "existing_nodes",
+    "linked_counts",
+    "merge_edges",
+    "merge_linked",
+    "merge_nodes",
+    "neighbour_count",
+    "neighbour_ids",
+    "node_by_id",
+    "nodes_by_ids",
+    "recommendations_for_drug",
+    "recommendations_for_findings",
+    "search_kind",
+    "shortest_paths",
+    "source_exists",
+]
+
+
+def create_id_constraint(kind: NodeKind) -> str:
+    """Unique ids per kind; the constraint's index also makes ``MERGE`` on id fast."""
+    return f"CREATE CONSTRAINT evx_{kind.prefix}_id IF NOT EXISTS FOR (n:{kind.value}) REQUIRE n.id IS UNIQUE"
+
+
+def source_exists() -> str:
+    return "MATCH (s:Source {id: $id}) RETURN count(s) AS n"
+
+
+def existing_nodes(kind: NodeKind) -> str:
+    return f"MATCH (n:{kind.value}) WHERE n.id IN $ids RETURN n.id AS id, properties(n) AS props"
+
+
+def merge_nodes(kind: NodeKind) -> str:
+    """Create missing nodes and fill only the properties a stored node lacks (never overwrite)."""
+    sets = ", ".join(f"n.{col} = coalesce(n.{col}, row.{col})" for col in node_columns(kind) if col != "id")
+    return f"UNWIND $rows AS row MERGE (n:{kind.value} {{id: row.id}}) SET {sets}"
+
+
+def merge_edges(edge: EdgeType, source: NodeKind, target: NodeKind) -> str:
+    sets = ", ".join(f"r.{col} = coalesce(r.{col}, row.{col})" for col in EDGE_COLUMNS if col != "id")
+    return (
+        f"UNWIND $rows AS row MATCH (a:{source.value} {{id: row.from}}) MATCH (b:{target.value} {{id: row.to}}) "
+        f"MERGE (a)-[r:{edge.value} {{id: row.id}}]->(b) SET {sets}"
+    )
+
+
+def linked_counts(target: NodeKind) -> str:
+    return (
+        f"MATCH (d:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(t:{target.value} {{id: $target}}) "
+        "WITH DISTINCT f "
+        "MATCH (e)-[r:SUPPORTS|CONTRADICTS]->(f) "
+        "RETURN type(r) AS stance, count(DISTINCT e.id) AS n"
+    )
+
+
+def merge_linked(target: NodeKind) -> str:
+    """The shortcut edge, created once per pair and its counts replaced."""
+    return (
+        f"MATCH (d:Drug {{id: $drug}}) MATCH (t:{target.value} {{id: $target}}) "
+        "MERGE (d)-[r:LINKED_TO {id: $id}]->(t) "
+        "SET r.source_doc = $source_doc, r.supporting = $supporting, r.contradicting = $contradicting"
+    )
+
+
+def node_by_id(kind: NodeKind) -> str:
+    return f"MATCH (n:{kind.value} {{id: $id}}) RETURN n"
+
+
+def nodes_by_ids(kind: NodeKind) -> str:
+    return f"MATCH (n:{kind.value}) WHERE n.id IN $ids RETURN n"
+
+
+def concept_names(kind: NodeKind) -> str:
+    return f"MATCH (n:{kind.value}) RETURN n.id AS id, n.name AS name, n.synonyms AS synonyms"
+
+
+def search_kind(kind: NodeKind) -> str:
+    """Every column aliased: Neo4j rejects two columns named ``NULL``, ArcadeDB silently merges them."""
+    cols = node_columns(kind)
+    extra = " OR toLower(n.synonyms) CONTAINS $q" if "synonyms" in cols else ""
+    title = " OR toLower(n.title) CONTAINS $q" if "title" in cols else ""
+    return (
+        f"MATCH (n:{kind.value}) WHERE toLower(n.name) CONTAINS $q{extra}{title} "
+        f"RETURN n.id AS id, n.name AS name, {'n.synonyms' if extra else 'NULL'} AS synonyms, "
+        f"{'n.title' if title else 'NULL'} AS title LIMIT $cap"
+    )
+
+
+def neighbour_count(kind: NodeKind) -> str:
+    return f"MATCH (n:{kind.value})-[]-(m) WHERE n.id IN $ids AND NOT m.id IN $seen RETURN count(DISTINCT m.id)"
+
+
+def neighbour_ids(kind: NodeKind) -> str:
+    return (
+        f"MATCH (n:{kind.value})-[]-(m) WHERE n.id IN $ids AND NOT m.id IN $seen "
+        "RETURN DISTINCT m.id AS mid ORDER BY mid LIMIT $limit"
+    )
+
+
+def evidence(target: NodeKind) -> str:
+    """One row per stance edge: a claim loaded from several documents has several ABOUT edges
+    to the same drug, so the claims are made distinct before the stances are expanded."""
+    return (
+        f"MATCH (d:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(t:{target.value} {{id: $target}}) "
+        "WITH DISTINCT f "
+        "MATCH (e)-[r:SUPPORTS|CONTRADICTS]->(f) "
+        "OPTIONAL MATCH (e)-[:REPORTS]->(fig:Figure)-[:MEASURES]->(f) "
+        "RETURN f, type(r) AS stance, e, labels(e) AS ekind, r, collect(DISTINCT fig) AS figures"
+    )
+
+
+def recommendations_for_drug() -> str:
+    return "MATCH (g)-[r:RECOMMENDS]->(d:Drug {id: $drug}) RETURN g, labels(g) AS gkind, r, d.id AS about"
+
+
+def recommendations_for_findings() -> str:
+    return "MATCH (g)-[r:RECOMMENDS]->(f:Finding) WHERE f.id IN $ids RETURN g, labels(g) AS gkind, r, f.id AS about"
+
+
+def shortest_paths(source: NodeKind, target: NodeKind, max_hops: int) -> str:
+    """All shortest undirected paths, returned as id lists (ArcadeDB has no Bolt paths for these)."""
+    types = "|".join(e.value for e in PATH_EDGE_TYPES)
+    return (
+        f"MATCH (a:{source.value} {{id: $a}}) MATCH (b:{target.value} {{id: $b}}) "
+        f"MATCH p = allShortestPaths((a)-[:{types}*1..{int(max_hops)}]-(b)) "
+        "RETURN [n IN nodes(p) | n.id] AS ns, "
+        "[r IN relationships(p) | [startNode(r).id, type(r), endNode(r).id, r.id]] AS rs LIMIT $limit"
+    )
+
+
+def edges_from(kind: NodeKind) -> str:
+    return (
+        f"MATCH (a:{kind.value})-[r]->(b) WHERE a.id IN $ids AND b.id IN $present "
+        "RETURN a.id AS s, b.id AS t, type(r) AS type, r"
+    )
+
+
+def all_nodes(kind: NodeKind) -> str:
+    return f"MATCH (n:{kind.value}) RETURN n"
+
+
+def all_edges(edge: EdgeType) -> str:
+    return f"MATCH (a)-[r:{edge.value}]->(b) RETURN a.id AS s, b.id AS t, type(r) AS type, r"
+
+
+def count_nodes(kind: NodeKind) -> str:
+    return f"MATCH (n:{kind.value}) RETURN count(n)"
+
+
+def count_edges(edge: EdgeType) -> str:
+    return f"MATCH ()-[r:{edge.value}]->() RETURN count(r)"
