@@ -16,7 +16,17 @@ from typing import Any
 
 import networkx as nx
 
-from graph.model import EDGE_PROPERTIES, NODE_PROPERTIES, Document, Edge, EdgeType, Node, NodeKind, Provenance
+from graph.model import (
+    EDGE_PROPERTIES,
+    NODE_PROPERTIES,
+    STRUCTURAL_EDGES,
+    Document,
+    Edge,
+    EdgeType,
+    Node,
+    NodeKind,
+    Provenance,
+)
 from graph.store.base import EvidenceStore
 from graph.store.derived import DERIVED
 
@@ -102,7 +112,10 @@ def read_document(store: EvidenceStore, source_id: str, whole: nx.MultiDiGraph |
     edges = [
         _edge(u, v, {**attrs, "id": key})
         for u, v, key, attrs in members.edges(keys=True, data=True)
-        if attrs.get("source_doc") == source_id and attrs.get("source_doc") != DERIVED
+        # the document's own edges, and the structural ones among its nodes that an earlier
+        # document stated first (stored once; the target skips them if it has them already)
+        if attrs.get("source_doc") != DERIVED
+        and (attrs.get("source_doc") == source_id or attrs.get("type") in {e.value for e in STRUCTURAL_EDGES})
     ]
     text = nodes[source_id].get("text")
     return Document(

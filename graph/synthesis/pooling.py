@@ -22,8 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from graph.proportions import exact, round_half_up, wilson
 from graph.synthesis.testimony import Testimony, population_key, population_label
 from graph.synthesis.weights import Weights
+from graph.values import text_or_none
 
 __all__ = ["PooledEstimate", "Pooling", "StudyProportion", "Unpooled", "exact", "pool", "wilson"]
 
@@ -96,27 +98,6 @@ class Pooling:
     scale: str = "logit"
 
 
-def wilson(events: int, total: int) -> tuple[float, float]:
-    """95% Wilson score interval (statsmodels)."""
-    from statsmodels.stats.proportion import proportion_confint  # imported late: statsmodels is slow to load
-
-    low, high = proportion_confint(events, total, alpha=0.05, method="wilson")
-    return float(low), float(high)
-
-
-def exact(events: int, total: int) -> tuple[float, float]:
-    """95% Clopper–Pearson ("exact") interval (statsmodels' ``beta`` method)."""
-    from statsmodels.stats.proportion import proportion_confint
-
-    low, high = proportion_confint(events, total, alpha=0.05, method="beta")
-    return float(low), float(high)
-
-
-def round_half_up(x: float) -> int:
-    """10.5 → 11 (Python's ``round`` would give 10: banker's rounding)."""
-    return math.floor(x + 0.5)
-
-
 def pool(testimonies: Iterable[Testimony], weights: Weights) -> Pooling:
     """Every proportion behind the claims, pooled per (population, outcome)."""
     rows: dict[tuple[str, str, str, int, int], StudyProportion] = {}
@@ -175,7 +156,7 @@ def _proportion(t: Testimony, fig: dict[str, Any], weights: Weights) -> tuple[St
         derivation = f"{value:g}% × {den} = {exact_num:.2f} → {num}"
     if not 0 <= num <= den:
         return None, f"{num} events of {den} patients is impossible"
-    population = population_label(_text(fig.get("population"))) or _fallback_population(t)
+    population = population_label(text_or_none(fig.get("population"))) or _fallback_population(t)
     return _row(t, fig, population, _outcome(fig, weights), num, den, derivation, value), ""
 
 
@@ -217,7 +198,7 @@ def _row(
         exact_low=elow,
         exact_high=ehigh,
         figure_id=str(fig.get("id")) if fig else None,
-        quote=_text(fig.get("quote")) if fig else _first_quote(t),
+        quote=text_or_none(fig.get("quote")) if fig else _first_quote(t),
     )
 
 
@@ -297,8 +278,3 @@ def _count(value: Any) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return None
-
-
-def _text(value: Any) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    return text or None

@@ -19,6 +19,7 @@ from graph.evidence_view import Link, link_outs
 from graph.model import EdgeType
 from graph.store.base import Evidence, EvidenceItem
 from graph.synthesis.weights import DesignRule, Weights, design_of, quality_level
+from graph.values import text_or_none, whole_number
 
 __all__ = ["Quote", "Testimony", "population_key", "population_label", "stance_edge_id", "weigh"]
 
@@ -116,7 +117,7 @@ def _testimony(items: list[EvidenceItem], weights: Weights) -> Testimony:
     first = items[0]
     ev, finding = first.evidence, first.finding
     rule = design_of(weights, ev)
-    n = _int(ev.get("n"))
+    n = whole_number(ev.get("n"))
     size = weights.size_factor(n) if rule.primary else 1.0
     start, note = rule.start, f"{rule.label.lower()}: starts at {rule.start}"
     if (graded := quality_level(weights, ev)) is not None:
@@ -133,17 +134,17 @@ def _testimony(items: list[EvidenceItem], weights: Weights) -> Testimony:
     return Testimony(
         finding_id=str(finding.get("id")),
         claim=str(finding.get("name") or finding.get("id")),
-        finding_population=_text(finding.get("population")),
+        finding_population=text_or_none(finding.get("population")),
         stance="supports" if first.stance is EdgeType.SUPPORTS else "contradicts",
         evidence_id=str(ev.get("id")),
         name=str(ev.get("name") or ev.get("id")),
         kind=str(ev.get("kind") or ""),
-        design=_text(ev.get("design")) or _text(ev.get("guideline_type")),
+        design=text_or_none(ev.get("design")) or text_or_none(ev.get("guideline_type")),
         rule=rule,
         n=n,
-        year=_int(ev.get("year")),
-        population=_text(ev.get("population")) or _text(finding.get("population")),
-        interventions=_text(ev.get("interventions")),
+        year=whole_number(ev.get("year")),
+        population=text_or_none(ev.get("population")) or text_or_none(finding.get("population")),
+        interventions=text_or_none(ev.get("interventions")),
         size_factor=size,
         weight=round(rule.weight * size, 4),
         start=start,
@@ -160,18 +161,3 @@ def _unique_figures(figures: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], 
     for fig in figures:
         seen.setdefault(str(fig.get("id")), dict(fig))
     return tuple(sorted(seen.values(), key=lambda f: str(f.get("id"))))
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def _text(value: Any) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    return text or None

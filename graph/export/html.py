@@ -1,0 +1,325 @@
+"""A subgraph as one self-contained, offline HTML page drawn by pyvis / vis-network.
+
+The same builder draws the explorer's graph view and the "html" export, so what a
+researcher saves is what they saw.  It lives in ``graph/`` (not ``ui/``) because exports
+must work without Streamlit and data flows one way, from ``graph`` to ``ui``.
+
+Three things pyvis does not do for us, done here:
+
+* **Offline.**  ``cdn_resources="in_line"`` inlines vis-network, but pyvis's template
+  still links Bootstrap from a CDN; those tags are removed, and :func:`remote_references`
+  lists anything left that a browser would fetch (tests assert it is empty).
+* **Untrusted text.**  Labels are drawn on the canvas (text by construction) and reach
+  the page only through pyvis's ``tojson`` (which escapes ``<``, ``>``, ``&``).  Tooltips
+  are never given to pyvis as ``title``: pyvis switches to an ``innerHTML`` popup when a
+  title contains "href", and older vis-network versions parse titles as HTML.  They
+  travel as a ``tip`` property and a small script turns them into DOM text nodes.
+* **Large graphs.**  At most ``max_nodes`` nodes are drawn (pinned nodes first, then by
+  degree); physics stabilises in a bounded number of iterations and is then switched off,
+  and smooth curves, edge labels and the improved layout are dropped for big graphs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from pyvis.network import Network
+
+__all__ = [
+    "EDGE_STYLE",
+    "KIND_STYLE",
+    "DrawnGraph",
+    "capped",
+    "network_html",
+    "node_label",
+    "remote_references",
+    "write",
+]
+
+#: Colour and vis-network shape per node kind.
+KIND_STYLE: dict[str, tuple[str, str]] = {
+    "Drug": ("#6a3d9a", "diamond"),
+    "Condition": ("#ff7f00", "triangle"),
+    "Outcome": ("#e7298a", "star"),
+    "Study": ("#1f78b4", "box"),
+    "Guideline": ("#a6761d", "ellipse"),
+    "Finding": ("#17a2b8", "square"),
+    "Figure": ("#e6ab02", "dot"),
+    "Source": ("#888888", "triangleDown"),
+}
+_OTHER_KIND = ("#999999", "dot")
+
+#: Edge colours: the stances a researcher reads at a glance, everything else quiet.
+EDGE_STYLE: dict[str, str] = {
+    "SUPPORTS": "#2ca02c",
+    "CONTRADICTS": "#d62728",
+    "RECOMMENDS": "#1f77b4",
+    "LINKED_TO": "#8c564b",
+}
+_OTHER_EDGE = "#b8b8b8"
+_LABELLED_EDGES = frozenset(EDGE_STYLE)
+
+#: Height of the legend strip above the drawing.
+_LEGEND_PX = 36
+#: Above this many drawn nodes the cheap drawing options are used.
+_BIG = 300
+
+_TIP_KEYS = ("title", "year", "design", "n", "population", "value", "unit", "strength", "statement", "source_type")
+
+
+@dataclass(frozen=True)
+class DrawnGraph:
+    """The page, and how much of the graph it shows."""
+
+    html: str
+    drawn_nodes: int
+    drawn_edges: int
+    hidden_nodes: int
+
+
+def capped(graph: nx.MultiDiGraph, *, max_nodes: int, keep: Iterable[str] = ()) -> nx.MultiDiGraph:
+    """A new graph of at most ``max_nodes`` nodes: the ``keep`` nodes, then the best connected."""
+    if graph.number_of_nodes() <= max_nodes:
+        return graph.copy()
+    chosen: list[str] = [n for n in dict.fromkeys(keep) if n in graph][:max_nodes]
+    taken = set(chosen)
+    rest = sorted((n for n in graph if n not in taken), key=lambda n: (-graph.degree(n), str(n)))
+    chosen.extend(rest[: max_nodes - len(chosen)])
+    sub = graph.subgraph(chosen).copy()
+    sub.graph.update(graph.graph)
+    return sub
+
+
+def network_html(
+    graph: nx.MultiDiGraph,
+    *,
+    selected: str | None = None,
+    pinned: Iterable[str] = (),
+    max_nodes: int = 1500,
+    height_px: int = 620,
+    caption: str | None = None,
+) -> DrawnGraph:
+    """The graph as a standalone HTML page (pyvis, vis-network inlined, no network access)."""
+    pinned = [selected, *pinned] if selected else list(pinned)
+    drawn = capped(graph, max_nodes=max_nodes, keep=pinned)
+    big = drawn.number_of_nodes() > _BIG
+    net = Network(
+        height=f"{height_px - _LEGEND_PX}px", width="100%", directed=True, cdn_resources="in_line", heading=""
+    )
+    # Appending to pyvis's lists directly: its add_node/add_edge scan lists per call (quadratic).
+    for node_id, data in drawn.nodes(data=True):
+        net.nodes.append(_node(str(node_id), data, selected=node_id == selected))
+        net.node_ids.append(str(node_id))
+        net.node_map[str(node_id)] = net.nodes[-1]
+    for source, target, key, data in drawn.edges(keys=True, data=True):
+        net.edges.append(_edge(str(source), str(target), str(key), data, big=big))
+    net.options = _options(drawn.number_of_nodes())
+    page = net.generate_html(notebook=False)
+    hidden = graph.number_of_nodes() - drawn.number_of_nodes()
+    if caption is None:
+        caption = f"{drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges"
+        if hidden:
+            caption += f" drawn; {hidden} more nodes not drawn"
+    page = _finish(page, caption=caption)
+    return DrawnGraph(page, drawn.number_of_nodes(), drawn.number_of_edges(), max(hidden, 0))
+
+
+def write(graph: nx.MultiDiGraph, path: Path) -> None:
+    """Write the subgraph as a standalone page that opens offline in any browser."""
+    drawn = network_html(graph, max_nodes=5000, height_px=800)
+    Path(path).write_text(drawn.html, encoding="utf-8")
+
+
+def remote_references(page: str) -> list[str]:
+    """Every URL the page would fetch from elsewhere (script/link/img/iframe sources, CSS)."""
+    found: list[str] = []
+    for match in _FETCHING_ATTR.finditer(page):
+        found.append(match.group(2))
+    found.extend(m.group(1) for m in _CSS_URL.finditer(page))
+    found.extend(m.group(1) for m in _CSS_IMPORT.finditer(page))
+    return found
+
+
+_FETCHING_ATTR = re.compile(
+    r"<(?:script|link|img|iframe|source|embed|object)\b[^>]*?\b(src|href|data)\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)",
+    re.IGNORECASE,
+)
+_CSS_URL = re.compile(r"url\(\s*[\"']?((?:https?:)?//[^\"')\s]+)", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"@import\s+[\"']((?:https?:)?//[^\"']+)", re.IGNORECASE)
+_REMOTE_TAG = re.compile(
+    r"<link\b[^>]*\bhref\s*=\s*[\"'](?:https?:)?//[^>]*>|<script\b[^>]*\bsrc\s*=\s*[\"'](?:https?:)?//[^>]*>\s*</script>",
+    re.IGNORECASE | re.DOTALL,
+)
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.IGNORECASE)
+
+
+def _node(node_id: str, data: dict[str, Any], *, selected: bool) -> dict[str, Any]:
+    kind = str(data.get("kind") or "")
+    colour, shape = KIND_STYLE.get(kind, _OTHER_KIND)
+    node = {
+        "id": node_id,
+        "label": node_label(data, node_id),
+        "shape": shape,
+        "color": colour,
+        "kind": kind,
+        "tip": _tip(data, node_id),
+        "font": {"color": "#ffffff" if shape in ("box", "ellipse") else "#222222"},
+    }
+    if selected:
+        node.update(borderWidth=4, size=30, color={"background": colour, "border": "#000000"})
+    return node
+
+
+def _edge(source: str, target: str, key: str, data: dict[str, Any], *, big: bool) -> dict[str, Any]:
+    etype = str(data.get("type") or "")
+    edge: dict[str, Any] = {
+        "id": key,
+        "from": source,
+        "to": target,
+        "color": EDGE_STYLE.get(etype, _OTHER_EDGE),
+        "width": 2.5 if etype in _LABELLED_EDGES else 1,
+        "arrows": "to",
+    }
+    if etype in _LABELLED_EDGES and not big:
+        edge["label"] = etype.lower()
+    if etype == "LINKED_TO":
+        edge["dashes"] = True
+    tip = [etype]
+    if data.get("supporting") is not None or data.get("contradicting") is not None:
+        tip.append(f"{data.get('supporting') or 0} supporting, {data.get('contradicting') or 0} contradicting")
+    if data.get("strength"):
+        tip.append(f"strength: {data['strength']}")
+    if data.get("quote"):
+        tip.append(f"“{_shorten(str(data['quote']), 400)}”")
+    edge["tip"] = "\n".join(tip)
+    return edge
+
+
+def node_label(data: dict[str, Any], node_id: str) -> str:
+    """The short text a node is drawn and listed with (figures as ``51% (n=21)``)."""
+    if data.get("kind") == "Figure" and isinstance(data.get("value"), int | float):
+        unit = str(data.get("unit") or "")
+        text = f"{data['value']:g}{unit if unit == '%' else ' ' + unit}".strip()
+        if data.get("denominator") is not None:
+            text += f" (n={data['denominator']})"
+        return text
+    return _shorten(str(data.get("name") or node_id), 40)
+
+
+def _tip(data: dict[str, Any], node_id: str) -> str:
+    lines = [f"{data.get('kind') or '?'}: {data.get('name') or node_id}"]
+    for key in _TIP_KEYS:
+        value = data.get(key)
+        if value is not None and value != "":
+            lines.append(f"{key}: {_shorten(str(value), 300)}")
+    lines.append(f"id: {node_id}")
+    return "\n".join(lines)
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _options(count: int) -> dict[str, Any]:
+    big = count > _BIG
+    return {
+        "physics": {
+            "enabled": True,
+            "solver": "barnesHut",
+            "barnesHut": {
+                "gravitationalConstant": -6000,
+                "springLength": 140,
+                "springConstant": 0.04,
+                "damping": 0.35,
+                "avoidOverlap": 0.1,
+            },
+            "stabilization": {"enabled": True, "iterations": 120 if big else 300, "updateInterval": 25, "fit": True},
+            "minVelocity": 1.0,
+        },
+        "layout": {"improvedLayout": not big, "randomSeed": 7},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+        "edges": {
+            "smooth": False if big else {"enabled": True, "type": "continuous", "roundness": 0.3},
+            "font": {"size": 10, "align": "middle", "color": "#444444", "strokeWidth": 3},
+        },
+        "nodes": {"font": {"size": 14}, "borderWidth": 1},
+    }
+
+
+_BRIDGE = """
+<script>
+(function () {
+  if (typeof network === "undefined" || typeof nodes === "undefined") { return; }
+  function post(msg) { if (window.parent && window.parent !== window) { window.parent.postMessage(msg, "*"); } }
+  // Tooltips as DOM text nodes: document text is untrusted and must never be parsed as HTML.
+  function tip(text) { var d = document.createElement("div"); d.className = "evx-tip"; d.textContent = text; return d; }
+  var nu = [], eu = [];
+  nodes.forEach(function (n) { if (n.tip) { nu.push({id: n.id, title: tip(n.tip)}); } });
+  edges.forEach(function (e) { if (e.tip) { eu.push({id: e.id, title: tip(e.tip)}); } });
+  nodes.update(nu); edges.update(eu);
+  // Physics only lays the graph out: once stable it stops, so a big graph stays responsive.
+  var settled = false, painted = false;
+  function still() { if (!settled) { settled = true; network.setOptions({physics: {enabled: false}}); network.redraw(); } }
+  network.once("stabilizationIterationsDone", still);
+  network.once("stabilized", still);
+  network.on("afterDrawing", function () {
+    if (settled && !painted) { painted = true; document.body.setAttribute("data-evx-painted", "1"); post({evx: "painted"}); }
+  });
+  network.on("click", function (p) {
+    if (p.nodes && p.nodes.length) { post({evx: "click", node: String(p.nodes[0])}); }
+  });
+  window.evxNetwork = network;
+})();
+</script>
+"""
+
+_EXTRA_STYLE = """
+<style>
+  body { margin: 0; font-family: system-ui, sans-serif; }
+  #mynetwork { float: none !important; border: 0 !important; }
+  .card { border: 0; }
+  div.vis-tooltip { white-space: pre-wrap; max-width: 420px; font-size: 12px; }
+  #evx-legend { display: flex; flex-wrap: wrap; gap: 2px 12px; height: 36px; overflow: hidden; box-sizing: border-box;
+                padding: 2px 8px; font-size: 11px; line-height: 16px; border-bottom: 1px solid #eee; }
+  #evx-legend span.sw { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }
+  #evx-legend span.ln { display: inline-block; width: 16px; height: 3px; margin-right: 4px; vertical-align: middle; }
+  #evx-caption { position: absolute; bottom: 4px; left: 8px; z-index: 5; font-size: 11px; color: #555;
+                 pointer-events: none; }
+</style>
+"""
+
+
+def _legend() -> str:
+    kinds = "".join(
+        f'<span><span class="sw" style="background:{colour}"></span>{html.escape(kind)}</span>'
+        for kind, (colour, shape) in KIND_STYLE.items()
+    )
+    edges = "".join(
+        f'<span><span class="ln" style="background:{colour}"></span>{html.escape(etype.lower())}</span>'
+        for etype, colour in EDGE_STYLE.items()
+    )
+    return f'<div id="evx-legend" aria-label="legend">{kinds}{edges}</div>'
+
+
+def _finish(page: str, *, caption: str) -> str:
+    page = _REMOTE_TAG.sub("", page)
+    page = _EMPTY_HEADING.sub("", page)
+    page = page.replace("<html>", '<!DOCTYPE html>\n<html lang="en">', 1)
+    page = page.replace("</head>", _EXTRA_STYLE + "</head>", 1)
+    overlay = _legend() + f'<div id="evx-caption">{html.escape(caption)}</div>'
+    page = page.replace("<body>", '<body style="position:relative">' + overlay, 1)
+    return page.replace("</body>", _BRIDGE + "</body>", 1)

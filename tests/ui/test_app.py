@@ -1,0 +1,103 @@
+"""The explorer's pages without a browser (streamlit.testing AppTest), and `evx app`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+import ui.cli
+from graph.settings import Settings
+from graph.store import open_store
+
+APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
+
+
+@pytest.fixture
+def app_env(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from ui.state import get_store
+
+    monkeypatch.setenv("EVX_STORE", str(store_dir))
+    get_store.clear()  # one store per process: drop one opened by an earlier test
+    yield store_dir
+    get_store.clear()
+
+
+def _component_html(at: AppTest) -> list[str]:
+    """The data given to our components.v2 bridges (graph page, evidence table)."""
+    import json
+
+    return [json.loads(el.proto.json).get("html", "") for el in at.get("bidi_component")]
+
+
+def test_search_then_open_the_outcome_shows_its_evidence(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    at.text_input(key="evx_search").input("Increlex").run()
+    at.button(key="evx_hit_drug:mecasermin").click().run()
+    assert at.query_params["trail"] in ("drug:mecasermin", ["drug:mecasermin"])  # one value: a string
+    assert any("vis.Network" in html for html in _component_html(at))  # the graph was drawn
+    at.button(key="evx_link_outcome:hypoglycemia").click().run()
+    assert not at.exception
+    assert at.query_params["trail"] == ["drug:mecasermin", "outcome:hypoglycemia"]
+    assert [s.value for s in at.subheader if s.value.startswith("Evidence")] == ["Evidence: mecasermin → hypoglycemia"]
+    table = next(html for html in _component_html(at) if "evx-evidence" in html)
+    assert "Bang 2021" in table and "51% (n=21)" in table and "16% (n=114)" in table and "Khwaja 2014" in table
+    assert "&lt;img src=x onerror=alert(1)&gt;" in table and "<img" not in table
+
+
+def test_dutch_search_finds_the_outcome(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="evx_search").input("hypoglykemie").run()
+    assert any(b.key == "evx_hit_outcome:hypoglycemia" for b in at.button)
+
+
+def test_a_link_reopens_the_view_and_the_breadcrumb_steps_back(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["trail"] = ["drug:mecasermin", "outcome:hypoglycemia"]
+    at.query_params["expand"] = ["drug:mecasermin"]
+    at.run()
+    assert not at.exception
+    assert any(s.value == "Evidence: mecasermin → hypoglycemia" for s in at.subheader)
+    at.button(key="evx_crumb_0").click().run()
+    assert at.query_params["trail"] in ("drug:mecasermin", ["drug:mecasermin"])  # one value: a string
+    assert not any(s.value.startswith("Evidence") for s in at.subheader)
+
+
+def _cypher_page() -> None:
+    from ui import page_cypher
+
+    page_cypher.render()
+
+
+def test_cypher_page_runs_examples_and_explains_errors(app_env: Path) -> None:
+    at = AppTest.from_function(_cypher_page, default_timeout=60).run()
+    at.button(key="evx_cypher_run").click().run()
+    assert not at.exception and not at.error
+    assert at.caption[0].value.endswith("rows")
+    at.text_area(key="evx_cypher").input("MATCH (n:Drug RETURN n").run()
+    at.button(key="evx_cypher_run").click().run()
+    assert at.error and at.info[0].value.startswith("Hint:")
+    at.text_area(key="evx_cypher").input("MATCH (n) DETACH DELETE n").run()
+    at.button(key="evx_cypher_run").click().run()
+    assert at.error and "only reads" in at.info[0].value
+    with open_store(Settings(store=app_env, read_only=True)) as check:
+        assert check.node("drug:mecasermin") is not None  # the refused write changed nothing
+
+
+def test_evx_app_runs_streamlit_with_offline_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[list[str], dict[str, str]]] = []
+    monkeypatch.setattr(ui.cli, "run_streamlit", lambda args, env: calls.append((args, env)))
+    store = tmp_path / "db"
+    result = CliRunner().invoke(ui.cli.app, ["--store", str(store), "app", "--server.port", "8600"])
+    assert result.exit_code == 0, result.output
+    ((args, env),) = calls
+    assert args[1:4] == ["-m", "streamlit", "run"] and args[4].endswith("ui/app.py")
+    assert args[args.index("--browser.gatherUsageStats") + 1] == "false"
+    assert args[args.index("--global.developmentMode") + 1] == "false"
+    assert args[-2:] == ["--server.port", "8600"]  # passed through, after the defaults
+    assert env["EVX_STORE"] == str(store)
+    with open_store(Settings(store=store, read_only=True)) as opened:
+        assert opened.stats().total_nodes > 0  # the samples were loaded into the empty store

@@ -1,0 +1,26 @@
+"""Streamlit entry script: page setup and navigation only; each page lives in its own module.
+
+No page icons: Streamlit turns the current page's icon into the favicon, fetched from Google's
+font CDN for Material icons, and the explorer must work without internet.
+
+Run with ``evx app`` (or ``streamlit run ui/app.py`` with ``EVX_STORE`` set).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import page_cypher, page_explore, page_export, page_paths, page_upload
+
+st.set_page_config(page_title="Evidence Explorer", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page(page_explore.render, title="Explore", url_path="explore", default=True),
+        st.Page(page_paths.render, title="Paths", url_path="paths"),
+        st.Page(page_cypher.render, title="Cypher", url_path="cypher"),
+        st.Page(page_export.render, title="Export", url_path="export"),
+        st.Page(page_upload.render, title="Add documents", url_path="upload"),
+    ]
+)
+navigation.run()

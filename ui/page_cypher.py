@@ -1,0 +1,61 @@
+"""Cypher: ask anything, read-only, with a row cap and a timeout."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from graph.cypher_examples import EXAMPLE_QUERIES
+from graph.errors import QueryError, WriteRefusedError
+from graph.export.html import network_html
+from ui.components import graph_canvas
+from ui.state import get_store
+from ui.viewmodel import md_escape, table_cell
+
+__all__ = ["render"]
+
+_EDITOR = "evx_cypher"
+
+
+def _use_example() -> None:
+    st.session_state[_EDITOR] = EXAMPLE_QUERIES[st.session_state["evx_cypher_example"]]
+
+
+def render() -> None:
+    store = get_store()
+    st.title("Query in Cypher")
+    if not store.supports_cypher:
+        st.warning("This store does not run Cypher; open the embedded store or a Neo4j server.")
+        return
+    st.session_state.setdefault(_EDITOR, next(iter(EXAMPLE_QUERIES.values())))
+    st.selectbox("Example queries", list(EXAMPLE_QUERIES), key="evx_cypher_example", on_change=_use_example)
+    cypher = st.text_area("Query (read-only)", key=_EDITOR, height=160)
+    c1, c2 = st.columns(2)
+    limit = c1.number_input("Row cap", min_value=1, max_value=100_000, value=1000, step=100, key="evx_cypher_limit")
+    timeout = c2.number_input("Timeout (seconds)", min_value=1.0, max_value=120.0, value=10.0, key="evx_cypher_timeout")
+    if not st.button("Run query", type="primary", key="evx_cypher_run"):
+        return
+    try:
+        result = store.query(cypher, write=False, row_limit=int(limit), timeout_s=float(timeout))
+    except WriteRefusedError as exc:
+        st.error(md_escape(str(exc).split("\nHint:")[0]))
+        st.info("Hint: the explorer only reads. Change the store with `evx load` or `evx query --write`.")
+        return
+    except QueryError as exc:
+        st.error(md_escape(str(exc).split("\nHint:")[0]))
+        st.info(
+            "Hint: "
+            + md_escape(
+                exc.hint
+                or "check the names against the example queries; labels are "
+                "Drug, Condition, Outcome, Study, Guideline, Finding, Figure, Source"
+            )
+        )
+        return
+    note = f"{len(result.rows)} rows" + (" (truncated at the row cap)" if result.truncated else "")
+    st.caption(note)
+    frame = pd.DataFrame([[table_cell(v) for v in row] for row in result.rows], columns=result.columns)
+    st.dataframe(frame, hide_index=True, width="stretch")
+    if result.graph is not None and result.graph.number_of_nodes():
+        st.caption(f"As a graph: {result.graph.number_of_nodes()} nodes, {result.graph.number_of_edges()} edges")
+        graph_canvas(network_html(result.graph).html, key="evx_cypher_graph", height=480)

@@ -1,0 +1,43 @@
+"""Add documents: upload, watch them load, read what was extracted and every warning."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.state import get_store
+from ui.uploads import ingest_uploads
+from ui.viewmodel import md_escape
+
+__all__ = ["render"]
+
+
+def render() -> None:
+    store = get_store()
+    st.title("Add documents")
+    files = st.file_uploader(
+        "Documents to load (curated YAML, reports, trial digests…)", accept_multiple_files=True, key="evx_upload"
+    )
+    if not files or not st.button(f"Load {len(files)} file(s)", type="primary", key="evx_upload_go"):
+        return
+    bar = st.progress(0.0, text="Loading…")
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.progress(done / max(total, 1), text=f"Loading {name}…" if name else "Done")
+
+    summary = ingest_uploads(store, [(f.name, f.getvalue()) for f in files], progress)
+    st.success(
+        f"{summary.documents} document(s) read"
+        + (f", {summary.already_loaded} already in the store" if summary.already_loaded else "")
+    )
+    left, right = st.columns(2)
+    if summary.nodes:
+        left.markdown("**Nodes by kind**")
+        left.table(pd.DataFrame(sorted(summary.nodes.items()), columns=["kind", "count"]))
+    if summary.edges:
+        right.markdown("**Edges by type**")
+        right.table(pd.DataFrame(sorted(summary.edges.items()), columns=["type", "count"]))
+    for warning in summary.warnings:
+        st.warning(md_escape(warning))
+    for error in summary.errors:
+        st.error(md_escape(error))
