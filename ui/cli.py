@@ -58,7 +58,8 @@ def _options(
         Path | None, typer.Option("--store", envvar="EVX_STORE", help="Directory of the embedded store.")
     ] = None,
     neo4j: Annotated[
-        str | None, typer.Option("--neo4j", envvar="EVX_NEO4J_URI", help="Use a Neo4j server (bolt:// or neo4j:// URI).")
+        str | None,
+        typer.Option("--neo4j", envvar="EVX_NEO4J_URI", help="Use a Neo4j server (bolt:// or neo4j:// URI)."),
     ] = None,
     read_only: Annotated[
         bool, typer.Option("--read-only", help="Open the store read-only (while another process writes to it).")
@@ -168,14 +169,18 @@ def query(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
     write_: Annotated[bool, typer.Option("--write", help="Allow the query to change the store.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Row cap (default 1000).")] = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds before the query is stopped.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=0.1, help="Seconds before the query is stopped.")
+    ] = None,
 ) -> None:
     """Run a Cypher query; read-only with a row cap and a timeout unless told otherwise."""
     with opened_store(ctx) as store, guarded():
         result = store.query(cypher, write=write_, row_limit=limit, timeout_s=timeout)
     if fmt is OutputFormat.json:
         rows = [dict(zip(result.columns, row, strict=False)) for row in result.rows]
-        out.print_json(json.dumps({"columns": result.columns, "rows": rows, "truncated": result.truncated}, default=str))
+        out.print_json(
+            json.dumps({"columns": result.columns, "rows": rows, "truncated": result.truncated}, default=str)
+        )
         return
     table = Table(*result.columns)
     for row in result.rows:

@@ -30,7 +30,8 @@ def test_sample_loads_with_every_fact(curated_sample: Path) -> None:
 
 def test_finding_shorthand_adds_about_and_population_edges() -> None:
     doc = parse_curated(
-        HEADER + "nodes:\n  - kind: Finding\n    drug: Increlex\n    outcome: hypoglykemie\n    population: Laronsyndroom\n"
+        HEADER
+        + "nodes:\n  - kind: Finding\n    drug: Increlex\n    outcome: hypoglykemie\n    population: Laronsyndroom\n"
     )
     about = {(e.type.value, e.target) for e in doc.edges if e.type in ("ABOUT", "IN_POPULATION")}
     assert about == {
@@ -148,8 +149,8 @@ def test_huge_curated_file_is_stopped(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_hostile_text_is_kept_as_text(tmp_path: Path) -> None:
     doc = parse_curated(
-        HEADER + "nodes:\n  - kind: Study\n    name: \"<img src=x onerror=alert(1)>\"\n"
-        "    title: \"'); MATCH (n) DETACH DELETE n; //\"\n"
+        HEADER + 'nodes:\n  - kind: Study\n    name: "<img src=x onerror=alert(1)>"\n'
+        '    title: "\'); MATCH (n) DETACH DELETE n; //"\n'
     )
     store = MemoryStore()
     store.ingest(doc)
