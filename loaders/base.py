@@ -40,6 +40,8 @@ __all__ = [
     "decode",
     "open_document",
     "read_document_bytes",
+    "skipped_record",
+    "with_warnings",
 ]
 
 #: Larger files are refused before parsing (a document, not a database dump).
@@ -119,6 +121,19 @@ def decode(data: bytes, *, path: str | None = None) -> tuple[str, list[str]]:
     return text, warnings
 
 
+def skipped_record(label: str, exc: Exception) -> str:
+    """The warning for one unreadable record in a file of many (the others still load)."""
+    reason = str(getattr(exc, "reason", exc))
+    return f"{reason if reason.startswith(label) else f'{label}: {reason}'} (record skipped; the others were loaded)"
+
+
+def with_warnings(document: Document, extra: list[str]) -> Document:
+    """The document with reader warnings added (e.g. about records skipped next to it)."""
+    if not extra:
+        return document
+    return document.model_copy(update={"warnings": (*document.warnings, *extra)})
+
+
 @dataclass
 class DocumentBuilder:
     """Collects one document's records; ``build()`` validates them as a :class:`Document`."""
@@ -136,6 +151,8 @@ class DocumentBuilder:
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
         self.warnings: list[str] = []
+        self._name_index: dict[str, str] = {}
+        self._name_indexed = 0
 
     # -- provenance ----------------------------------------------------------------
     def provenance(self, quote: str | None = None, *, start: int | None = None) -> Provenance:
@@ -250,7 +267,7 @@ class DocumentBuilder:
         start: int | None = None,
     ) -> str:
         """The claim "drug → outcome (in population)", with its ABOUT and IN_POPULATION edges."""
-        names = {n.id: n.name for n in self.nodes}
+        names = self._names()
         fid = finding_id(drug_id, target_id, population_id)
         drug, target = names.get(drug_id, drug_id), names.get(target_id, target_id)
         population = names.get(population_id) if population_id else None
@@ -316,6 +333,13 @@ class DocumentBuilder:
         if population_id:
             self.add_edge(EdgeType.IN_POPULATION, fig, population_id, quote=quote, start=start)
         return fig
+
+    def _names(self) -> dict[str, str]:
+        """Node id → name (the last node added with the id), indexed as nodes are added, not per call."""
+        for node in self.nodes[self._name_indexed :]:
+            self._name_index[node.id] = node.name
+        self._name_indexed = len(self.nodes)
+        return self._name_index
 
     def _check_size(self) -> None:
         if len(self.nodes) + len(self.edges) > MAX_RECORDS:

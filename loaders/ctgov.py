@@ -32,7 +32,7 @@ from graph.ids import concept_id, study_id
 from graph.model import Document, EdgeType, NodeKind
 from graph.vocabulary import Vocabulary
 from loaders import trials
-from loaders.base import DocumentBuilder, open_document
+from loaders.base import DocumentBuilder, open_document, skipped_record, with_warnings
 
 __all__ = ["CtgovLoader", "dumps", "iter_study_records", "study_document"]
 
@@ -82,33 +82,22 @@ def load_stream(handle: IO[bytes], *, path: str, vocabulary: Vocabulary | None =
                 document = study_document(record, path=path, label=label, vocabulary=vocabulary)
             except (LoadError, RecordError) as exc:
                 single_error = exc if isinstance(exc, LoadError) else LoadError(str(exc), path=path)
-                problems.append(_skipped(label, exc))
+                problems.append(skipped_record(label, exc))
                 continue
             if pending is not None:
                 yield pending
-            pending = _with_warnings(document, problems)
+            pending = with_warnings(document, problems)
             problems = []
     except LoadError as exc:
         if pending is None and count == 0:
             raise
         problems.append(f"{exc.reason} (after {count} studies; the studies before it were loaded)")
     if pending is not None:
-        yield _with_warnings(pending, problems)
+        yield with_warnings(pending, problems)
     elif problems:
         if count == 1 and single_error is not None:
             raise single_error
         raise LoadError("no study could be read: " + "; ".join(problems), path=path)
-
-
-def _skipped(label: str, exc: Exception) -> str:
-    reason = str(getattr(exc, "reason", exc))
-    return f"{reason if reason.startswith(label) else f'{label}: {reason}'} (record skipped; the others were loaded)"
-
-
-def _with_warnings(document: Document, extra: list[str]) -> Document:
-    if not extra:
-        return document
-    return document.model_copy(update={"warnings": (*document.warnings, *extra)})
 
 
 # -- streaming -------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from graph.ids import study_id
 from graph.model import Document, EdgeType, NodeKind
 from graph.vocabulary import Mention, Vocabulary
 from loaders import text_rules, trials
-from loaders.base import DocumentBuilder, open_document
+from loaders.base import DocumentBuilder, open_document, skipped_record, with_warnings
 
 __all__ = ["PubmedLoader", "article_document", "design_of"]
 
@@ -126,11 +126,11 @@ def load_stream(handle: IO[bytes], *, path: str, vocabulary: Vocabulary | None =
                     document = article_document(elem, path=path, label=label, vocabulary=vocabulary)
                 except (LoadError, RecordError) as exc:
                     first_error = first_error or (exc if isinstance(exc, LoadError) else LoadError(str(exc), path=path))
-                    problems.append(_skipped(label, exc))
+                    problems.append(skipped_record(label, exc))
                 else:
                     if pending is not None:
                         yield pending
-                    pending = _with_warnings(document, problems)
+                    pending = with_warnings(document, problems)
                     problems = []
             elif elem.tag != "DeleteCitation":
                 problems.append(f"<{elem.tag}> record {count}: not a journal article; skipped")
@@ -147,24 +147,13 @@ def load_stream(handle: IO[bytes], *, path: str, vocabulary: Vocabulary | None =
             raise LoadError(f"not well-formed XML: {exc}", path=path, line=exc.position[0]) from None
         problems.append(f"the XML breaks off at line {exc.position[0]} after {count} records: {exc}")
     if pending is not None:
-        yield _with_warnings(pending, problems)
+        yield with_warnings(pending, problems)
     elif problems:
         if count == 1 and first_error is not None:
             raise first_error
         raise LoadError("no article could be read: " + "; ".join(problems), path=path)
     elif root is None:
         raise LoadError("the file is empty", path=path)
-
-
-def _skipped(label: str, exc: Exception) -> str:
-    reason = str(getattr(exc, "reason", exc))
-    return f"{reason if reason.startswith(label) else f'{label}: {reason}'} (record skipped; the others were loaded)"
-
-
-def _with_warnings(document: Document, extra: list[str]) -> Document:
-    if not extra:
-        return document
-    return document.model_copy(update={"warnings": (*document.warnings, *extra)})
 
 
 def _label(elem: ET.Element, index: int) -> str:

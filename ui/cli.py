@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from graph.curation import CurationLog, curate_graph
@@ -31,6 +29,8 @@ from ui.cli_curate import curate_app
 from ui.cli_fetch import fetch_app
 from ui.cli_report import bundle, report
 from ui.cli_sync import sync
+from ui.console import err, out, progress_bar
+from ui.uploads import MAX_UPLOAD_MB
 
 __all__ = ["app", "main"]
 
@@ -42,8 +42,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(fetch_app, name="fetch")
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):
@@ -117,7 +115,7 @@ def load(
     totals = {"new": 0, "already": 0}
     table = Table("file", "documents", "new nodes", "new edges", "warnings", title="Loaded")
     warnings: list[str] = []
-    with opened_store(ctx) as store, _progress() as progress:
+    with opened_store(ctx) as store, progress_bar() as progress:
         task = progress.add_task("loading", total=len(files))
         for path in files:
             progress.update(task, description=path.name[:40])
@@ -148,18 +146,6 @@ def load(
     if failures:
         err.print(f"{failures} of {len(files)} files could not be loaded; nothing from them was stored")
         raise typer.Exit(1)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
 
 
 @app.command()
@@ -249,6 +235,8 @@ STREAMLIT_DEFAULTS: tuple[str, ...] = (
     "localhost",
     "--client.toolbarMode",
     "minimal",
+    "--server.maxUploadSize",  # megabytes: the upload limit ui.uploads enforces too
+    str(MAX_UPLOAD_MB),
 )
 
 

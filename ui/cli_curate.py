@@ -16,18 +16,15 @@ from typing import Annotated
 import click
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
 from graph.curation import Correction, CurationLog, read_corrections
 from graph.errors import RecordError
 from graph.model import EdgeType
+from ui.console import out as _out
 
 __all__ = ["curate_app"]
-
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class _FileOrCommand(TyperGroup):

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.errors import EvidenceError
 from loaders.fetch import FetchResult, FetchSettings, fetch_ctgov, fetch_pubmed
+from ui.console import err, progress_bar
 
 __all__ = ["fetch_app"]
 
@@ -25,7 +24,6 @@ fetch_app = typer.Typer(
     help="Download trial records (ClinicalTrials.gov) or articles (PubMed), save them, and load them.",
     no_args_is_help=True,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 CacheOption = Annotated[
     Path | None, typer.Option("--cache-dir", envvar="EVX_CACHE", help="Where raw responses are saved.")
@@ -82,7 +80,7 @@ def _run(
         raise typer.Exit(2)
     with _guarded():
         settings = FetchSettings.from_env(cache_dir=cache_dir)
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task(f"fetching {what}", total=None)
 
             def report(done: int, total: int | None) -> None:
@@ -109,15 +107,3 @@ def _guarded() -> Iterator[None]:
     except EvidenceError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )

@@ -11,15 +11,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from graph.curation import CurationLog
 from graph.errors import ExportError
+from ui.console import out as _out
 
 __all__ = ["bundle", "report"]
-
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _writable(path: Path, force: bool) -> None:

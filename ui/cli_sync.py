@@ -10,18 +10,16 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.errors import EvidenceError
 from graph.settings import Settings
 from graph.store import BACKENDS
 from graph.sync import copy_store
+from ui.console import err as _err
+from ui.console import out as _out
+from ui.console import progress_bar
 
 __all__ = ["sync"]
-
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
-_out = Console(highlight=False, soft_wrap=True)
 
 
 class Server(StrEnum):
@@ -45,7 +43,7 @@ def sync(
         embedded = BACKENDS["ladybug"](settings.model_copy(update={"read_only": to is not None}))
         with embedded, BACKENDS["neo4j"](settings) as server:
             source, target = (embedded, server) if to is not None else (server, embedded)
-            with _progress() as progress:
+            with progress_bar() as progress:
                 task = progress.add_task("copying", total=None)
 
                 def advance(done: int, total: int, source_id: str) -> None:
@@ -59,16 +57,4 @@ def sync(
     _out.print(
         f"copied {report.copied} of {report.documents} documents {where}"
         + (f" ({report.already_there} were already there)" if report.already_there else "")
-    )
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=_err,
-        transient=True,
-        disable=not _err.is_terminal,
     )

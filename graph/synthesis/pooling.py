@@ -25,7 +25,7 @@ import numpy as np
 from graph.proportions import exact, round_half_up, wilson
 from graph.synthesis.testimony import Testimony, population_key, population_label
 from graph.synthesis.weights import Weights
-from graph.values import text_or_none
+from graph.values import text_or_none, whole_number
 
 __all__ = ["PooledEstimate", "Pooling", "StudyProportion", "Unpooled", "exact", "pool", "wilson"]
 
@@ -137,12 +137,12 @@ def _is_percent(fig: dict[str, Any]) -> bool:
 
 
 def _has_counts(fig: dict[str, Any]) -> bool:
-    return _count(fig.get("numerator")) is not None and _count(fig.get("denominator")) is not None
+    return whole_number(fig.get("numerator")) is not None and whole_number(fig.get("denominator")) is not None
 
 
 def _proportion(t: Testimony, fig: dict[str, Any], weights: Weights) -> tuple[StudyProportion | None, str]:
     value = fig.get("value") if _is_percent(fig) else None
-    num, den = _count(fig.get("numerator")), _count(fig.get("denominator"))
+    num, den = whole_number(fig.get("numerator")), whole_number(fig.get("denominator"))
     if value is None and not _has_counts(fig):
         return None, f"not a proportion (unit {fig.get('unit')!r})"
     if not den:
@@ -268,13 +268,3 @@ def _first_quote(t: Testimony) -> str:
 
 def _expit(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
