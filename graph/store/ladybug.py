@@ -49,10 +49,11 @@ from graph.store.cypher_guard import refuse_writes
 __all__ = ["DB_FILE", "LadybugStore", "translate_error"]
 
 DB_FILE = "evidence.lbdb"
+_RECOVERY_SUFFIXES = (".wal", ".shadow", ".wal.checkpoint")
+_INGESTING = ".writing"  # our own marker: present while a write transaction is open
 _ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
 _INTERNAL = ("_ID", "_LABEL", "_SRC", "_DST")
 _SHORT_LIST = 512
-_FEW = 4
 
 # Neo4j-only forms and what to write instead in this dialect.
 _NEO4J_HINTS = (
@@ -147,7 +148,8 @@ class LadybugStore(EvidenceStore):
         self.row_limit = row_limit
         self.timeout_s = timeout_s
         self._lock = threading.RLock()
-        self._search_index: list[tuple[str, NodeKind, str, list[str]]] | None = None
+        self._search_index: list[tuple[str, NodeKind, str, list[tuple[str, str]]]] | None = None
+        self._sizes: dict[NodeKind, int] | None = None  # rows per node table, to plan subgraph walks
         if path == ":memory:":
             target = ":memory:"
         else:
@@ -160,6 +162,11 @@ class LadybugStore(EvidenceStore):
                 )
             directory.mkdir(parents=True, exist_ok=True)
             target = str(directory / DB_FILE)
+        # files LadybugDB leaves only when a process died mid-commit or mid-checkpoint (SIGKILL, power loss)
+        self._marker = None if target == ":memory:" else Path(target + _INGESTING)
+        unclean = self._marker is not None and any(
+            Path(target + suffix).exists() for suffix in (*_RECOVERY_SUFFIXES, _INGESTING)
+        )
         try:
             self._db = ladybug.Database(target, read_only=read_only)
             self._conn = ladybug.Connection(self._db)
@@ -173,6 +180,10 @@ class LadybugStore(EvidenceStore):
             raise StoreCorruptError(f"{path} cannot be opened as an evidence store: {text.splitlines()[0]}") from exc
         if not read_only:
             self._ensure_schema()
+            if unclean:
+                self.relink_all()
+                if self._marker is not None:
+                    self._marker.unlink(missing_ok=True)
 
     # -- plumbing ------------------------------------------------------------------
     def _run(self, cypher: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -187,6 +198,9 @@ class LadybugStore(EvidenceStore):
 
     @contextmanager
     def _transaction(self, *, read_only: bool = False) -> Iterator[None]:
+        marker = None if read_only else self._marker
+        if marker is not None:  # tells the next opener a write was under way if this process dies
+            marker.touch()
         self._run("BEGIN TRANSACTION READ ONLY" if read_only else "BEGIN TRANSACTION")
         try:
             yield
@@ -195,8 +209,12 @@ class LadybugStore(EvidenceStore):
                 self._conn.execute("ROLLBACK")
             except RuntimeError:
                 pass  # the engine already rolled back after the failing statement
+            if marker is not None:
+                marker.unlink(missing_ok=True)
             raise
         self._run("COMMIT")
+        if marker is not None:
+            marker.unlink(missing_ok=True)
 
     def _ensure_schema(self) -> None:
         with self._lock:
@@ -281,7 +299,7 @@ class LadybugStore(EvidenceStore):
                     self._run(q.copy_edges(etype, skind, tkind), {"rows": _arrow(rows, columns)})
                 for drug, target in derived.linked_pairs(document):
                     self._relink(drug, target)
-            self._search_index = None
+            self._search_index = self._sizes = None
             return IngestReport(
                 document.source.id,
                 nodes_added=added,
@@ -290,6 +308,25 @@ class LadybugStore(EvidenceStore):
                 warnings=document.warnings,
                 counts=document.counts(),
             )
+
+    def relink_all(self) -> int:
+        """Recompute every drug → outcome/condition shortcut from the stance edges; returns how many.
+
+        Run on opening a store whose last writer died mid-commit: the crash test saw LadybugDB's
+        recovery keep a LINKED_TO update of a document whose records it dropped (see docs/reliability.md).
+        """
+        with self._lock, self._transaction():
+            pairs = [
+                (drug, target)
+                for kind in derived._TARGET_KINDS
+                for drug, target in self._rows(
+                    f"MATCH (d:Drug)<-[:ABOUT]-(:Finding)-[:ABOUT]->(t:{kind.value}) RETURN DISTINCT d.id, t.id"
+                )
+            ]
+            for drug, target in pairs:
+                self._relink(drug, target)
+        self._search_index = self._sizes = None
+        return len(pairs)
 
     def _relink(self, drug: str, target: str) -> None:
         tkind = kind_of(target)
@@ -321,7 +358,7 @@ class LadybugStore(EvidenceStore):
                 self._run(q.copy_nodes(kind), {"rows": table})
             for (etype, skind, tkind), table in edges.items():
                 self._run(q.copy_edges(etype, skind, tkind), {"rows": table})
-        self._search_index = None
+        self._search_index = self._sizes = None
 
     # -- reading -------------------------------------------------------------------
     def node(self, node_id: str) -> dict[str, Any] | None:
@@ -332,12 +369,14 @@ class LadybugStore(EvidenceStore):
             rows = self._rows(q.node_by_id(kind), {"id": node_id})
         return _node_from(kind, rows[0]) if rows else None
 
-    def _concept_index(self) -> list[tuple[str, NodeKind, str, list[str]]]:
+    def _concept_index(self) -> list[tuple[str, NodeKind, str, list[tuple[str, str]]]]:
+        """(id, kind, name, [(name or synonym, its normalised form)]), normalised once, not per search."""
         if self._search_index is None:
             index = []
             for kind in CONCEPT_KINDS:
                 for node_id, name, synonyms in self._rows(f"MATCH (n:{kind.value}) RETURN n.id, n.name, n.synonyms"):
-                    index.append((node_id, kind, name, [name, *split_synonyms(synonyms)]))
+                    names = [name, *split_synonyms(synonyms)]
+                    index.append((node_id, kind, name, [(n, normalise(n)) for n in names]))
             self._search_index = index
         return self._search_index
 
@@ -350,7 +389,7 @@ class LadybugStore(EvidenceStore):
         with self._lock:
             if wanted & set(CONCEPT_KINDS):
                 for node_id, kind, name, names in self._concept_index():
-                    if kind in wanted and (best := score_match(needle, names)) is not None:
+                    if kind in wanted and (best := _best_match(needle, names)) is not None:
                         hits.append(SearchHit(node_id, kind, name, best[1], best[0]))
             for kind in sorted(wanted - set(CONCEPT_KINDS)):
                 raw = text.strip().lower()
@@ -505,7 +544,7 @@ class LadybugStore(EvidenceStore):
             finally:
                 self._conn.set_query_timeout(0)
             if write:
-                self._search_index = None
+                self._search_index = self._sizes = None
         truncated = len(rows) > cap
         rows = rows[:cap]
         return QueryResult(columns, [[_value(v) for v in row] for row in rows], truncated, _graph_of(rows))
@@ -526,31 +565,87 @@ class LadybugStore(EvidenceStore):
                 if _is_node_id(node_id):
                     by_kind.setdefault(kind_of(node_id), []).append(node_id)
             offsets: dict[NodeKind, list[int]] = {}
+            found: dict[NodeKind, list[str]] = {}
             for kind, ids in by_kind.items():
                 for offset, *values in self._rows(q.nodes_by_ids(kind), {"ids": ids}):
                     node = _node_from(kind, values)
                     g.add_node(node["id"], **node)
                     offsets.setdefault(kind, []).append(offset)
-            present = list(g.nodes)
-            short = len(present) <= _SHORT_LIST  # a list test per edge is cheap only for short lists
-            for kind, kind_offsets in offsets.items():
-                present_param = {"present": present} if short else {}
-                if len(kind_offsets) <= _FEW:  # a few nodes: one index lookup each beats a pass over the table
-                    batches = [(q.edges_from(kind, filter_present=short, one=True), {"id": i}) for i in by_kind[kind]]
-                else:
-                    batches = [(q.edges_from(kind, filter_present=short), {"offsets": kind_offsets})]
-                for cypher, params in batches:
-                    for s, t, label, *values in self._rows(cypher, {**params, **present_param}):
-                        if short or t in g:
-                            r = _edge_from(label, values)
-                            g.add_edge(s, t, key=r["id"], **r)
+                    found.setdefault(kind, []).append(node["id"])
+            if g.number_of_nodes() <= _SHORT_LIST:
+                self._edges_among_few(g, offsets, found)
+            else:
+                self._edges_among_many(g, offsets)
         return g
+
+    def _edges_among_few(
+        self, g: nx.MultiDiGraph, offsets: Mapping[NodeKind, list[int]], found: Mapping[NodeKind, list[str]]
+    ) -> None:
+        """Edges among a small node set: one query per (source kind, target kind), walked from the smaller side.
+
+        Both ends are matched by table offset (integer tests), and the walk starts at the side with
+        fewer nodes, through the primary-key index when that is one node: a hub's thousands of
+        edges are never read just to find the few that end inside the set.
+        """
+        for source in offsets:
+            for target in sorted(q.reachable_kinds(source, offsets)):
+                from_target = self._walk_from_target(source, target, offsets)
+                anchor, other = (target, source) if from_target else (source, target)
+                if len(found[anchor]) == 1:
+                    cypher = q.edges_between(source, target, from_target=from_target, one=True)
+                    params = {"id": found[anchor][0], "other": offsets[other]}
+                else:
+                    cypher = q.edges_between(source, target, from_target=from_target)
+                    params = {"anchor": offsets[anchor], "other": offsets[other]}
+                for s, t, label, *values in self._rows(cypher, params):
+                    r = _edge_from(label, values)
+                    g.add_edge(s, t, key=r["id"], **r)
+
+    def _walk_from_target(self, source: NodeKind, target: NodeKind, offsets: Mapping[NodeKind, list[int]]) -> bool:
+        """Which end to start from: one node (an index lookup); else not a concept (concepts are the hubs);
+        else the smaller table (the offset test passes over the anchor's table)."""
+        if len(offsets[target]) == 1 or len(offsets[source]) == 1:
+            return len(offsets[target]) == 1 and len(offsets[source]) != 1
+        hub_source, hub_target = source in CONCEPT_KINDS, target in CONCEPT_KINDS
+        if hub_source != hub_target:
+            return hub_source
+        sizes = self._table_sizes()
+        return sizes[target] < sizes[source]
+
+    def _table_sizes(self) -> dict[NodeKind, int]:
+        if self._sizes is None:
+            self._sizes = {k: self._rows(q.count_nodes(k))[0][0] for k in NodeKind}
+        return self._sizes
+
+    def _edges_among_many(self, g: nx.MultiDiGraph, offsets: Mapping[NodeKind, list[int]]) -> None:
+        """Edges among a large node set (an export): one pass per source kind, filtered here."""
+        for kind, kind_offsets in offsets.items():
+            targets = q.reachable_kinds(kind, offsets)
+            if not targets:
+                continue  # no edge out of this kind can end at a node of the subgraph
+            cypher = q.edges_from(kind, targets, filter_present=False)
+            for s, t, label, *values in self._rows(cypher, {"offsets": kind_offsets}):
+                if t in g:
+                    r = _edge_from(label, values)
+                    g.add_edge(s, t, key=r["id"], **r)
 
     def stats(self) -> StoreStats:
         with self._lock:
             nodes = {k.value: self._rows(q.count_nodes(k))[0][0] for k in NodeKind}
             edges = {e.value: self._rows(q.count_edges(e))[0][0] for e in EdgeType}
         return StoreStats({k: v for k, v in sorted(nodes.items()) if v}, {k: v for k, v in sorted(edges.items()) if v})
+
+
+def _best_match(needle: str, names: list[tuple[str, str]]) -> tuple[int, str] | None:
+    """:func:`graph.store.base.score_match` over names whose normalised forms are already known."""
+    best: tuple[int, str] | None = None
+    for name, key in names:
+        if not key or needle not in key:
+            continue
+        score = 0 if key == needle else 1 if key.startswith(needle) else 2
+        if best is None or score < best[0]:
+            best = (score, name)
+    return best
 
 
 def _is_node_id(value: str) -> bool:

@@ -6,6 +6,8 @@ names and bounds that come from the model's enums or from integers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from graph.model import ALLOWED_TRIPLES, EDGE_COLUMNS, EdgeType, NodeKind, node_columns
 from graph.store.base import PATH_EDGE_TYPES
 
@@ -18,6 +20,7 @@ __all__ = [
     "create_node_table",
     "create_rel_table",
     "edge_ids_from",
+    "edges_between",
     "edges_from",
     "evidence",
     "evidence_figures",
@@ -28,6 +31,7 @@ __all__ = [
     "neighbours_of",
     "node_by_id",
     "nodes_by_ids",
+    "reachable_kinds",
     "recommendations_for_drug",
     "recommendations_for_findings",
     "replace_linked",
@@ -105,10 +109,14 @@ def search_kind(kind: NodeKind) -> str:
 
 
 def neighbours_of(kind: NodeKind) -> str:
-    """How many neighbours one node has (not in ``$seen``) and the first ``$limit`` by id, in one pass."""
+    """How many neighbours one node has (not in ``$seen``) and the first ``$limit`` by id, in one pass.
+
+    ``$seen`` is tested after ``WITH DISTINCT``: written in the MATCH's WHERE, the planner
+    pushes the list test into a scan of every neighbour table (20x slower for a small node).
+    """
     return (
-        f"MATCH (n:{kind.value} {{id: $id}})-[]-(m) WHERE NOT m.id IN $seen "
-        "WITH collect(DISTINCT m.id) AS found RETURN size(found), list_slice(list_sort(found), 1, $limit)"
+        f"MATCH (n:{kind.value} {{id: $id}})-[]-(m) WITH DISTINCT m.id AS mid WHERE NOT mid IN $seen "
+        "WITH collect(mid) AS found RETURN size(found), list_slice(list_sort(found), 1, $limit)"
     )
 
 
@@ -117,15 +125,15 @@ def neighbours_of(kind: NodeKind) -> str:
 # scan-and-join over every relationship table.
 def neighbour_count(kind: NodeKind) -> str:
     return (
-        f"MATCH (n:{kind.value})-[]-(m) WHERE offset(id(n)) IN $offsets AND NOT m.id IN $seen "
-        "RETURN count(DISTINCT m.id)"
+        f"MATCH (n:{kind.value})-[]-(m) WHERE offset(id(n)) IN $offsets "
+        "WITH DISTINCT m.id AS mid WHERE NOT mid IN $seen RETURN count(mid)"
     )
 
 
 def neighbour_ids(kind: NodeKind) -> str:
     return (
-        f"MATCH (n:{kind.value})-[]-(m) WHERE offset(id(n)) IN $offsets AND NOT m.id IN $seen "
-        "RETURN DISTINCT m.id AS mid ORDER BY mid LIMIT $limit"
+        f"MATCH (n:{kind.value})-[]-(m) WHERE offset(id(n)) IN $offsets "
+        "WITH DISTINCT m.id AS mid WHERE NOT mid IN $seen RETURN mid ORDER BY mid LIMIT $limit"
     )
 
 
@@ -189,19 +197,50 @@ def shortest_paths(source: NodeKind, target: NodeKind, max_hops: int) -> str:
     )
 
 
-def edges_from(kind: NodeKind, *, filter_present: bool = True, one: bool = False) -> str:
-    """Edges out of the nodes at ``$offsets`` (or the one node ``$id``): source id, target id, type, edge columns.
+def edges_from(kind: NodeKind, targets: Iterable[NodeKind] | None = None, *, filter_present: bool = True) -> str:
+    """Edges out of the nodes at ``$offsets``: source id, target id, type, edge columns.
 
-    With ``filter_present`` only edges into ``$present`` (a list test per edge, cheap for
-    short lists; behind ``WITH`` so the planner does not turn it into a scan of every
-    table); without, the caller filters a long list itself.
+    ``targets`` limits the walk to the relationship tables that can reach those kinds (the
+    schema has one table per type and endpoint pair).  With ``filter_present`` only edges
+    into ``$present`` (behind ``WITH`` so the planner does not turn the list test into a
+    scan of every table); without, the caller filters.
     """
-    match = f"MATCH (a:{kind.value})-[r]->(b) WHERE offset(id(a)) IN $offsets "
-    if one:  # one node: through the primary-key index instead of a pass over the table
-        match = f"MATCH (a:{kind.value} {{id: $id}})-[r]->(b) "
+    rel, end = "r", "b"
+    if targets is not None:
+        wanted = set(targets)
+        types = sorted({e.value for s, e, t in ALLOWED_TRIPLES if s is kind and t in wanted})
+        labels = sorted(t.value for t in wanted)
+        rel, end = f"r:{'|'.join(types)}", f"b:{':'.join(labels)}"
+    match = f"MATCH (a:{kind.value})-[{rel}]->({end}) WHERE offset(id(a)) IN $offsets "
     if filter_present:
         return f"{match}WITH a.id AS s, b.id AS t, r WHERE t IN $present RETURN s, t, label(r), {edge_fields('r')}"
     return f"{match}RETURN a.id, b.id, label(r), {edge_fields('r')}"
+
+
+def edges_between(source: NodeKind, target: NodeKind, *, from_target: bool, one: bool = False) -> str:
+    """Edges from ``source`` nodes to ``target`` nodes, both given by table offset.
+
+    The walk starts at the anchor side (``$anchor`` offsets, or the one node ``$id``) — the
+    target side when ``from_target`` — and keeps the edges whose other end is in ``$other``.
+    The ``WITH`` keeps the planner from scanning the other side's table first.
+    """
+    types = "|".join(sorted({e.value for s, e, t in ALLOWED_TRIPLES if s is source and t is target}))
+    anchor, other = ("b", "a") if from_target else ("a", "b")
+    ends = {"a": f"a:{source.value}", "b": f"b:{target.value}"}
+    where = f"WHERE offset(id({anchor})) IN $anchor "
+    if one:
+        ends[anchor] += " {id: $id}"
+        where = ""
+    return (
+        f"MATCH ({ends['a']})-[r:{types}]->({ends['b']}) {where}"
+        f"WITH a, b, r WHERE offset(id({other})) IN $other RETURN a.id, b.id, label(r), {edge_fields('r')}"
+    )
+
+
+def reachable_kinds(kind: NodeKind, present: Iterable[NodeKind]) -> set[NodeKind]:
+    """The kinds among ``present`` that an edge out of ``kind`` may point at."""
+    wanted = set(present)
+    return {t for s, _, t in ALLOWED_TRIPLES if s is kind and t in wanted}
 
 
 def all_nodes(kind: NodeKind) -> str:

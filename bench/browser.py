@@ -1,0 +1,205 @@
+"""The browser side: page open → first graph painted, and node click → updated view, in Chromium.
+
+``evx app`` (Streamlit) runs on a store; Playwright drives Debian's Chromium (never a
+downloaded one) with every non-local request blocked.  The graph component stamps its
+iframe with ``data-painted-at`` (``performance.now()`` when vis-network drew) and a
+generation counter, so the times are the page's own clock, not polling latency.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import urlopen
+
+from bench.timing import summary
+
+__all__ = ["CHROMIUM", "run_browser"]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 60_000
+_FIND_FRAME = """(gen) => {
+  const find = (root) => {
+    const f = root.querySelector('iframe[title="evidence graph"]');
+    if (f) return f;
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) { const g = find(el.shadowRoot); if (g) return g; }
+    }
+    return null;
+  };
+  const f = find(document);
+  return f && Number(f.getAttribute('data-painted-generation') || 0) >= gen;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_app(store: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    evx = Path(sys.executable).with_name("evx")
+    command = [str(evx), "--store", str(store), "app", "--no-samples", "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=dict(os.environ))
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"evx app exited with {proc.returncode}: {log.read_text()[-500:]}")
+        try:
+            with urlopen(f"{url}/_stcore/health", timeout=2) as response:  # noqa: S310 - our local server
+                if response.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError("evx app did not become healthy in 90 s")
+
+
+def _local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in {"data", "blob", "about", "file"} or (parts.hostname or "") in {"127.0.0.1", "localhost"}
+
+
+def _wait_painted(page: Any, generation: int, timeout_ms: int = TIMEOUT_MS) -> float:
+    page.wait_for_function(_FIND_FRAME, arg=generation, timeout=timeout_ms)
+    return float(page.locator('iframe[title="evidence graph"]').first.get_attribute("data-painted-at"))
+
+
+def _drawn(page: Any) -> list[str]:
+    inner = page.frame_locator('iframe[title="evidence graph"]').first.locator("body")
+    return inner.evaluate("() => window.evxNetwork.body.data.nodes.getIds()")
+
+
+def _click(page: Any, node_id: str) -> None:
+    frame = page.locator('iframe[title="evidence graph"]').first
+    box = frame.bounding_box()
+    inner = page.frame_locator('iframe[title="evidence graph"]').first.locator("body")
+    pos = inner.evaluate(
+        """(body, id) => {
+          const n = window.evxNetwork;
+          const p = n.canvasToDOM(n.getPositions([id])[id]);
+          const r = n.canvas.frame.canvas.getBoundingClientRect();  // the legend sits above the canvas
+          return {x: r.left + p.x, y: r.top + p.y};
+        }""",
+        node_id,
+    )
+    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+
+
+def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int) -> dict[str, Any]:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    opened, clicked = [], []
+    blocked: list[str] = []
+    missed: list[str] = []
+    for visit in range(opens + 1):  # the first visit warms the server's caches and is not counted
+        context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        context.route("**/*", lambda route: route.continue_() if _local(route.request.url) else route.abort())
+        context.on("request", lambda req: None if _local(req.url) else blocked.append(req.url))
+        page = context.new_page()
+        page.goto(f"{url}/?trail={start}&expand={start}", wait_until="commit")
+        painted = _wait_painted(page, 1)
+        if visit:
+            opened.append(painted / 1000)
+        if visit == opens:  # the last page: click through neighbours
+            generation, trail = 1, {start}
+            for _ in range(clicks):
+                candidates = sorted(n for n in _drawn(page) if n not in trail)
+                if not candidates:
+                    break
+                target = candidates[len(candidates) // 2]
+                page.wait_for_timeout(300)  # let physics settle so the node is where it is drawn
+                begin = page.evaluate("() => performance.now()")
+                _click(page, target)
+                try:
+                    done = _wait_painted(page, generation + 1, timeout_ms=8_000)
+                except PlaywrightTimeout:
+                    missed.append(target)  # the click landed between nodes: try another one
+                    trail.add(target)
+                    continue
+                generation += 1
+                trail.add(target)
+                clicked.append((done - begin) / 1000)
+        context.close()
+    return {
+        "start": start,
+        "open_to_paint": summary(opened),
+        "click_to_view": summary(clicked),
+        "blocked_requests": sorted(set(blocked)),
+        "missed_clicks": missed,
+    }
+
+
+def _sample_store(directory: Path) -> Path:
+    from graph.errors import UnsupportedFormatError
+    from graph.settings import Settings
+    from graph.store import open_store
+    from loaders import load_path, sample_paths
+
+    with open_store(Settings(store=directory)) as store:
+        for path in sample_paths():
+            try:
+                documents = load_path(path)
+            except UnsupportedFormatError:
+                continue
+            for document in documents:
+                store.ingest(document)
+    return directory
+
+
+def run_browser(
+    stores: dict[str, Path | None], *, workdir: Path, opens: int = 5, clicks: int = 6, start: str = "drug:mecasermin"
+) -> dict[str, Any]:
+    """Times per store (``None`` = a fresh store of the bundled samples); skips with a reason when it cannot run."""
+    if not (Path(__file__).resolve().parents[1] / "ui" / "app.py").exists():
+        return {"skipped": "ui/app.py does not exist yet"}
+    if not CHROMIUM.exists():
+        return {"skipped": "Debian's chromium is not at /usr/bin/chromium"}
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"skipped": "playwright is not installed (pip install -e '.[dev]')"}
+    workdir.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Any] = {"stores": {}}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            for name, path in stores.items():
+                store = path or _sample_store(workdir / "samples")
+                log = workdir / f"app-{len(out['stores'])}.log"
+                try:
+                    proc, url = _start_app(store, log)
+                except RuntimeError as exc:
+                    out["stores"][name] = {"error": str(exc)}
+                    continue
+                try:
+                    out["stores"][name] = _measure(browser, url, start, opens=opens, clicks=clicks)
+                except Exception as exc:
+                    out["stores"][name] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+                finally:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=15)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+        finally:
+            browser.close()
+    return out

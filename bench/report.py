@@ -1,0 +1,277 @@
+"""BENCHMARKS.md from the results JSON: machine, versions, one table per concern, targets checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["TARGETS", "render"]
+
+#: (label, how to read it from the largest size's results, comparison, limit, unit).
+TARGETS: tuple[tuple[str, str, str, float, str], ...] = (
+    ("Bulk ingest", "bulk_edges_per_s", ">=", 250_000, "edges/s"),
+    ("Evidence query p95", "evidence_p95", "<=", 30, "ms"),
+    ("Neighbourhood (100-node cap) p95", "neighbourhood_p95", "<=", 20, "ms"),
+    ("Search p95", "search_p95", "<=", 20, "ms"),
+    ("Our overhead over the raw engine (evidence, p50)", "overhead_evidence", "<=", 1.5, "×"),
+    ("Our overhead over the raw engine (neighbourhood, p50)", "overhead_neighbourhood", "<=", 1.5, "×"),
+    ("Report loader", "report_per_s", ">=", 20, "documents/s"),
+    ("Peak memory (explorer process: open store, all queries and exports)", "peak_rss_gib", "<=", 2, "GiB"),
+    ("Click to updated view (largest store, p95)", "click_p95_ms", "<=", 1000, "ms"),
+)
+
+_OPS = (
+    ("search", "search (concepts, top 20)"),
+    ("search_studies", "search studies by title"),
+    ("neighbourhood", "neighbourhood, 1 hop, 100-node cap"),
+    ("neighbourhood_hub", "neighbourhood of the most-studied drug"),
+    ("neighbourhood_2hops", "neighbourhood, 2 hops, 100-node cap"),
+    ("evidence", "evidence drug → outcome"),
+    ("evidence_hub", "evidence, most-studied link"),
+    ("shortest_path", "shortest paths (≤ 6 hops, 10)"),
+)
+
+
+def _ms(block: dict[str, Any] | None, key: str) -> str:
+    if not block or key not in block:
+        return "–"
+    value = block[key]
+    return f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
+
+
+def _ratio(a: dict[str, Any] | None, b: dict[str, Any] | None) -> str:
+    if not a or not b or not b.get("p50_ms"):
+        return "–"
+    return f"{a['p50_ms'] / b['p50_ms']:.2f}×"
+
+
+def _measured_size(results: dict[str, Any]) -> int | None:
+    """The largest size whose store run finished: the one the targets are read from."""
+    sizes = [int(s) for s in results["sizes"] if "error" not in results["sizes"][s]["store"]]
+    return max(sizes) if sizes else None
+
+
+def _metrics(results: dict[str, Any]) -> dict[str, float | None]:
+    size = _measured_size(results)
+    if size is None:
+        return {}
+    big = results["sizes"][str(size)]["store"]
+    ops = big.get("ops", {})
+
+    def p(name: str, key: str = "p95_ms", side: str = "ours") -> float | None:
+        return ops.get(name, {}).get(side, {}).get(key)
+
+    def over(name: str) -> float | None:
+        ours, raw = p(name, "p50_ms"), p(name, "p50_ms", "engine")
+        return round(ours / raw, 2) if ours and raw else None
+
+    browser = results.get("browser", {})
+    clicks = [v["click_to_view"].get("p95_ms") for v in browser.get("stores", {}).values() if "click_to_view" in v]
+    loaders = results.get("loaders", {})
+    return {
+        "bulk_edges_per_s": big.get("bulk_load", {}).get("edges_per_s"),
+        "evidence_p95": p("evidence"),
+        "neighbourhood_p95": p("neighbourhood"),
+        "search_p95": p("search"),
+        "overhead_evidence": over("evidence"),
+        "overhead_neighbourhood": over("neighbourhood"),
+        "report_per_s": loaders.get("report", {}).get("per_s"),
+        "peak_rss_gib": round(big["peak_rss_mib"] / 1024, 2) if "peak_rss_mib" in big else None,
+        "click_p95_ms": clicks[-1] if clicks else None,
+    }
+
+
+def render(results: dict[str, Any]) -> str:
+    """The whole BENCHMARKS.md body (the analysis section is kept in ``results['notes']`` if given)."""
+    m = results["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`.venv/bin/python -m bench`); the raw numbers are in `bench-results.json`.",
+        "Compare changes on the **ratios** (ours ÷ raw engine, embedded ÷ networkx), not on absolute times:",
+        "these machines are shared, and absolute times move with whatever else runs.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {m['cpu']} × {m['cores']} cores, {m['memory_gib']} GiB RAM; {m['os']}; Python {m['python']}",
+        "- Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v),
+        f"- Commit {m.get('commit') or '?'}; started {m['started']}; wall time {results.get('wall_s', '?')} s",
+        f"- Load average before / after: {m['load_before']} / {m.get('load_after', '?')}"
+        + (" — other work was running; expect noise" if max(m["load_before"]) > 0.8 else ""),
+        f"- Repetitions: {results['reps']} varied inputs per query (seed {results['seed']}); exports and HTML "
+        "fewer, and an operation stops repeating after its time budget at large sizes (the *n* in the JSON).",
+        "",
+    ]
+    lines += _targets(results)
+    lines += _ingest(results)
+    lines += _latency(results)
+    lines += _exports(results)
+    lines += _loaders(results)
+    lines += _browser(results)
+    if results.get("notes"):
+        lines += ["## Analysis", "", results["notes"].strip(), ""]
+    return "\n".join(lines) + "\n"
+
+
+def _targets(results: dict[str, Any]) -> list[str]:
+    metrics = _metrics(results)
+    size = _measured_size(results)
+    wanted = max((int(s) for s in results["sizes"]), default=None)
+    lines = [f"## Targets (at {size:,} requested edges)" if size else "## Targets", ""]
+    if size != wanted and wanted is not None:
+        lines += [f"**The {wanted:,}-edge run did not finish; these are the {size or 0:,}-edge numbers.**", ""]
+    lines += [
+        "| Target | Goal | Measured | Met |",
+        "|---|---|---|---|",
+    ]
+    for label, key, op, limit, unit in TARGETS:
+        value = metrics.get(key)
+        if value is None:
+            lines.append(f"| {label} | {op} {limit:,} {unit} | not measured | – |")
+            continue
+        ok = value >= limit if op == ">=" else value <= limit
+        lines.append(f"| {label} | {op} {limit:,} {unit} | {value:,} {unit} | {'yes' if ok else '**no**'} |")
+    return [*lines, ""]
+
+
+def _ingest(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Corpus and bulk ingest",
+        "",
+        "Bulk load = `LadybugStore.bulk_load` of the Arrow tables into an on-disk store, one transaction, "
+        "commit (and its checkpoint) included; *in memory* is the same load into `:memory:` (no checkpoint). "
+        "Loading (generator + bulk load) and exploring (open the store, run every query and export) are "
+        "separate processes, each with its own peak resident memory.",
+        "",
+        "| Requested edges | Nodes | Edges | Generate (s) | Bulk load (s) | Edges/s | In memory edges/s | "
+        "Stored = generated | Peak RSS loading (MiB) | Peak RSS explorer (MiB) | Peak RSS networkx (MiB) | "
+        "networkx build (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size, both in results["sizes"].items():
+        s, n = both["store"], both["networkx"]
+        if "error" in s:
+            lines.append(f"| {int(size):,} | failed: {' '.join(s['error'])[:200]} |||||||||||")
+            continue
+        same = s["stored"] == {"nodes": s["corpus"]["nodes"], "edges": s["corpus"]["edges"]}
+        lines.append(
+            f"| {int(size):,} | {s['corpus']['nodes']:,} | {s['corpus']['edges']:,} | {s['generate_s']} | "
+            f"{s['bulk_load']['seconds']} | {s['bulk_load']['edges_per_s']:,} | "
+            f"{n.get('bulk_load_in_memory', {}).get('edges_per_s', '–'):,} | {'yes' if same else '**no**'} | "
+            f"{s.get('load_peak_rss_mib', '–'):,} | {s.get('peak_rss_mib', '–'):,} | {n.get('peak_rss_mib', '–')} | "
+            f"{n.get('build_s', '–')} |"
+        )
+    lines.append("")
+    for size, both in results["sizes"].items():
+        s = both["store"]
+        if "error" in s:
+            continue
+        phases = s["bulk_load"].get("phases_s", {})
+        rss = s.get("rss_mib", {})
+        lines.append(
+            f"- {int(size):,}: bulk load spent "
+            + ", ".join(f"{k} {v} s" for k, v in phases.items())
+            + "; resident MiB "
+            + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in rss.items())
+        )
+    return [*lines, ""]
+
+
+def _latency(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Query latency (ms) and ratios",
+        "",
+        "*ours* is the store method; *engine* is the same Cypher statements the store sent, replayed on the bare "
+        "LadybugDB connection (for concept search, the engine's `CONTAINS` scan over the same kinds, since ours "
+        "answers from an in-process index); *networkx* is the reference store on the same graph and inputs "
+        "(shortest paths: `nx.all_shortest_paths` on a prebuilt undirected graph).",
+        "",
+        "| Edges | Operation | n | ours p50 | ours p95 | engine p50 | engine p95 | networkx p50 | networkx p95 | "
+        "ours ÷ engine | ours ÷ networkx |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size, both in results["sizes"].items():
+        ops, nx_ops = both["store"].get("ops", {}), both["networkx"].get("ops", {})
+        for key, label in _OPS:
+            if key not in ops:
+                continue
+            ours, raw, ref = ops[key]["ours"], ops[key]["engine"], nx_ops.get(key)
+            lines.append(
+                f"| {int(size):,} | {label} | {ours['n']} | {_ms(ours, 'p50_ms')} | {_ms(ours, 'p95_ms')} | "
+                f"{_ms(raw, 'p50_ms')} | "
+                f"{_ms(raw, 'p95_ms')} | {_ms(ref, 'p50_ms')} | {_ms(ref, 'p95_ms')} | {_ratio(ours, raw)} | "
+                f"{_ratio(ours, ref)} |"
+            )
+    lines.append("")
+    hubs = [
+        f"{int(size):,}: {both['store']['ops']['evidence_hub'].get('items', '?')} evidence items"
+        for size, both in results["sizes"].items()
+        if "evidence_hub" in both["store"].get("ops", {})
+    ]
+    if hubs:
+        lines += ["Most-studied link returns " + "; ".join(hubs) + ".", ""]
+    return lines
+
+
+def _exports(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Exports",
+        "",
+        "GraphML: fetch the subgraph from the store and write it with networkx; HTML: the explorer's pyvis page "
+        "(`graph.export.html.network_html`, offline, capped at the size given).",
+        "",
+        "| Edges | Export | Nodes | Edges drawn/written | Size (KiB) | n | p50 (ms) | p95 (ms) | of which fetch p50 (ms) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size, both in results["sizes"].items():
+        for name, e in both["store"].get("exports", {}).items():
+            fetch = e.get("subgraph_fetch")
+            lines.append(
+                f"| {int(size):,} | {name.replace('_', ' ')} | {e['nodes']:,} | {e['edges']:,} | {e['bytes'] // 1024:,} | "
+                f"{e['total']['n']} | {_ms(e['total'], 'p50_ms')} | {_ms(e['total'], 'p95_ms')} | "
+                f"{_ms(fetch, 'p50_ms') if fetch else '–'} |"
+            )
+    return [*lines, ""]
+
+
+def _loaders(results: dict[str, Any]) -> list[str]:
+    loaders = results.get("loaders", {})
+    lines = ["## Loader throughput", ""]
+    if "skipped" in loaders or "error" in loaders:
+        return [*lines, f"Not measured: {loaders.get('skipped') or loaders.get('error')}", ""]
+    lines += [
+        "Synthetic documents from `bench/documents.py`, parsed and validated (no store).",
+        "",
+        "| Format | Loader | Files | Documents | Seconds | Per second | Reader warnings |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    units = {"report": "documents/s", "ctgov": "records/s", "pubmed": "records/s"}
+    for kind, r in loaders.items():
+        lines.append(
+            f"| {kind} | {r['loader']} | {r['files']} | {r['documents']} | {r['seconds']} | "
+            f"{r['per_s']} {units.get(kind, '/s')} | {r['warnings']} |"
+        )
+    return [*lines, ""]
+
+
+def _browser(results: dict[str, Any]) -> list[str]:
+    browser = results.get("browser", {})
+    lines = ["## Browser (Playwright, headless Chromium, `evx app`)", ""]
+    if "skipped" in browser or "error" in browser:
+        return [*lines, f"Not measured: {browser.get('skipped') or browser.get('error')}", ""]
+    lines += [
+        "Page open → first graph painted (navigation start to the graph iframe reporting its first paint), and "
+        "node click → updated view painted.",
+        "",
+        "| Store | Start node | Open → painted p50 | p95 | n | Click → updated p50 | p95 | n |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in browser.get("stores", {}).items():
+        if "error" in r:
+            lines.append(f"| {name} | failed: {r['error'][:200]} ||||||")
+            continue
+        o, c = r["open_to_paint"], r["click_to_view"]
+        lines.append(
+            f"| {name} | `{r['start']}` | {_ms(o, 'p50_ms')} | {_ms(o, 'p95_ms')} | {o['n']} | "
+            f"{_ms(c, 'p50_ms')} | {_ms(c, 'p95_ms')} | {c['n']} |"
+        )
+    return [*lines, ""]

@@ -1,0 +1,446 @@
+"""The benchmark: one command, every size, ratios in the same run; writes BENCHMARKS.md and JSON.
+
+Each size runs in its own process (``--worker store`` / ``--worker networkx``) so that
+its peak memory is its own; loader throughput and the browser run once.  Timings are
+percentiles over repetitions with varied inputs (see :mod:`bench.inputs`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main", "run_load", "run_loaders", "run_networkx", "run_queries"]
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+#: Seconds one operation may take at one size before its remaining repetitions are skipped
+#: (keeps `make bench` inside 10 minutes on 2 shared cores); at least MIN_REPS always run.
+BUDGET_S = 25.0
+MIN_REPS = 5
+EXPORT_SIZES = (1_000, 10_000)
+HTML_SIZES = (500, 2_000)
+
+
+# -- the embedded store ---------------------------------------------------------------------
+def run_load(size: int, *, reps: int, seed: int, store_dir: Path, plan: Path) -> dict[str, Any]:
+    """Generate one size of corpus and bulk-load it into an on-disk store; write the query plan for it."""
+    from bench.corpus import generate
+    from bench.inputs import choose_inputs, connected_ids
+    from bench.timing import Recorder, peak_rss_mib, rss_mib
+    from graph.store.ladybug import LadybugStore
+
+    out: dict[str, Any] = {"size": size, "reps": reps}
+    start = time.perf_counter()
+    corpus = generate(size, seed=seed)
+    out["generate_s"] = round(time.perf_counter() - start, 3)
+    out["corpus"] = {"nodes": corpus.n_nodes, "edges": corpus.n_edges, "meta": corpus.meta}
+    out["corpus"]["node_counts"], out["corpus"]["edge_counts"] = corpus.node_counts(), corpus.edge_counts()
+    inputs = choose_inputs(corpus, reps, seed=seed)
+
+    rss = {"after_generate": rss_mib()}
+    store = LadybugStore(store_dir)
+    recorder = Recorder(store._conn)
+    start = time.perf_counter()
+    with recorder.recording() as statements:
+        store.bulk_load(corpus.nodes, corpus.edges)
+    seconds = time.perf_counter() - start
+    phases = {"nodes": 0.0, "edges": 0.0, "commit": 0.0}
+    for (query, _), spent in zip(statements, recorder.seconds, strict=True):
+        phase = (
+            "commit" if query == "COMMIT" else "edges" if "(from=" in query else "nodes" if "COPY" in query else None
+        )
+        if phase:
+            phases[phase] += spent
+    out["bulk_load"] = {
+        "seconds": round(seconds, 3),
+        "edges_per_s": round(corpus.n_edges / seconds),
+        "phases_s": {k: round(v, 3) for k, v in phases.items()},
+    }
+    rss["after_bulk_load"] = rss_mib()
+    stats = store.stats()
+    store.close()
+    out["stored"] = {"nodes": stats.total_nodes, "edges": stats.total_edges}
+    sets = {str(n): connected_ids(corpus, inputs.hub_drug, n) for n in (*EXPORT_SIZES, *HTML_SIZES)}
+    plan.write_text(json.dumps({"inputs": dataclasses.asdict(inputs), "sets": sets}))
+    out["rss_mib"] = rss
+    out["peak_rss_mib"] = peak_rss_mib()
+    return out
+
+
+def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, Any]:
+    """Open the loaded store as the explorer does and time every operation; raw-engine timings alongside.
+
+    A process of its own, so its peak memory is the explorer's, not the generator's.
+    """
+    from bench.inputs import Inputs
+    from bench.timing import Recorder, peak_rss_mib, rss_mib, summary, timed
+    from graph.export import write
+    from graph.export.html import network_html
+    from graph.model import NodeKind
+    from graph.store import ladybug_queries as q
+    from graph.store.base import CONCEPT_KINDS
+    from graph.store.ladybug import LadybugStore
+
+    loaded = json.loads(plan.read_text())
+    inputs = Inputs(**loaded["inputs"])
+    export_sets = {n: loaded["sets"][str(n)] for n in EXPORT_SIZES}
+    html_sets = {n: loaded["sets"][str(n)] for n in HTML_SIZES}
+    out: dict[str, Any] = {}
+    store = LadybugStore(store_dir)
+    rss = {"after_open": rss_mib()}
+    recorder = Recorder(store._conn)
+    conn = store._conn
+    ops: dict[str, Any] = {}
+
+    start = time.perf_counter()
+    store.search("warm")  # builds the in-process concept index once per store
+    ops["search_index_build_ms"] = round((time.perf_counter() - start) * 1000, 3)
+
+    def paired(name: str, call: Any, items: list[Any], *, budget_s: float = BUDGET_S) -> None:
+        """Time ``call`` per input, and the statements it sent replayed straight to the engine."""
+        ours: list[float] = []
+        raw: list[float] = []
+        began = time.perf_counter()
+        for item in items:
+            if len(ours) >= MIN_REPS and time.perf_counter() - began > budget_s:
+                break  # an expensive operation at a large size: fewer repetitions (the n column says how many)
+            with recorder.recording() as statements:
+                call(item)  # warm and record (untimed)
+            ours += timed(call, [item])
+            raw += timed(recorder.replay, [list(statements)])
+        ops[name] = {"ours": summary(ours), "engine": summary(raw)}
+
+    # Search: ours (in-process concept index) vs. the engine's CONTAINS scan over the same kinds.
+    def raw_search(term: str) -> None:
+        for kind in CONCEPT_KINDS:
+            conn.execute(q.search_kind(kind), {"q": term.strip().lower(), "cap": 500}).get_all()
+
+    ops["search"] = {
+        "ours": summary(timed(lambda t: store.search(t, limit=20), inputs.search_terms)),
+        "engine": summary(timed(raw_search, inputs.search_terms)),
+    }
+    paired("search_studies", lambda t: store.search(t, kinds=[NodeKind.STUDY], limit=20), inputs.study_terms)
+    paired("neighbourhood", lambda n: store.neighbourhood(n, hops=1, limit=100), inputs.neighbourhood_starts)
+    paired("neighbourhood_hub", lambda n: store.neighbourhood(n, hops=1, limit=100), [inputs.hub_drug] * 10)
+    paired("neighbourhood_2hops", lambda n: store.neighbourhood(n, hops=2, limit=100), inputs.neighbourhood_starts)
+    paired("evidence", lambda p: store.evidence(*p), inputs.evidence_pairs)
+    paired("evidence_hub", lambda p: store.evidence(*p), [inputs.hub_pair] * 5)
+    paired("shortest_path", lambda p: store.shortest_paths(*p, max_hops=6, limit=10), inputs.path_pairs)
+    ops["evidence_hub"]["items"] = len(store.evidence(*inputs.hub_pair).items)
+    rss["after_queries"] = rss_mib()
+
+    exports: dict[str, Any] = {}
+    for n, ids in export_sets.items():
+        fetch, total = [], []
+        path = export_dir / f"sub_{n}.graphml"
+        began = time.perf_counter()
+        for _ in range(max(3, len(inputs.search_terms) // 10)):
+            if len(total) >= 2 and time.perf_counter() - began > BUDGET_S:
+                break
+            t0 = time.perf_counter()
+            graph = store.subgraph(ids)
+            t1 = time.perf_counter()
+            write(graph, "graphml", path, force=True)
+            total.append(time.perf_counter() - t0)
+            fetch.append(t1 - t0)
+        exports[f"graphml_{n}"] = {
+            "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(),
+            "bytes": path.stat().st_size,
+            "total": summary(total),
+            "subgraph_fetch": summary(fetch),
+        }
+    for n, ids in html_sets.items():
+        graph = store.subgraph(ids)
+        seconds = timed(
+            lambda g, n=n: network_html(g, max_nodes=n),
+            [graph] * max(3, len(inputs.search_terms) // 10),
+            budget_s=BUDGET_S,
+            min_reps=2,
+        )
+        page = network_html(graph, max_nodes=n)
+        exports[f"html_{n}"] = {
+            "nodes": page.drawn_nodes,
+            "edges": page.drawn_edges,
+            "bytes": len(page.html),
+            "total": summary(seconds),
+        }
+    rss["after_exports"] = rss_mib()
+    store.close()
+    out["ops"], out["exports"] = ops, exports
+    out["peak_rss_mib"] = peak_rss_mib()
+    out["rss_mib"] = rss
+    return out
+
+
+# -- networkx on the same graph -----------------------------------------------------------------
+def run_networkx(size: int, *, reps: int, seed: int) -> dict[str, Any]:
+    """The reference store (networkx) on the same corpus and inputs: the 'plain networkx' side."""
+    import networkx as nx
+
+    from bench.corpus import generate
+    from bench.inputs import choose_inputs
+    from bench.timing import peak_rss_mib, summary, timed
+    from graph.store.base import PATH_EDGE_TYPES
+    from graph.store.ladybug import LadybugStore
+    from graph.store.memory import MemoryStore
+
+    corpus = generate(size, seed=seed)
+    inputs = choose_inputs(corpus, reps, seed=seed)
+    out: dict[str, Any] = {"size": size}
+    # The same bulk load into an in-memory database: the engine's rate without the checkpoint to disk.
+    memory = LadybugStore(":memory:")
+    start = time.perf_counter()
+    memory.bulk_load(corpus.nodes, corpus.edges)
+    seconds = time.perf_counter() - start
+    out["bulk_load_in_memory"] = {"seconds": round(seconds, 3), "edges_per_s": round(corpus.n_edges / seconds)}
+    memory.close()
+    del memory
+    start = time.perf_counter()
+    store = MemoryStore()
+    store.graph = corpus.to_networkx()
+    out["build_s"] = round(time.perf_counter() - start, 3)
+    del corpus
+    allowed = {e.value for e in PATH_EDGE_TYPES}
+    start = time.perf_counter()
+    undirected = nx.Graph()
+    undirected.add_edges_from((u, v) for u, v, t in store.graph.edges(data="type") if t in allowed)
+    out["path_graph_build_s"] = round(time.perf_counter() - start, 3)
+
+    def paths(pair: tuple[str, str]) -> list[list[str]]:
+        found = []
+        try:
+            for nodes in nx.all_shortest_paths(undirected, *pair):
+                if len(nodes) - 1 > 6 or len(found) >= 10:
+                    break
+                found.append(nodes)
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            return []
+        return found
+
+    # Breadth-first predecessor maps over the whole component make each path search cost
+    # seconds at 1M edges: the time budget cuts the repetitions there (the n column).
+    ops = {
+        "search": timed(lambda t: store.search(t, limit=20), inputs.search_terms, budget_s=BUDGET_S),
+        "neighbourhood": timed(lambda n: store.neighbourhood(n, limit=100), inputs.neighbourhood_starts),
+        "neighbourhood_hub": timed(lambda n: store.neighbourhood(n, limit=100), [inputs.hub_drug] * 10),
+        "evidence": timed(lambda p: store.evidence(*p), inputs.evidence_pairs, budget_s=BUDGET_S),
+        "evidence_hub": timed(lambda p: store.evidence(*p), [inputs.hub_pair] * 5),
+        "shortest_path": timed(paths, inputs.path_pairs, budget_s=BUDGET_S),
+    }
+    out["ops"] = {name: summary(seconds) for name, seconds in ops.items()}
+    out["peak_rss_mib"] = peak_rss_mib()
+    return out
+
+
+# -- loaders -------------------------------------------------------------------------------------
+def run_loaders(*, reports: int, records: int, seed: int, workdir: Path) -> dict[str, Any]:
+    """Documents/s for reports, records/s for trial JSON and PubMed XML (parse + validate, no store)."""
+    from bench.documents import write_corpus
+
+    try:
+        from loaders import detect, load_path
+    except ImportError as exc:  # pragma: no cover - loaders are part of the project
+        return {"skipped": f"loaders unavailable: {exc}"}
+    files = write_corpus(workdir, reports=reports, trials=records, articles=records, per_file=50, seed=seed)
+    out: dict[str, Any] = {}
+    for kind, paths in files.items():
+        if not paths:
+            continue
+        loader = detect(paths[0]).name
+        load_path(paths[0])  # warm: vocabulary, regexes
+        start = time.perf_counter()
+        count = warnings = 0
+        for path in paths:
+            for document in load_path(path):
+                count += 1
+                warnings += len(document.warnings)
+        seconds = time.perf_counter() - start
+        out[kind] = {
+            "loader": loader,
+            "files": len(paths),
+            "documents": count,
+            "seconds": round(seconds, 3),
+            "per_s": round(count / seconds, 1),
+            "warnings": warnings,
+        }
+    return out
+
+
+# -- orchestration -------------------------------------------------------------------------------
+def _machine() -> dict[str, Any]:
+    import psutil
+
+    versions = {}
+    for dist in ("ladybug", "networkx", "pyarrow", "numpy", "pyvis", "streamlit", "playwright"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        commit = None
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "load_before": [round(x, 2) for x in os.getloadavg()],
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+        "commit": commit or None,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+
+
+def _worker(args: list[str], timeout: float) -> dict[str, Any]:
+    """Run ``python -m bench.run --worker ...`` and read the JSON it writes."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result = Path(handle.name)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.run", *args, "--result", str(result)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=ROOT,  # bench/ is tooling, not an installed package: run it from the repository
+        )
+        if proc.returncode != 0:
+            return {"error": (proc.stderr or proc.stdout).strip().splitlines()[-5:]}
+        return json.loads(result.read_text())
+    except subprocess.TimeoutExpired:
+        return {"error": [f"timed out after {timeout:.0f}s"]}
+    finally:
+        result.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench [--sizes 10000,100000,1000000] [--out DIR] [--reps 50]``."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES))
+    parser.add_argument("--out", type=Path, default=Path.cwd())
+    parser.add_argument("--reps", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--reports", type=int, default=40, help="synthetic reports for loader throughput")
+    parser.add_argument("--records", type=int, default=400, help="trial and PubMed records for loader throughput")
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--worker", choices=["load", "queries", "networkx", "loaders"], help=argparse.SUPPRESS)
+    parser.add_argument("--plan", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--store-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        return _run_worker(args)
+
+    from bench.report import render
+
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    args.out.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    results: dict[str, Any] = {"machine": _machine(), "reps": args.reps, "seed": args.seed, "sizes": {}}
+    scratch = Path(tempfile.mkdtemp(prefix="evx-bench-"))
+    try:
+        for size in sizes:
+            store_dir = scratch / f"store-{size}"
+            print(f"[bench] {size:,} edges: embedded store …", flush=True)
+            common = ["--size", str(size), "--reps", str(args.reps), "--seed", str(args.seed)]
+            plan = scratch / f"plan-{size}.json"
+            where = ["--store-dir", str(store_dir), "--plan", str(plan)]
+            store = _worker(["--worker", "load", *common, *where], timeout=240)
+            if "error" not in store:
+                print(f"[bench] {size:,} edges: queries …", flush=True)
+                queries = _worker(["--worker", "queries", *common, *where], timeout=360)
+                if "error" in queries:
+                    store["error"] = queries["error"]
+                else:
+                    store["load_peak_rss_mib"] = store.pop("peak_rss_mib")
+                    store["rss_mib"].update(queries.pop("rss_mib"))
+                    store.update(queries)
+            print(f"[bench] {size:,} edges: networkx …", flush=True)
+            nx_side = _worker(["--worker", "networkx", *common], timeout=300)
+            results["sizes"][str(size)] = {"store": store, "networkx": nx_side}
+        print("[bench] loaders …", flush=True)
+        results["loaders"] = _worker(
+            [
+                "--worker",
+                "loaders",
+                "--reps",
+                str(args.reps),
+                "--seed",
+                str(args.seed),
+                "--reports",
+                str(args.reports),
+                "--records",
+                str(args.records),
+            ],
+            timeout=300,
+        )
+        if args.no_browser:
+            results["browser"] = {"skipped": "--no-browser was given"}
+        else:
+            from bench.browser import run_browser
+
+            print("[bench] browser …", flush=True)
+            largest = max(sizes) if sizes else None
+            stores = {"samples": None}
+            if largest is not None and (scratch / f"store-{largest}").exists():
+                stores[f"{largest:,} edges"] = scratch / f"store-{largest}"
+            results["browser"] = run_browser(stores, workdir=scratch / "browser")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    results["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    results["wall_s"] = round(time.perf_counter() - began, 1)
+    notes = ROOT / "bench" / "analysis.md"  # the profile-backed explanation of misses, kept by hand
+    if notes.exists():
+        results["notes"] = notes.read_text(encoding="utf-8")
+    (args.out / "bench-results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (args.out / "BENCHMARKS.md").write_text(render(results), encoding="utf-8")
+    print(f"[bench] done in {results['wall_s']} s: {args.out / 'BENCHMARKS.md'}", flush=True)
+    return 0
+
+
+def _run_worker(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="evx-bench-worker-"))
+    try:
+        if args.worker == "load":
+            result = run_load(args.size, reps=args.reps, seed=args.seed, store_dir=args.store_dir, plan=args.plan)
+        elif args.worker == "queries":
+            result = run_queries(args.store_dir, plan=args.plan, export_dir=workdir)
+        elif args.worker == "networkx":
+            result = run_networkx(args.size, reps=args.reps, seed=args.seed)
+        else:
+            result = run_loaders(reports=args.reports, records=args.records, seed=args.seed, workdir=workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    args.result.write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
