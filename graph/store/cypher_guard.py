@@ -18,7 +18,9 @@ _WRITE_CLAUSES = re.compile(
     r"CHECKPOINT|BEGIN|COMMIT|ROLLBACK|FOREACH|GRANT|REVOKE|DENY)\b",
     re.IGNORECASE,
 )
-_CALL = re.compile(r"\bCALL\s*(\{|[A-Za-z_][\w.]*)", re.IGNORECASE)
+_CALL = re.compile(r"(?<![.\w])CALL\b", re.IGNORECASE)
+_PROCEDURE = re.compile(r"\s*([A-Za-z_][\w.]*)(?![\w.`])")
+_LINE_ENDS = ("\n", "\r", "\u2028", "\u2029", "\x85")
 #: Procedures that only read the catalogue; any other CALL needs write permission.
 READ_PROCEDURES = frozenset(
     {
@@ -42,8 +44,8 @@ def strip_literals(cypher: str) -> str:
     while i < n:
         c = cypher[i]
         if cypher.startswith("//", i):
-            j = cypher.find("\n", i)
-            i = n if j < 0 else j
+            ends = [j for j in (cypher.find(e, i) for e in _LINE_ENDS) if j >= 0]
+            i = min(ends) if ends else n  # engines end a line comment at \r or a Unicode line break too
         elif cypher.startswith("/*", i):
             j = cypher.find("*/", i + 2)
             i = n if j < 0 else j + 2
@@ -51,7 +53,8 @@ def strip_literals(cypher: str) -> str:
         elif c in "'\"`":
             j = i + 1
             while j < n and cypher[j] != c:
-                j += 2 if cypher[j] == "\\" else 1
+                # a backslash escapes in strings only: `a\` is a name ending in a backslash
+                j += 2 if cypher[j] == "\\" and c != "`" else 1
             out.append(c + c)
             i = j + 1
         else:
@@ -72,6 +75,7 @@ def refuse_writes(cypher: str) -> None:
             f"refused: {match.group(1).upper()} can change the store or read files", query=cypher, hint=hint
         )
     for call in _CALL.finditer(code):
-        name = call.group(1).lower()
-        if name not in READ_PROCEDURES:
-            raise WriteRefusedError(f"refused: CALL {call.group(1)} may write", query=cypher, hint=hint)
+        named = _PROCEDURE.match(code, call.end())
+        name = named.group(1) if named else code[call.end() : call.end() + 20].strip() or "?"
+        if named is None or name.lower() not in READ_PROCEDURES:  # backticked names and subqueries included
+            raise WriteRefusedError(f"refused: CALL {name} may write", query=cypher, hint=hint)

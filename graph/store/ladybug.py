@@ -49,8 +49,9 @@ from graph.store.cypher_guard import refuse_writes
 __all__ = ["DB_FILE", "LadybugStore", "translate_error"]
 
 DB_FILE = "evidence.lbdb"
+_ALL = 2**62  # LIMIT for "every row"
 _RECOVERY_SUFFIXES = (".wal", ".shadow", ".wal.checkpoint")
-_INGESTING = ".writing"  # our own marker: present while a write transaction is open
+_INGESTING = ".writing"  # our own marker: present from the first write until a clean close (after a checkpoint)
 _ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
 _INTERNAL = ("_ID", "_LABEL", "_SRC", "_DST")
 _SHORT_LIST = 512
@@ -163,7 +164,7 @@ class LadybugStore(EvidenceStore):
             directory.mkdir(parents=True, exist_ok=True)
             target = str(directory / DB_FILE)
         # files LadybugDB leaves only when a process died mid-commit or mid-checkpoint (SIGKILL, power loss)
-        self._marker = None if target == ":memory:" else Path(target + _INGESTING)
+        self._marker = None if target == ":memory:" or read_only else Path(target + _INGESTING)
         unclean = self._marker is not None and any(
             Path(target + suffix).exists() for suffix in (*_RECOVERY_SUFFIXES, _INGESTING)
         )
@@ -181,9 +182,7 @@ class LadybugStore(EvidenceStore):
         if not read_only:
             self._ensure_schema()
             if unclean:
-                self.relink_all()
-                if self._marker is not None:
-                    self._marker.unlink(missing_ok=True)
+                self.relink_all()  # the marker stays until this opener closes cleanly
 
     # -- plumbing ------------------------------------------------------------------
     def _run(self, cypher: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -199,7 +198,7 @@ class LadybugStore(EvidenceStore):
     @contextmanager
     def _transaction(self, *, read_only: bool = False) -> Iterator[None]:
         marker = None if read_only else self._marker
-        if marker is not None:  # tells the next opener a write was under way if this process dies
+        if marker is not None and not marker.exists():  # until a clean close: "writes since the last checkpoint"
             marker.touch()
         self._run("BEGIN TRANSACTION READ ONLY" if read_only else "BEGIN TRANSACTION")
         try:
@@ -209,12 +208,8 @@ class LadybugStore(EvidenceStore):
                 self._conn.execute("ROLLBACK")
             except RuntimeError:
                 pass  # the engine already rolled back after the failing statement
-            if marker is not None:
-                marker.unlink(missing_ok=True)
             raise
         self._run("COMMIT")
-        if marker is not None:
-            marker.unlink(missing_ok=True)
 
     def _ensure_schema(self) -> None:
         with self._lock:
@@ -239,6 +234,9 @@ class LadybugStore(EvidenceStore):
     def close(self) -> None:
         with self._lock:
             try:
+                if self._marker is not None and self._marker.exists():
+                    self._conn.execute("CHECKPOINT")  # everything written is in the data file now
+                    self._marker.unlink(missing_ok=True)
                 self._conn.close()
                 self._db.close()
             except RuntimeError:
@@ -325,6 +323,12 @@ class LadybugStore(EvidenceStore):
             ]
             for drug, target in pairs:
                 self._relink(drug, target)
+            wanted = set(pairs)
+            for kind in derived._TARGET_KINDS:
+                delete, _ = q.replace_linked(kind)
+                for drug, target in self._rows(f"MATCH (d:Drug)-[:LINKED_TO]->(t:{kind.value}) RETURN d.id, t.id"):
+                    if (drug, target) not in wanted:  # a shortcut left by a document that is not there
+                        self._run(delete, {"drug": drug, "target": target})
         self._search_index = self._sizes = None
         return len(pairs)
 
@@ -405,23 +409,19 @@ class LadybugStore(EvidenceStore):
         for node_id in frontier:
             by_kind.setdefault(kind_of(node_id), []).append(node_id)
         found: set[str] = set()
-        total = 0
         with self._lock:
             if len(frontier) == 1:  # the common case (one hop from one node): one anchored pass
                 kind = kind_of(frontier[0])
                 params = {"id": frontier[0], "seen": sorted(seen), "limit": max(cap, 0)}
                 total, first = self._rows(q.neighbours_of(kind), params)[0]
                 return (first if cap > 0 else []), total
+            # A wider frontier (two hops and more) holds nodes of several kinds whose neighbours
+            # overlap: gather every neighbour id, so the count is of distinct nodes.
             for kind, ids in sorted(by_kind.items()):
                 offsets = [row[0] for row in self._rows(q.nodes_by_ids(kind), {"ids": ids})]
-                params = {"offsets": offsets, "seen": sorted(seen)}
-                count = self._rows(q.neighbour_count(kind), params)[0][0]
-                total += count
-                rows = self._rows(q.neighbour_ids(kind), {**params, "limit": max(cap, 0)})
-                found.update(row[0] for row in rows)
-        if len(by_kind) > 1 and total <= cap:
-            total = len(found)  # neighbours shared by frontier nodes of several kinds count once
-        return sorted(found)[: max(cap, 0)], total
+                params = {"offsets": offsets, "seen": sorted(seen), "limit": _ALL}
+                found.update(row[0] for row in self._rows(q.neighbour_ids(kind), params))
+        return sorted(found)[: max(cap, 0)], len(found)
 
     def evidence(self, drug_id: str, target_id: str) -> Evidence:
         with self._lock:

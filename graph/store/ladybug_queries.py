@@ -26,7 +26,6 @@ __all__ = [
     "evidence_figures",
     "evidence_recommendations",
     "linked_counts",
-    "neighbour_count",
     "neighbour_ids",
     "neighbours_of",
     "node_by_id",
@@ -123,13 +122,6 @@ def neighbours_of(kind: NodeKind) -> str:
 # Several frontier nodes are matched by table offset: ``offset(id(n)) IN`` is a cheap integer
 # test, where ``n.id IN`` compares strings row by row and an UNWIND of ids is planned as a
 # scan-and-join over every relationship table.
-def neighbour_count(kind: NodeKind) -> str:
-    return (
-        f"MATCH (n:{kind.value})-[]-(m) WHERE offset(id(n)) IN $offsets "
-        "WITH DISTINCT m.id AS mid WHERE NOT mid IN $seen RETURN count(mid)"
-    )
-
-
 def neighbour_ids(kind: NodeKind) -> str:
     return (
         f"MATCH (n:{kind.value})-[]-(m) WHERE offset(id(n)) IN $offsets "

@@ -344,18 +344,22 @@ class Neo4jStore(EvidenceStore):
         for node_id in frontier:
             by_kind.setdefault(kind_of(node_id), []).append(node_id)
 
+        # One kind: count, and fetch only the first page. Several kinds (two hops and more):
+        # their neighbours overlap, so gather every id and count distinct nodes.
+        several = len(by_kind) > 1
+
         def work(tx: neo4j.ManagedTransaction) -> tuple[set[str], int]:
             found: set[str] = set()
             total = 0
             for kind, ids in sorted(by_kind.items()):
                 params = {"ids": ids, "seen": sorted(seen)}
-                total += tx.run(q.neighbour_count(kind), params).single(strict=True)[0]
-                found.update(r[0] for r in tx.run(q.neighbour_ids(kind), {**params, "limit": max(cap, 0)}))
-            return found, total
+                if not several:
+                    total += tx.run(q.neighbour_count(kind), params).single(strict=True)[0]
+                query = q.neighbour_ids(kind, limited=not several)
+                found.update(r[0] for r in tx.run(query, {**params, "limit": max(cap, 0)}))
+            return found, (len(found) if several else total)
 
         found, total = self._read(work)
-        if len(by_kind) > 1 and total <= cap:
-            total = len(found)  # neighbours shared by frontier nodes of several kinds count once
         return sorted(found)[: max(cap, 0)], total
 
     def evidence(self, drug_id: str, target_id: str) -> Evidence:

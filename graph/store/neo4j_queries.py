@@ -110,10 +110,11 @@ def neighbour_count(kind: NodeKind) -> str:
     return f"MATCH (n:{kind.value})-[]-(m) WHERE n.id IN $ids AND NOT m.id IN $seen RETURN count(DISTINCT m.id)"
 
 
-def neighbour_ids(kind: NodeKind) -> str:
+def neighbour_ids(kind: NodeKind, *, limited: bool = True) -> str:
+    """Neighbour ids in id order: the first ``$limit`` of them, or all when not ``limited``."""
     return (
         f"MATCH (n:{kind.value})-[]-(m) WHERE n.id IN $ids AND NOT m.id IN $seen "
-        "RETURN DISTINCT m.id AS mid ORDER BY mid LIMIT $limit"
+        "RETURN DISTINCT m.id AS mid ORDER BY mid" + (" LIMIT $limit" if limited else "")
     )
 
 

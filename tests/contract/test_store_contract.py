@@ -155,6 +155,15 @@ def test_neighbourhood_two_hops_reaches_studies(loaded: EvidenceStore) -> None:
     assert DRUG in g
 
 
+def test_more_counts_distinct_neighbours_over_two_hops(loaded: EvidenceStore) -> None:
+    first_layer = loaded.neighbourhood(OUTCOME, hops=1, limit=10_000).number_of_nodes() - 1
+    everything = loaded.neighbourhood(OUTCOME, hops=2, limit=10_000).number_of_nodes() - 1
+    assert everything > first_layer + 1  # the second hop reaches nodes of several kinds
+    page = loaded.neighbourhood(OUTCOME, hops=2, limit=first_layer + 1)
+    assert page.number_of_nodes() - 1 == first_layer + 1
+    assert page.graph["more"] == everything - first_layer - 1
+
+
 def test_neighbourhood_of_unknown_node(store: EvidenceStore) -> None:
     with pytest.raises(NotFoundError):
         store.neighbourhood("drug:nothing")
