@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests drive (Chromium for the browser tests, DejaVu fonts
-# for the PDF tests) when they are missing and we may install them; otherwise says what is missing.
+# for the PDF tests, a Compose client to validate docker-compose.yml without a Docker engine)
+# when they are missing and we may install them; otherwise says what is missing.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing ${missing[*]} (Debian packages for the browser and PDF tests)"
