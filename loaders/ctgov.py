@@ -80,9 +80,14 @@ def load_stream(handle: IO[bytes], *, path: str, vocabulary: Vocabulary | None =
             count += 1
             try:
                 document = study_document(record, path=path, label=label, vocabulary=vocabulary)
-            except (LoadError, RecordError) as exc:
-                single_error = exc if isinstance(exc, LoadError) else LoadError(str(exc), path=path)
-                problems.append(skipped_record(label, exc))
+            except (LoadError, TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+                # a field of the wrong JSON type (a list where the API gives an object…): the record is broken
+                if isinstance(exc, LoadError | RecordError):
+                    error = exc
+                else:
+                    error = LoadError(f"{label}: a field has an unexpected type or shape ({exc})", path=path)
+                single_error = error if isinstance(error, LoadError) else LoadError(str(error), path=path)
+                problems.append(skipped_record(label, error))
                 continue
             if pending is not None:
                 yield pending
@@ -130,6 +135,8 @@ def iter_study_records(handle: IO[bytes], *, path: str) -> Iterator[tuple[str, A
         raise LoadError(f"the JSON ends early or is broken ({_ijson_reason(exc)})", path=path) from None
     except ijson.common.JSONError as exc:
         raise LoadError(f"not valid JSON ({_ijson_reason(exc)})", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"not UTF-8 at byte {exc.start}: JSON from the API is UTF-8", path=path) from None
 
 
 def _page(events: Iterator[tuple[str, str, Any]], path: str) -> Iterator[tuple[str, Any]]:

@@ -27,6 +27,7 @@ Errors name the file, the line and the field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,11 +73,28 @@ class CuratedLoader:
         yield parse_curated(text, path=str(path), warnings=warnings)
 
 
+#: Deeper flow nesting is refused before PyYAML sees it (its scanner slows quadratically, then recurses out).
+MAX_NESTING = 200
+
+
+def _nesting(text: str) -> int:
+    """The deepest ``[``/``{`` nesting of the text (brackets inside quotes counted too: an upper bound)."""
+    depth = deepest = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def parse_curated(text: str, *, path: str = "<curated>", warnings: list[str] | None = None) -> Document:
+    if _nesting(text) > MAX_NESTING:
+        raise LoadError(f"lists or mappings nested more than {MAX_NESTING} levels deep: not a curated file", path=path)
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
     except LoadError as exc:
         raise LoadError(exc.reason, path=path, line=exc.line) from None
+    except RecursionError:
+        raise LoadError("nested too deeply to be a curated file", path=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise LoadError(
@@ -161,7 +179,7 @@ def parse_curated(text: str, *, path: str = "<curated>", warnings: list[str] | N
                     continue
             builder.add_node(str(node_id), kind, name.strip(), props, quote=quote)
             names[name.strip()] = str(node_id)
-        except RecordError as exc:
+        except (RecordError, TypeError, AttributeError) as exc:  # a value of the wrong YAML type
             raise fail(str(exc), entry, _field_in(str(exc), entry)) from None
     for entry in _entries(data, "edges", path):
         try:
@@ -177,7 +195,7 @@ def parse_curated(text: str, *, path: str = "<curated>", warnings: list[str] | N
         props = {k: entry[k] for k in ("strength", "text", "note") if k in entry}
         try:
             builder.add_edge(etype, source, target, quote=entry.get("quote"), props=props)
-        except RecordError as exc:
+        except (RecordError, TypeError, AttributeError) as exc:  # a value of the wrong YAML type
             raise fail(str(exc), entry, "type") from None
     try:
         return builder.build()

@@ -122,6 +122,8 @@ _AUTHOR_START = re.compile(
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _SECTION_NO = re.compile(r"^\s*(\d+\.\d+)\.?\s+(\S.*)$")
+#: Longer "titles" are not located: compiling a pattern per character of a 400 kB line takes minutes.
+_LOCATE_MAX = 2_000
 
 
 def _sections(text: str, fmt: _Format) -> list[_Section]:
@@ -589,7 +591,7 @@ class _ReportParser:
 
     def locate(self, phrase: str, lines: list[_Line]) -> tr.Span | None:
         """The verbatim span of an unwrapped phrase inside wrapped lines."""
-        if not lines:
+        if not lines or len(phrase) > _LOCATE_MAX:
             return None
         parts = []
         for ch in phrase:
@@ -681,7 +683,7 @@ class _ReportParser:
                 self.b.add_figure(
                     reporter,
                     fid,
-                    label=tr.unwrap(clause.text)[:200],
+                    label=tr.unwrap(clause.text[:2_000])[:200],  # not the whole of a run-away line per figure
                     value=fig.value,
                     unit=fig.unit,
                     numerator=fig.numerator,

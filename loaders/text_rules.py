@@ -18,6 +18,7 @@ Public API::
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -163,6 +164,7 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     cuts: list[tuple[int, int]] = []  # (end of previous sentence, start of next)
     for m in _BULLET.finditer(text, start, end):
         cuts.append((m.start(), m.end()))
+    bullet_ends = sorted(c[1] for c in cuts)
     sentence_start = start
     for m in _END.finditer(text, start, end):
         dot = m.start()
@@ -173,7 +175,8 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
             continue
         if text[dot] == "." and _is_abbreviation(text, dot):
             continue
-        previous = max([c[1] for c in cuts if c[1] <= dot] + [sentence_start])
+        below = bisect.bisect_right(bullet_ends, dot)  # sentence ends are cut in order: only bullets need a search
+        previous = max(bullet_ends[below - 1], sentence_start) if below else sentence_start
         if re.fullmatch(r"[\d.\s]*", text[previous:dot]):  # "7.5." numbering, not a sentence
             continue
         cuts.append((m.end(), m.end()))
@@ -289,6 +292,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("count", re.compile(rf"(?<![\w.,/-])(?P<val>\d+)\s+(?P<noun>{_PEOPLE})\b", re.IGNORECASE)),
 ]
 _N = re.compile(r"(?<![\w])[nN]\s*=\s*(\d+)")
+#: Figures read from one passage at most; a passage with more is not prose (a run-away line), and
+#: reading them all would take minutes.
+MAX_FIGURES = 1_000
 _P_VALUE = re.compile(rf"\b[pP]\s*(?P<op>[<>=≤≥])\s*(?P<p>{NUM})")
 _LEVEL_WORDS = re.compile(
     r"\b(?:HbA1c|A1c|hematocrie?t|haematocrit|hematocrit|ejection fraction|ejectiefractie)\b", re.I
@@ -320,12 +326,14 @@ def _baseline(text: str, start: int, before: int, subject: str | None, unit: str
     return parse_number(found.group("v")) if found else None
 
 
-def _nearest_n(text: str, sentence: Span, position: int) -> re.Match[str] | None:
-    """The n= closest to ``position``, preferring one in the same clause."""
-    matches = list(_N.finditer(text, sentence.start, sentence.end))
+def _nearest_n(
+    text: str, sentence: Span, position: int, parts: tuple[list[re.Match[str]], list[Span]] | None = None
+) -> re.Match[str] | None:
+    """The n= closest to ``position``, preferring one in the same clause (``parts``: the sentence's n= and clauses)."""
+    matches, sentence_clauses = parts or (list(_N.finditer(text, sentence.start, sentence.end)), None)
     if not matches:
         return None
-    for part in clauses(text, sentence.start, sentence.end):
+    for part in sentence_clauses if sentence_clauses is not None else clauses(text, sentence.start, sentence.end):
         if part.start <= position < part.end:
             inside = [m for m in matches if part.start <= m.start() < part.end]
             if inside:
@@ -348,18 +356,24 @@ def find_figures(
     taken: list[tuple[int, int]] = []
     found: list[FigureMention] = []
     spans = sentences(text, start, end)
+    starts = [span.start for span in spans]
+    sentence_parts: dict[tuple[int, int], tuple[list[re.Match[str]], list[Span]]] = {}
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
     def sentence_at(position: int) -> Span:
-        for span in spans:
-            if span.start <= position < span.end:
-                return span
+        i = bisect.bisect_right(starts, position) - 1
+        if i >= 0 and spans[i].start <= position < spans[i].end:
+            return spans[i]
         return Span(start, end, text[start:end])
 
     for kind, pattern in _PATTERNS:
+        if len(found) >= MAX_FIGURES:
+            break
         for m in pattern.finditer(text, start, end):
+            if len(found) >= MAX_FIGURES:
+                break
             a, b = m.start(), m.end()
             quote = m.group(0)
             stripped = quote.rstrip()
@@ -405,7 +419,13 @@ def find_figures(
                 if _LEVEL_WORDS.search(lead):
                     fig = FigureMention(a, b, stripped, "level", parse_number(g["val"]), "%")
                 else:
-                    n = _nearest_n(text, sentence, a)
+                    key = (sentence.start, sentence.end)
+                    if key not in sentence_parts:
+                        sentence_parts[key] = (
+                            list(_N.finditer(text, *key)),
+                            clauses(text, *key) if _N.search(text, *key) else [],
+                        )
+                    n = _nearest_n(text, sentence, a, sentence_parts[key])
                     fig = FigureMention(
                         a,
                         b,
@@ -427,13 +447,21 @@ def find_figures(
 
 def _with_p_values(text: str, figures: list[FigureMention], spans: list[Span]) -> list[FigureMention]:
     out = []
+    starts = [s.start for s in spans]
+    # per sentence, the last search: (searched from, first match); it answers any later figure
+    # up to that match, so a sentence is not searched again for each of its figures
+    last: dict[int, tuple[int, re.Match[str] | None]] = {}
     for fig in figures:
-        sentence = next((s for s in spans if s.start <= fig.start < s.end), None)
+        i = bisect.bisect_right(starts, fig.start) - 1
+        sentence = spans[i] if i >= 0 and fig.start < spans[i].end else None
         p_value = None
         if sentence is not None:
-            for m in _P_VALUE.finditer(text, fig.end, sentence.end):
+            searched = last.get(i)
+            if searched is None or searched[0] > fig.end or (searched[1] is not None and searched[1].start() < fig.end):
+                searched = (fig.end, _P_VALUE.search(text, fig.end, sentence.end))
+                last[i] = searched
+            if (m := searched[1]) is not None:
                 p_value = f"{m.group('op')}{m.group('p').replace(',', '.')}"
-                break
         out.append(fig if p_value is None else _replace(fig, p_value=p_value))
     return out
 

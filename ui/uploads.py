@@ -12,11 +12,14 @@ from pathlib import Path
 from graph.errors import EvidenceError
 from graph.model import NodeKind
 from graph.store.base import EvidenceStore
-from loaders import detect
+from loaders import MAX_DOCUMENT_BYTES, detect
 
-__all__ = ["UploadSummary", "ingest_uploads"]
+__all__ = ["MAX_UPLOAD_MB", "UploadSummary", "ingest_uploads"]
 
 _NODE_KINDS = frozenset(k.value for k in NodeKind)
+#: Largest file the explorer takes: a document, as `evx load` reads it (also Streamlit's
+#: ``server.maxUploadSize`` in `evx app`, so the browser refuses bigger files before sending them).
+MAX_UPLOAD_MB = MAX_DOCUMENT_BYTES // (1024 * 1024)
 
 
 @dataclass
@@ -41,13 +44,24 @@ def ingest_uploads(
     store: EvidenceStore,
     files: Sequence[tuple[str, bytes]],
     progress: Callable[[int, int, str], None] | None = None,
+    *,
+    max_bytes: int = MAX_UPLOAD_MB * 1024 * 1024,
 ) -> UploadSummary:
-    """Load each ``(name, content)`` through the loader that recognises it; one bad file spoils only itself."""
+    """Load each ``(name, content)`` through the loader that recognises it; one bad file spoils only itself.
+
+    A file over ``max_bytes`` is refused unread, with a message saying what to do instead.
+    """
     summary = UploadSummary()
     with tempfile.TemporaryDirectory(prefix="evx-upload-") as tmp:
         for done, (name, content) in enumerate(files):
             if progress is not None:
                 progress(done, len(files), name)
+            if len(content) > max_bytes:
+                summary.errors.append(
+                    f"{name}: {len(content):,} bytes; the explorer takes files up to {max_bytes:,} bytes "
+                    "(load bigger ones with `evx load`)"
+                )
+                continue
             path = Path(tmp) / f"{done:03d}-{_safe_name(name)}"
             path.write_bytes(content)
             try:

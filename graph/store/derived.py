@@ -13,10 +13,10 @@ from typing import Any
 
 from graph.model import EDGE_COLUMNS, Document, EdgeType, NodeKind, kind_of
 
-__all__ = ["DERIVED", "linked_edge_id", "linked_edge_row", "linked_pairs"]
+__all__ = ["DERIVED", "TARGET_KINDS", "linked_edge_id", "linked_edge_row", "linked_pairs"]
 
 DERIVED = "derived"
-_TARGET_KINDS = (NodeKind.OUTCOME, NodeKind.CONDITION)
+TARGET_KINDS = (NodeKind.OUTCOME, NodeKind.CONDITION)
 
 
 def linked_pairs(document: Document) -> Iterator[tuple[str, str]]:
@@ -28,7 +28,7 @@ def linked_pairs(document: Document) -> Iterator[tuple[str, str]]:
     pairs = set()
     for targets in about.values():
         drugs = [t for t in targets if kind_of(t) is NodeKind.DRUG]
-        others = [t for t in targets if kind_of(t) in _TARGET_KINDS]
+        others = [t for t in targets if kind_of(t) in TARGET_KINDS]
         pairs.update((d, o) for d in drugs for o in others)
     yield from sorted(pairs)
 

@@ -308,27 +308,28 @@ class LadybugStore(EvidenceStore):
             )
 
     def relink_all(self) -> int:
-        """Recompute every drug → outcome/condition shortcut from the stance edges; returns how many.
+        """Rebuild the drug → outcome/condition shortcut from the stance edges; returns how many pairs.
 
-        Run on opening a store whose last writer died mid-commit: the crash test saw LadybugDB's
-        recovery keep a LINKED_TO update of a document whose records it dropped (see docs/reliability.md).
+        Run on opening a store whose last writer died mid-commit or mid-checkpoint: the crash
+        test saw LadybugDB's recovery keep a shortcut update of a document whose records it
+        dropped, and replay a shortcut ``CREATE`` twice (two relationships with one id, which
+        ``DELETE`` cannot tell apart).  The shortcut is derived data, so the table is dropped
+        and rebuilt rather than patched; until that finishes the marker stays, and the next
+        opener rebuilds again.
         """
-        with self._lock, self._transaction():
-            pairs = [
-                (drug, target)
-                for kind in derived._TARGET_KINDS
-                for drug, target in self._rows(
-                    f"MATCH (d:Drug)<-[:ABOUT]-(:Finding)-[:ABOUT]->(t:{kind.value}) RETURN DISTINCT d.id, t.id"
-                )
-            ]
-            for drug, target in pairs:
-                self._relink(drug, target)
-            wanted = set(pairs)
-            for kind in derived._TARGET_KINDS:
-                delete, _ = q.replace_linked(kind)
-                for drug, target in self._rows(f"MATCH (d:Drug)-[:LINKED_TO]->(t:{kind.value}) RETURN d.id, t.id"):
-                    if (drug, target) not in wanted:  # a shortcut left by a document that is not there
-                        self._run(delete, {"drug": drug, "target": target})
+        with self._lock:
+            self._run(f"DROP TABLE IF EXISTS {EdgeType.LINKED_TO.value}")
+            self._run(q.create_rel_table(EdgeType.LINKED_TO))
+            with self._transaction():
+                pairs = [
+                    (drug, target)
+                    for kind in derived.TARGET_KINDS
+                    for drug, target in self._rows(
+                        f"MATCH (d:Drug)<-[:ABOUT]-(:Finding)-[:ABOUT]->(t:{kind.value}) RETURN DISTINCT d.id, t.id"
+                    )
+                ]
+                for drug, target in pairs:
+                    self._relink(drug, target)
         self._search_index = self._sizes = None
         return len(pairs)
 
