@@ -94,7 +94,7 @@ def _graph(graph: object, state: ViewState) -> None:
         + (f" drawn; {drawn.hidden_nodes} more not drawn" if drawn.hidden_nodes else "")
         + ". Click a node to select it."
     )
-    graph_canvas(drawn.html, key="evx_graph", height=620, on_click=state.walk)
+    graph_canvas(drawn.html, key="evx_graph", height=620, on_click=state.walk, update=drawn.update)
 
 
 def _details(store: EvidenceStore, state: ViewState, graph: object, names: dict[str, str]) -> None:

@@ -17,6 +17,19 @@ Three things pyvis does not do for us, done here:
 * **Large graphs.**  At most ``max_nodes`` nodes are drawn (pinned nodes first, then by
   degree); physics stabilises in a bounded number of iterations and is then switched off,
   and smooth curves, edge labels and the improved layout are dropped for big graphs.
+
+Two more, for the explorer's speed:
+
+* **The page shell is rendered once.**  pyvis compiles its Jinja template on every call
+  (about 80 ms for a 700 KB page); the page around the data depends only on the height and
+  on the drawing options, so it is rendered once per (height, options) with placeholders,
+  and each call fills in the node and edge JSON, escaped exactly as pyvis's ``tojson`` does.
+* **In-place updates.**  :attr:`DrawnGraph.update` carries the same nodes and edges as plain
+  data.  A page already showing a graph with the same shell accepts them by ``postMessage``
+  from its parent and updates its vis DataSets in place (nodes that stay keep their
+  positions, new ones start next to the selected node, a short bounded stabilisation, then
+  physics off), instead of being reloaded, re-parsed and laid out from scratch.  Labels are
+  still drawn on the canvas, tooltips are still DOM text nodes, the caption is set as text.
 """
 
 from __future__ import annotations
@@ -24,11 +37,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from jinja2.utils import htmlsafe_json_dumps
 from pyvis.network import Network
 
 __all__ = [
@@ -69,18 +84,29 @@ _LABELLED_EDGES = frozenset(EDGE_STYLE)
 _LEGEND_PX = 36
 #: Above this many drawn nodes the cheap drawing options are used.
 _BIG = 300
+#: Stabilisation iterations after an in-place update (positions of the nodes that stay are kept).
+_UPDATE_ITERATIONS = 100
+_UPDATE_ITERATIONS_BIG = 50
+#: pyvis's template shows a stabilisation progress bar above this many nodes.
+_LOADING_BAR = 100
 
 _TIP_KEYS = ("title", "year", "design", "n", "population", "value", "unit", "strength", "statement", "source_type")
 
 
 @dataclass(frozen=True)
 class DrawnGraph:
-    """The page, and how much of the graph it shows."""
+    """The page, and how much of the graph it shows.
+
+    ``update`` is what a page already showing a graph needs to show this one instead
+    (see :func:`ui.components.graph_canvas`): ``shell`` (pages with a different shell must be
+    reloaded), ``nodes``, ``edges``, ``selected`` and ``caption``.
+    """
 
     html: str
     drawn_nodes: int
     drawn_edges: int
     hidden_nodes: int
+    update: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def capped(graph: nx.MultiDiGraph, *, max_nodes: int, keep: Iterable[str] = ()) -> nx.MultiDiGraph:
@@ -109,25 +135,58 @@ def network_html(
     pinned = [selected, *pinned] if selected else list(pinned)
     drawn = capped(graph, max_nodes=max_nodes, keep=pinned)
     big = drawn.number_of_nodes() > _BIG
-    net = Network(
-        height=f"{height_px - _LEGEND_PX}px", width="100%", directed=True, cdn_resources="in_line", heading=""
-    )
-    # Appending to pyvis's lists directly: its add_node/add_edge scan lists per call (quadratic).
-    for node_id, data in drawn.nodes(data=True):
-        net.nodes.append(_node(str(node_id), data, selected=node_id == selected))
-        net.node_ids.append(str(node_id))
-        net.node_map[str(node_id)] = net.nodes[-1]
-    for source, target, key, data in drawn.edges(keys=True, data=True):
-        net.edges.append(_edge(str(source), str(target), str(key), data, big=big))
-    net.options = _options(drawn.number_of_nodes())
-    page = net.generate_html(notebook=False)
+    nodes = [_node(str(node_id), data, selected=node_id == selected) for node_id, data in drawn.nodes(data=True)]
+    edges = [
+        _edge(str(source), str(target), str(key), data, big=big)
+        for source, target, key, data in drawn.edges(keys=True, data=True)
+    ]
     hidden = graph.number_of_nodes() - drawn.number_of_nodes()
     if caption is None:
         caption = f"{drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges"
         if hidden:
             caption += f" drawn; {hidden} more nodes not drawn"
-    page = _finish(page, caption=caption)
-    return DrawnGraph(page, drawn.number_of_nodes(), drawn.number_of_edges(), max(hidden, 0))
+    values = {_NODES: _tojson(nodes), _EDGES: _tojson(edges), _CAPTION: html.escape(caption)}
+    loading = len(nodes) > _LOADING_BAR  # pyvis's template adds a progress bar above this
+    pieces = _shell(height_px, big, loading)
+    # Placeholders sit at the odd positions; document text never goes through a replace.
+    page = "".join(values[piece] if i % 2 else piece for i, piece in enumerate(pieces))
+    update = {
+        "shell": f"{height_px}:{int(big)}:{int(loading)}",
+        "nodes": nodes,
+        "edges": edges,
+        "selected": str(selected) if selected is not None else None,
+        "caption": caption,
+        "iterations": _UPDATE_ITERATIONS_BIG if big else _UPDATE_ITERATIONS,
+    }
+    return DrawnGraph(page, drawn.number_of_nodes(), drawn.number_of_edges(), max(hidden, 0), update)
+
+
+_NODES = "@@EVX_NODES@@"
+_EDGES = "@@EVX_EDGES@@"
+_CAPTION = "@@EVX_CAPTION@@"
+_PLACEHOLDER = re.compile(f"({_NODES}|{_EDGES}|{_CAPTION})")
+
+
+def _tojson(value: Any) -> str:
+    """JSON as pyvis's template writes it (Jinja's ``tojson``: sorted keys, ``<>&'`` escaped)."""
+    return str(htmlsafe_json_dumps(value, sort_keys=True))
+
+
+@lru_cache(maxsize=16)
+def _shell(height_px: int, big: bool, loading: bool) -> tuple[str, ...]:
+    """The page around the data, split at its placeholders (text, placeholder, text, …)."""
+    net = Network(
+        height=f"{height_px - _LEGEND_PX}px", width="100%", directed=True, cdn_resources="in_line", heading=""
+    )
+    stand_in = {_NODES: [{"evx": _NODES}] * (_LOADING_BAR + 1 if loading else 1), _EDGES: [{"evx": _EDGES}]}
+    net.nodes, net.edges = stand_in[_NODES], stand_in[_EDGES]
+    net.options = _options(_BIG + 1 if big else 0)
+    page = _finish(net.generate_html(notebook=False), caption=_CAPTION)
+    for marker, value in stand_in.items():
+        page = page.replace(_tojson(value), marker, 1)
+    pieces = tuple(_PLACEHOLDER.split(page))
+    assert [pieces[i] for i in range(1, len(pieces), 2)] == [_CAPTION, _NODES, _EDGES], "pyvis template changed"
+    return pieces
 
 
 def write(graph: nx.MultiDiGraph, path: Path) -> None:
@@ -267,22 +326,116 @@ _BRIDGE = """
   function post(msg) { if (window.parent && window.parent !== window) { window.parent.postMessage(msg, "*"); } }
   // Tooltips as DOM text nodes: document text is untrusted and must never be parsed as HTML.
   function tip(text) { var d = document.createElement("div"); d.className = "evx-tip"; d.textContent = text; return d; }
+  function withTip(item) {
+    var copy = {};
+    Object.keys(item).forEach(function (k) { copy[k] = item[k]; });
+    if (typeof item.tip === "string" && item.tip) { copy.title = tip(item.tip); } else { delete copy.title; }
+    return copy;
+  }
+  // A definition as stable text, to tell which nodes and edges an update changed.
+  function canon(v) {
+    if (v === null || typeof v !== "object") { return JSON.stringify(v); }
+    if (Array.isArray(v)) { return "[" + v.map(canon).join(",") + "]"; }
+    return "{" + Object.keys(v).sort().map(function (k) { return JSON.stringify(k) + ":" + canon(v[k]); }).join(",") + "}";
+  }
+  var known = {nodes: {}, edges: {}};
   var nu = [], eu = [];
-  nodes.forEach(function (n) { if (n.tip) { nu.push({id: n.id, title: tip(n.tip)}); } });
-  edges.forEach(function (e) { if (e.tip) { eu.push({id: e.id, title: tip(e.tip)}); } });
+  nodes.forEach(function (n) { known.nodes[n.id] = canon(n); if (n.tip) { nu.push({id: n.id, title: tip(n.tip)}); } });
+  edges.forEach(function (e) { known.edges[e.id] = canon(e); if (e.tip) { eu.push({id: e.id, title: tip(e.tip)}); } });
   nodes.update(nu); edges.update(eu);
   // Physics only lays the graph out: once stable it stops, so a big graph stays responsive.
-  var settled = false, painted = false;
+  var settled = false, painted = false, generation = null;
   function still() { if (!settled) { settled = true; network.setOptions({physics: {enabled: false}}); network.redraw(); } }
-  network.once("stabilizationIterationsDone", still);
-  network.once("stabilized", still);
+  network.on("stabilizationIterationsDone", still);
+  network.on("stabilized", still);
   network.on("afterDrawing", function () {
-    if (settled && !painted) { painted = true; document.body.setAttribute("data-evx-painted", "1"); post({evx: "painted"}); }
+    if (settled && !painted) {
+      painted = true;
+      document.body.setAttribute("data-evx-painted", "1");
+      post(generation === null ? {evx: "painted"} : {evx: "painted", generation: generation});
+    }
   });
   network.on("click", function (p) {
     if (p.nodes && p.nodes.length) { post({evx: "click", node: String(p.nodes[0])}); }
   });
   window.evxNetwork = network;
+
+  // In-place updates from the parent: same shell, new nodes and edges (plain data, never markup).
+  function update(msg) {
+    var wantNodes = {}, wantEdges = {};
+    msg.nodes.forEach(function (n) { wantNodes[String(n.id)] = n; });
+    msg.edges.forEach(function (e) { wantEdges[String(e.id)] = e; });
+    var pos = network.getPositions();
+    var dropEdges = edges.getIds().filter(function (id) {
+      return !(id in wantEdges) || known.edges[id] !== canon(wantEdges[id]);
+    });
+    var dropNodes = nodes.getIds().filter(function (id) {
+      return !(id in wantNodes) || known.nodes[id] !== canon(wantNodes[id]);
+    });
+    var moved = dropNodes.some(function (id) { return !(id in wantNodes); });
+    edges.remove(dropEdges);
+    nodes.remove(dropNodes);
+    dropEdges.forEach(function (id) { delete known.edges[id]; });
+    dropNodes.forEach(function (id) { delete known.nodes[id]; });
+    // Nodes that stay keep their place; a new node starts next to a neighbour that has one,
+    // the selected node first, so the short stabilisation below only has to settle it.
+    var view = network.getViewPosition();
+    var anchorOf = {};
+    msg.edges.forEach(function (e) {
+      [[e.from, e.to], [e.to, e.from]].forEach(function (pair) {
+        var a = String(pair[0]), b = String(pair[1]);
+        if (!pos[b] && pos[a] && (!anchorOf[b] || a === msg.selected)) { anchorOf[b] = a; }
+      });
+    });
+    var addNodes = [], fresh = 0;
+    msg.nodes.forEach(function (n) {
+      var id = String(n.id);
+      if (id in known.nodes) { return; }
+      var item = withTip(n);
+      if (pos[id]) {
+        item.x = pos[id].x; item.y = pos[id].y;
+      } else {
+        var at = pos[anchorOf[id]] || pos[msg.selected] || view;
+        var angle = fresh * 2.39996, radius = 60 + 12 * Math.sqrt(fresh);
+        item.x = at.x + radius * Math.cos(angle); item.y = at.y + radius * Math.sin(angle);
+        fresh += 1;
+      }
+      known.nodes[id] = canon(n);
+      addNodes.push(item);
+    });
+    nodes.add(addNodes);
+    var addEdges = [];
+    msg.edges.forEach(function (e) {
+      var id = String(e.id);
+      if (id in known.edges) { return; }
+      known.edges[id] = canon(e);
+      addEdges.push(withTip(e));
+    });
+    edges.add(addEdges);
+    var caption = document.getElementById("evx-caption");
+    if (caption) { caption.textContent = String(msg.caption || ""); }
+    settled = false; painted = false; generation = msg.generation;
+    // pyvis's progress bar (big pages) is for the first layout only.
+    network.off("stabilizationProgress");
+    var bar = document.getElementById("loadingBar");
+    if (bar) { bar.style.display = "none"; }
+    if (fresh || moved) {
+      network.setOptions({physics: {enabled: true}});
+      network.stabilize(msg.iterations || 80);
+    } else {
+      still();
+    }
+  }
+  window.addEventListener("message", function (event) {
+    var msg = event.data;
+    if (event.source !== window.parent || !msg || msg.evx !== "update") { return; }
+    if (!Array.isArray(msg.nodes) || !Array.isArray(msg.edges)) { return; }
+    try {
+      update(msg);
+    } catch (err) {
+      post({evx: "stale", generation: msg.generation});  // the parent reloads the page instead
+    }
+  });
 })();
 </script>
 """

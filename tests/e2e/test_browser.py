@@ -218,6 +218,52 @@ def test_hostile_document_text_renders_as_text(watched: Any, app_url: str, tmp_p
     watch.assert_clean()
 
 
+def test_graph_updates_in_place_and_stays_text(watched: Any, app_url: str, tmp_path: Path) -> None:
+    """A click or an expand updates the drawn page instead of reloading it; new text is still text."""
+    page, watch = watched
+    hostile_id = "study:doi:javascript:alert(5)"
+    view = urlencode({"trail": ["drug:mecasermin", "outcome:hypoglycemia", hostile_id]}, doseq=True)
+    page.goto(f"{app_url}/?{view}", wait_until="domcontentloaded")
+    _wait_painted(page, 1)
+    inner = page.frame_locator('iframe[title="evidence graph"]').first
+    body = inner.locator("body")
+    body.evaluate("() => { window.evxSameDocument = true; }")
+    before = set(_drawn_ids(page))
+    page.get_by_role("button", name="Show neighbours").click()
+    _wait_painted(page, 2)
+    assert body.evaluate("() => window.evxSameDocument === true"), "the graph page was reloaded"
+    added = set(_drawn_ids(page)) - before
+    source = next((n for n in added if n.startswith("source:")), None)
+    assert source, f"the hostile study's neighbours were not drawn: {added}"
+    caption = inner.locator("#evx-caption").inner_text()
+    assert caption.startswith(f"{len(before | added)} nodes"), caption
+    # the new node's tooltip is a text node: the hostile source title shows as text
+    box = _graph_frame(page).bounding_box()
+    pos = body.evaluate(_NODE_POS, source)
+    page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"])
+    tooltip = inner.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=TIMEOUT)
+    assert "<img src=x onerror=alert(2)>" in tooltip.inner_text()
+    assert inner.locator("div.vis-tooltip img").count() == 0
+    page.screenshot(path=str(tmp_path / "05b-in-place.png"))
+    # selecting another node restyles both nodes in place
+    _click_node(page, "outcome:hypoglycemia")
+    _wait_painted(page, 3)
+    widths = body.evaluate(
+        "(_, ids) => ids.map(id => window.evxNetwork.body.data.nodes.get(id).borderWidth || null)",
+        [hostile_id, "outcome:hypoglycemia"],
+    )
+    assert widths == [None, 4], widths
+    assert body.evaluate("() => window.evxSameDocument === true"), "the graph page was reloaded"
+    # another page and back in the same session: the new frame asks for the page and draws it
+    page.get_by_role("link", name="Paths").click()
+    page.get_by_label("From", exact=True).wait_for(timeout=TIMEOUT)
+    page.get_by_role("link", name="Explore").click()
+    _wait_painted(page, 1)
+    assert "outcome:hypoglycemia" in _drawn_ids(page) and source in _drawn_ids(page)
+    watch.assert_clean()
+
+
 def test_cypher_query_table_graph_and_error_hint(watched: Any, app_url: str, tmp_path: Path) -> None:
     page, watch = watched
     page.goto(f"{app_url}/cypher", wait_until="domcontentloaded")

@@ -75,3 +75,63 @@ def test_html_is_a_registered_export(memory_store, tmp_path) -> None:
     path = write(memory_store.subgraph(), "html", tmp_path / "view.html")
     page = path.read_text(encoding="utf-8")
     assert remote_references(page) == [] and "drug:mecasermin" in page
+
+
+def _pyvis_page(graph: nx.MultiDiGraph, *, selected: str | None = None, height_px: int = 620) -> str:
+    """The page as pyvis renders it from scratch (what the cached shell must reproduce)."""
+    from pyvis.network import Network
+
+    from graph.export.html import _LEGEND_PX, _edge, _finish, _node, _options
+
+    big = graph.number_of_nodes() > 300
+    net = Network(
+        height=f"{height_px - _LEGEND_PX}px", width="100%", directed=True, cdn_resources="in_line", heading=""
+    )
+    net.nodes = [_node(str(n), d, selected=n == selected) for n, d in graph.nodes(data=True)]
+    net.edges = [_edge(str(s), str(t), str(k), d, big=big) for s, t, k, d in graph.edges(keys=True, data=True)]
+    net.options = _options(graph.number_of_nodes())
+    return _finish(net.generate_html(notebook=False), caption="the caption")
+
+
+def _ring(count: int) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    for i in range(count):
+        graph.add_node(f"study:{i}", kind="Study", name=f"<b>S{i}</b> & 'x'")
+        graph.add_edge(f"study:{i}", f"study:{(i + 1) % count}", key=f"e{i}", type="SUPPORTS", quote="</script>")
+    return graph
+
+
+def test_cached_shell_gives_the_page_pyvis_renders(memory_store) -> None:
+    # small, with pyvis's progress bar (> 100 nodes), and big (> 300 nodes: cheap options)
+    cases = [(memory_store.subgraph(), "drug:mecasermin"), (_ring(150), "study:3"), (_ring(320), None)]
+    for graph, selected in cases:
+        for _ in range(2):  # the second call comes from the cache
+            page = network_html(graph, selected=selected, caption="the caption").html
+            assert page == _pyvis_page(graph, selected=selected), graph.number_of_nodes()
+    assert '<div id="loadingBar">' in network_html(_ring(150)).html
+    assert '<div id="loadingBar">' not in network_html(_ring(5)).html
+
+
+def test_update_carries_the_drawn_graph_as_data(memory_store) -> None:
+    drawn = network_html(memory_store.subgraph(), selected="drug:mecasermin")
+    update = drawn.update
+    page_nodes = _nodes_json(drawn.html)
+    assert update["nodes"] == page_nodes  # the very definitions the page starts from
+    assert len(update["edges"]) == drawn.drawn_edges and update["selected"] == "drug:mecasermin"
+    hostile = next(n for n in update["nodes"] if n["id"] == "study:doi:javascript:alert(5)")
+    assert hostile["label"] == HOSTILE and "title" not in hostile  # text for the canvas and a text node
+    assert update["caption"] == f"{drawn.drawn_nodes} nodes, {drawn.drawn_edges} edges"
+    assert 0 < update["iterations"] <= 100
+    # pages that differ in more than the data have different shells and are reloaded, not updated
+    shells = {network_html(g).update["shell"] for g in (_ring(5), _ring(150), _ring(320))}
+    shells.add(network_html(_ring(5), height_px=480).update["shell"])
+    assert len(shells) == 4 and network_html(_ring(7)).update["shell"] == network_html(_ring(5)).update["shell"]
+
+
+def test_in_place_updates_only_take_data_from_the_parent(memory_store) -> None:
+    page = network_html(memory_store.subgraph()).html
+    bridge = page[page.index("window.evxNetwork = network;") :]
+    assert "event.source !== window.parent" in bridge and 'msg.evx !== "update"' in bridge
+    assert "innerHTML" not in bridge and "insertAdjacentHTML" not in bridge
+    assert "caption.textContent" in bridge and "copy.title = tip(item.tip)" in page
+    assert "network.stabilize(" in bridge and "setOptions({physics: {enabled: false}})" in page
