@@ -239,8 +239,10 @@ def pdf_text(data: bytes, *, path: str | None = None) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    except PdfReadError as exc:
         raise LoadError(f"not a readable PDF: {exc}", path=path, line=1) from exc
+    except Exception as exc:
+        raise LoadError(f"not a readable PDF ({type(exc).__name__}: {exc})", path=path, line=1) from exc
     text = "\n".join(pages).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise LoadError(

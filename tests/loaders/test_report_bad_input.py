@@ -135,3 +135,17 @@ def test_broken_pdf(tmp_path):
 def test_trial_digests_are_not_claimed():
     digest = Path(__file__).parents[2] / "loaders" / "samples" / "trial_digest_NCT00330668.txt"
     assert not LOADER.sniff(digest, digest.read_bytes()[:65536])
+
+
+def test_pdf_with_an_unknown_stream_filter(tmp_path):
+    """pypdf raises NotImplementedError for a filter it does not know; that is an unreadable PDF."""
+    fpdf = pytest.importorskip("fpdf", reason="fpdf2 (dev extra) writes the test PDF")
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="CONCLUSIE Wel bewaken")
+    data = bytes(pdf.output()).replace(b"/FlateDecode", b"/XlateDecode")
+    path = tmp_path / "odd-filter.pdf"
+    path.write_bytes(data)
+    with pytest.raises(LoadError, match="not a readable PDF"):
+        load_path(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.neo4j_server import bolt, bolt_server  # noqa: F401 - fixtures for the Neo4j leg of the read-only table
 from tests.reliability.support import TALLY
 
 
