@@ -22,7 +22,7 @@ Two more, for the explorer's speed:
 
 * **The page shell is rendered once.**  pyvis compiles its Jinja template on every call
   (about 80 ms for a 700 KB page); the page around the data depends only on the height and
-  on the drawing options, so it is rendered once per (height, options) with placeholders,
+  on the drawing options, so it is rendered once per (height, options) with marked slots,
   and each call fills in the node and edge JSON, escaped exactly as pyvis's ``tojson`` does.
 * **In-place updates.**  :attr:`DrawnGraph.update` carries the same nodes and edges as plain
   data.  A page already showing a graph with the same shell accepts them by ``postMessage``
@@ -148,7 +148,7 @@ def network_html(
     values = {_NODES: _tojson(nodes), _EDGES: _tojson(edges), _CAPTION: html.escape(caption)}
     loading = len(nodes) > _LOADING_BAR  # pyvis's template adds a progress bar above this
     pieces = _shell(height_px, big, loading)
-    # Placeholders sit at the odd positions; document text never goes through a replace.
+    # Slots sit at the odd positions; document text never goes through a replace.
     page = "".join(values[piece] if i % 2 else piece for i, piece in enumerate(pieces))
     update = {
         "shell": f"{height_px}:{int(big)}:{int(loading)}",
@@ -164,7 +164,7 @@ def network_html(
 _NODES = "@@EVX_NODES@@"
 _EDGES = "@@EVX_EDGES@@"
 _CAPTION = "@@EVX_CAPTION@@"
-_PLACEHOLDER = re.compile(f"({_NODES}|{_EDGES}|{_CAPTION})")
+_SLOT = re.compile(f"({_NODES}|{_EDGES}|{_CAPTION})")
 
 
 def _tojson(value: Any) -> str:
@@ -174,7 +174,7 @@ def _tojson(value: Any) -> str:
 
 @lru_cache(maxsize=16)
 def _shell(height_px: int, big: bool, loading: bool) -> tuple[str, ...]:
-    """The page around the data, split at its placeholders (text, placeholder, text, …)."""
+    """The page around the data, split at its slots (text, slot, text, …)."""
     net = Network(
         height=f"{height_px - _LEGEND_PX}px", width="100%", directed=True, cdn_resources="in_line", heading=""
     )
@@ -184,7 +184,7 @@ def _shell(height_px: int, big: bool, loading: bool) -> tuple[str, ...]:
     page = _finish(net.generate_html(notebook=False), caption=_CAPTION)
     for marker, value in stand_in.items():
         page = page.replace(_tojson(value), marker, 1)
-    pieces = tuple(_PLACEHOLDER.split(page))
+    pieces = tuple(_SLOT.split(page))
     assert [pieces[i] for i in range(1, len(pieces), 2)] == [_CAPTION, _NODES, _EDGES], "pyvis template changed"
     return pieces
 
