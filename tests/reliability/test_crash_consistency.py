@@ -139,6 +139,7 @@ def test_memory_reference_agrees_with_a_clean_embedded_load(documents: dict[str,
         assert _orphans(store) == []
 
 
+@pytest.mark.timeout(2400)  # twenty kill-and-reload rounds: minutes, more on a busy machine
 def test_sigkill_during_ingest_leaves_whole_documents(
     corpus: list[Path], documents: dict[str, Document], tmp_path: Path
 ) -> None:
