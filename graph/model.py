@@ -34,6 +34,7 @@ __all__ = [
     "Provenance",
     "Scalar",
     "check_triple",
+    "is_node_id",
     "kind_of",
     "node_columns",
     "unique_nodes",
@@ -240,6 +241,15 @@ def kind_of(node_id: str) -> NodeKind:
         if sep and kind.prefix == prefix:
             return kind
     raise RecordError(f"{node_id!r} is not a node id: expected '<kind>:<key>', e.g. 'drug:mecasermin'")
+
+
+def is_node_id(value: str) -> bool:
+    """True when ``value`` has the shape of a node id (a known kind prefix, a colon, a key)."""
+    try:
+        kind_of(value)
+    except RecordError:
+        return False
+    return True
 
 
 def check_triple(source: NodeKind, edge: EdgeType, target: NodeKind) -> None:

@@ -21,14 +21,13 @@ from graph.errors import (
     NotFoundError,
     QueryError,
     QueryTimeoutError,
-    RecordError,
     StoreCorruptError,
     StoreError,
     StoreLockedError,
     WriteRefusedError,
 )
 from graph.ids import normalise
-from graph.model import EDGE_COLUMNS, STRUCTURAL_EDGES, Document, EdgeType, NodeKind, kind_of, node_columns
+from graph.model import EDGE_COLUMNS, STRUCTURAL_EDGES, Document, EdgeType, NodeKind, is_node_id, kind_of, node_columns
 from graph.store import derived
 from graph.store import ladybug_queries as q
 from graph.store.base import (
@@ -367,7 +366,7 @@ class LadybugStore(EvidenceStore):
 
     # -- reading -------------------------------------------------------------------
     def node(self, node_id: str) -> dict[str, Any] | None:
-        if not _is_node_id(node_id):
+        if not is_node_id(node_id):
             return None
         kind = kind_of(node_id)
         with self._lock:
@@ -563,7 +562,7 @@ class LadybugStore(EvidenceStore):
                 return g
             by_kind: dict[NodeKind, list[str]] = {}
             for node_id in dict.fromkeys(node_ids):
-                if _is_node_id(node_id):
+                if is_node_id(node_id):
                     by_kind.setdefault(kind_of(node_id), []).append(node_id)
             offsets: dict[NodeKind, list[int]] = {}
             found: dict[NodeKind, list[str]] = {}
@@ -647,14 +646,6 @@ def _best_match(needle: str, names: list[tuple[str, str]]) -> tuple[int, str] | 
         if best is None or score < best[0]:
             best = (score, name)
     return best
-
-
-def _is_node_id(value: str) -> bool:
-    try:
-        kind_of(value)
-    except RecordError:
-        return False
-    return True
 
 
 def _arrow(rows: list[dict[str, Any]], columns: Mapping[str, type]) -> pa.Table:

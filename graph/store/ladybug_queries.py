@@ -42,10 +42,6 @@ __all__ = [
 _TYPES = {str: "STRING", int: "INT64", float: "DOUBLE", bool: "BOOLEAN"}
 
 
-def column_type(py: type) -> str:
-    return _TYPES[py]
-
-
 def create_node_table(kind: NodeKind) -> str:
     cols = ", ".join(f"{name} {_TYPES[t]}" for name, t in node_columns(kind).items() if name != "id")
     return f"CREATE NODE TABLE IF NOT EXISTS {kind.value}(id STRING PRIMARY KEY, {cols})"

@@ -26,13 +26,12 @@ from graph.errors import (
     NotFoundError,
     QueryError,
     QueryTimeoutError,
-    RecordError,
     StoreError,
     StoreUnavailableError,
     WriteRefusedError,
 )
 from graph.ids import normalise
-from graph.model import Document, EdgeType, NodeKind, kind_of
+from graph.model import Document, EdgeType, NodeKind, is_node_id, kind_of
 from graph.settings import Settings
 from graph.store import derived
 from graph.store import neo4j_queries as q
@@ -306,7 +305,7 @@ class Neo4jStore(EvidenceStore):
 
     # -- reading -------------------------------------------------------------------
     def node(self, node_id: str) -> dict[str, Any] | None:
-        if not _is_node_id(node_id):
+        if not is_node_id(node_id):
             return None
         rows = self._rows(q.node_by_id(kind_of(node_id)), {"id": node_id})
         return _node_dict(rows[0][0]) if rows else None
@@ -461,7 +460,7 @@ class Neo4jStore(EvidenceStore):
         return QueryResult(columns, [[_value(v) for v in row] for row in rows], truncated, _graph_of(rows))
 
     def subgraph(self, node_ids: Iterable[str] | None = None) -> nx.MultiDiGraph:
-        wanted = None if node_ids is None else list(dict.fromkeys(n for n in node_ids if _is_node_id(n)))
+        wanted = None if node_ids is None else list(dict.fromkeys(n for n in node_ids if is_node_id(n)))
 
         def work(tx: neo4j.ManagedTransaction) -> nx.MultiDiGraph:
             g = nx.MultiDiGraph()
@@ -495,14 +494,6 @@ class Neo4jStore(EvidenceStore):
 
         nodes, edges = self._read(work)
         return StoreStats({k: v for k, v in sorted(nodes.items()) if v}, {k: v for k, v in sorted(edges.items()) if v})
-
-
-def _is_node_id(value: str) -> bool:
-    try:
-        kind_of(value)
-    except RecordError:
-        return False
-    return True
 
 
 def _batches(rows: list[dict[str, Any]], size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
