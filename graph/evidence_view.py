@@ -8,6 +8,8 @@ here escapes HTML: callers that build HTML escape, widgets that render text do n
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -19,17 +21,25 @@ from graph.values import text_or_none, whole_number
 
 __all__ = [
     "EvidenceRow",
+    "FigureLine",
     "ForestPoint",
     "Link",
     "Passage",
+    "QuoteRef",
     "RecommendationRow",
     "evidence_rows",
+    "figure_line",
     "figure_text",
     "forest_points",
     "link_outs",
     "passage",
+    "population_key",
+    "population_label",
     "recommendation_rows",
+    "study_groups",
 ]
+
+_N_NOTE = re.compile(r"\(\s*n\s*=\s*\d+\s*\)", re.IGNORECASE)
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _PMID = re.compile(r"^\d{1,9}$")
@@ -43,8 +53,40 @@ class Link:
 
 
 @dataclass(frozen=True)
+class QuoteRef:
+    """A sentence a row was read from: where it sits in its document, and the edge that carries it."""
+
+    text: str | None
+    source_doc: str | None
+    span: tuple[int, int] | None
+    edge_id: str = ""
+
+
+@dataclass(frozen=True)
+class FigureLine:
+    """A number as its source reported it, and anything computed from it, kept apart.
+
+    ``reported`` is the headline (``51% (n=21)``); ``derived`` says what was computed and
+    how (``11/21 = 52.4%, derived from 51% × 21``), so a reader never mistakes it for the
+    source's own number.
+    """
+
+    reported: str
+    group: str | None = None
+    derived: str | None = None
+
+    @property
+    def text(self) -> str:
+        return " — ".join(p for p in (self.reported, self.group) if p)
+
+
+@dataclass(frozen=True)
 class EvidenceRow:
-    """One study or guideline taking a stance on one claim, flattened for a table."""
+    """One study or guideline taking one stance on the link: one row, however often it was read.
+
+    A guideline quoted by two documents, or a study supporting two claims of the same link,
+    is one row holding every quote and figure; counts are counted from these rows.
+    """
 
     stance: str  # "supports" / "contradicts"
     kind: str
@@ -53,14 +95,29 @@ class EvidenceRow:
     title: str | None
     design: str | None
     n: int | None
-    population: str | None
     year: int | None
-    figures: str
-    quote: str | None
-    source_doc: str | None
-    span: tuple[int, int] | None
-    finding: str
+    populations: tuple[str, ...]
+    figures: tuple[FigureLine, ...]
+    quotes: tuple[QuoteRef, ...]
+    claims: tuple[str, ...]
     links: tuple[Link, ...] = ()
+    curation: tuple[str, ...] = ()
+
+    @property
+    def population(self) -> str | None:
+        return "; ".join(self.populations) or None
+
+    @property
+    def figures_text(self) -> str:
+        return "; ".join(f.text for f in self.figures)
+
+    @property
+    def quote(self) -> str | None:
+        return next((q.text for q in self.quotes if q.text), None)
+
+    @property
+    def edge_ids(self) -> tuple[str, ...]:
+        return tuple(q.edge_id for q in self.quotes if q.edge_id)
 
 
 @dataclass(frozen=True)
@@ -143,25 +200,89 @@ def figure_text(fig: dict[str, Any]) -> str:
 
 
 def evidence_rows(evidence: Evidence) -> list[EvidenceRow]:
-    """Supporting rows first, then contradicting, each by year then name."""
-    rows = [_row(item) for item in evidence.items]
+    """One row per (study or guideline, stance); supporting first, then contradicting, each by year then name."""
+    groups: dict[tuple[str, str], list[EvidenceItem]] = {}
+    for item in evidence.items:
+        groups.setdefault((str(item.evidence.get("id")), item.stance.value), []).append(item)
+    rows = [_row(items) for items in groups.values()]
     order = {"supports": 0, "contradicts": 1}
-    rows.sort(key=lambda r: (order.get(r.stance, 2), r.year or 0, r.name, r.finding))
+    rows.sort(key=lambda r: (order.get(r.stance, 2), r.year or 0, r.name, r.claims))
     return rows
 
 
+def figure_line(fig: dict[str, Any]) -> FigureLine:
+    """The reported number of one figure as the headline, its group, and what was derived from it."""
+    value = fig.get("value")
+    unit = text_or_none(fig.get("unit")) or ""
+    n = _figure_n(fig)
+    if isinstance(value, int | float):
+        number = f"{value:g}"
+        shown = f"{number}{unit}" if unit == "%" else f"{number} {unit}".strip()
+    else:
+        shown = text_or_none(fig.get("name")) or "?"
+    reported = shown + (f" (n={n})" if n is not None else "")
+    group = population_label(text_or_none(fig.get("population"))) or text_or_none(fig.get("label"))
+    derived = None
+    if unit == "%" and isinstance(value, int | float) and n and whole_number(fig.get("numerator")) is None:
+        events = round_half_up(float(value) / 100.0 * n)
+        derived = f"{events}/{n} = {events / n:.1%}, derived from {value:g}% × {n}"
+    return FigureLine(reported, group, derived)
+
+
+def population_label(text: str | None) -> str | None:
+    """A population as written, without its "(n=21)" note: "niet-behandelde Laronsyndroomgroep"."""
+    if not text:
+        return None
+    cleaned = " ".join(_N_NOTE.sub("", text).split()).strip(" ;,")
+    return cleaned or None
+
+
+def population_key(text: str | None) -> str:
+    """Case-, accent- and n-blind key; different wording stays a different population.
+
+    Deliberately literal: "zonder Laronsyndroom" (without Laron) must never fall into
+    the Laron stratum, which a synonym lookup would do.
+    """
+    label = population_label(text) or ""
+    folded = unicodedata.normalize("NFKD", label.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def study_groups(figures: Iterable[dict[str, Any]], *fallbacks: str | None) -> tuple[str, ...]:
+    """The populations a study reported on, from its own groups (its figures), else as it describes itself.
+
+    Bang 2021 reports 51% in its untreated Laron group and 16% in its group without Laron
+    syndrome: both groups, not the study's headline "Laron syndrome".
+    """
+    groups: dict[str, str] = {}
+    for fig in figures:
+        label = population_label(text_or_none(fig.get("population")))
+        if label:
+            groups.setdefault(population_key(label), label)
+    if groups:
+        return tuple(groups.values())
+    return next(((f,) for f in (text_or_none(f) for f in fallbacks) if f), ())
+
+
 def forest_points(evidence: Evidence) -> list[ForestPoint]:
-    """Every numeric figure behind the link, with a 95% Wilson interval for proportions."""
+    """Every numeric figure behind the link, once, with a 95% Wilson interval for proportions.
+
+    The same number of the same study in the same group is one point, however many
+    documents report it (Grimberg 2016's 42% is read from two).
+    """
     points: list[ForestPoint] = []
-    seen: set[str] = set()
+    seen: set[tuple[Any, ...]] = set()
     for item in evidence.items:
         for fig in item.figures:
             value = fig.get("value")
-            if not isinstance(value, int | float) or fig.get("id") in seen:
+            if not isinstance(value, int | float):
                 continue
-            seen.add(str(fig.get("id")))
             unit = text_or_none(fig.get("unit")) or ""
             n = _figure_n(fig)  # never the study's n: a figure's group may be a subset of it
+            key = (item.evidence.get("id"), float(value), unit, n, population_key(text_or_none(fig.get("population"))))
+            if key in seen or fig.get("id") in seen:
+                continue
+            seen.update((key, fig.get("id")))
             low = high = None
             if unit == "%" and n:
                 events = whole_number(fig.get("numerator"))
@@ -170,7 +291,7 @@ def forest_points(evidence: Evidence) -> list[ForestPoint]:
             points.append(
                 ForestPoint(
                     study=text_or_none(item.evidence.get("name")) or item.evidence.get("id", "?"),
-                    population=text_or_none(fig.get("population"))
+                    population=population_label(text_or_none(fig.get("population")))
                     or text_or_none(item.finding.get("population"))
                     or text_or_none(fig.get("label"))
                     or text_or_none(item.evidence.get("population"))
@@ -230,11 +351,29 @@ def passage(text: str, span: tuple[int, int] | None, quote_text: str | None, *, 
     return Passage(before=before, quote=text[start:end], after=after)
 
 
-def _row(item: EvidenceItem) -> EvidenceRow:
-    ev = item.evidence
-    figs = "; ".join(dict.fromkeys(figure_text(f) for f in item.figures))
+def _row(items: Sequence[EvidenceItem]) -> EvidenceRow:
+    first = items[0]
+    ev = first.evidence
+    figures: dict[tuple[str, str], FigureLine] = {}
+    for item in items:
+        for fig in item.figures:
+            line = figure_line(fig)
+            figures.setdefault((line.reported, population_key(fig.get("population")) or ""), line)
+    quotes: dict[tuple[str | None, str | None], QuoteRef] = {}
+    for item in items:
+        ref = QuoteRef(item.quote, item.source_doc, item.span, str(getattr(item, "edge_id", "") or ""))
+        quotes.setdefault((" ".join((item.quote or "").split()) or None, item.source_doc), ref)
+    curation = tuple(
+        dict.fromkeys(
+            f"{c.get('curation_status')} by {c.get('curated_by')} on {c.get('curated_at')}"
+            + (f": {c['curation_reason']}" if c.get("curation_reason") else "")
+            for item in items
+            for c in getattr(item, "curation", ())
+        )
+    )
+    all_figures = [f for item in items for f in item.figures]
     return EvidenceRow(
-        stance=_stance(item),
+        stance=_stance(first),
         kind=str(ev.get("kind") or ""),
         evidence_id=str(ev.get("id")),
         name=text_or_none(ev.get("name")) or str(ev.get("id")),
@@ -242,14 +381,15 @@ def _row(item: EvidenceItem) -> EvidenceRow:
         design=text_or_none(ev.get("design"))
         or (text_or_none(ev.get("guideline_type")) if ev.get("kind") == "Guideline" else None),
         n=whole_number(ev.get("n")),
-        population=text_or_none(ev.get("population")) or text_or_none(item.finding.get("population")),
         year=whole_number(ev.get("year")),
-        figures=figs,
-        quote=item.quote,
-        source_doc=item.source_doc,
-        span=item.span,
-        finding=text_or_none(item.finding.get("name")) or str(item.finding.get("id")),
+        populations=study_groups(all_figures, ev.get("population"), first.finding.get("population")),
+        figures=tuple(figures.values()),
+        quotes=tuple(quotes.values()),
+        claims=tuple(
+            dict.fromkeys(text_or_none(i.finding.get("name")) or str(i.finding.get("id")) for i in items)
+        ),
         links=link_outs(ev),
+        curation=curation,
     )
 
 

@@ -16,15 +16,24 @@ from typing import Any
 
 import jinja2
 
-from graph.curation import Correction, CuratedItem, curate_evidence
-from graph.evidence_view import Link, RecommendationRow, recommendation_rows
+from graph.curation import Correction, CuratedEvidence, CuratedItem, curate_evidence
+from graph.evidence_view import Link, RecommendationRow, recommendation_rows, study_groups
 from graph.store.base import Evidence, EvidenceStore
 from graph.synthesis import Synthesis, Testimony, WeightsRow, synthesise, weights_table
 from graph.synthesis.forest import forest_svg
-from graph.synthesis.pooling import round_half_up
+from graph.synthesis.pooling import PooledEstimate, round_half_up
 from graph.synthesis.weights import Weights
 
-__all__ = ["EvidenceReport", "ReportRow", "build_report", "figure_line", "render_html", "render_markdown", "report_for"]
+__all__ = [
+    "EvidenceReport",
+    "ReportRow",
+    "build_report",
+    "figure_line",
+    "incidence_headline",
+    "render_html",
+    "render_markdown",
+    "report_for",
+]
 
 
 @dataclass(frozen=True)
@@ -105,9 +114,14 @@ def build_report(
     population: str | None = None,
     weights: Weights | None = None,
     generated: str | None = None,
+    curated: CuratedEvidence | None = None,
 ) -> EvidenceReport:
-    """The report for ``evidence`` after the curation overlay; ``sources`` maps source ids to nodes."""
-    curated = curate_evidence(evidence, corrections, node=node)
+    """The report for ``evidence`` after the curation overlay; ``sources`` maps source ids to nodes.
+
+    ``curated`` is ``evidence`` with ``corrections`` already applied (the application layer
+    curates once and shares the result); without it the overlay is applied here.
+    """
+    curated = curated if curated is not None else curate_evidence(evidence, corrections, node=node)
     syn = synthesise(curated.evidence, weights=weights, population=population)
     sources = sources or {}
     rows = tuple(_row(t, sources) for t in syn.testimonies)
@@ -156,11 +170,7 @@ def _conclusion(syn: Synthesis) -> list[str]:
     ]
     any_outcome = [e for e in o.pooling.estimates if e.outcome == "any"]
     if any_outcome:
-        parts = [
-            f"{e.proportion:.1%} ({e.events}/{e.total}{', derived' if any(s.events_derived for s in e.studies) else ''}) "
-            f"in {e.population}"
-            for e in any_outcome
-        ]
+        parts = [f"{incidence_headline(e)} in {e.population}" for e in any_outcome]
         split = " — reported per population, not pooled across populations" if len(any_outcome) > 1 else ""
         lines.append("Incidence: " + "; ".join(parts) + split + ".")
     against = [t for t in o.contradicting]
@@ -175,6 +185,21 @@ def _conclusion(syn: Synthesis) -> list[str]:
     return lines
 
 
+def incidence_headline(e: PooledEstimate) -> str:
+    """What the source reported first, what was computed beside it: ``51% of 21 (11/21 = 52.4%, derived)``.
+
+    A single study's reported percentage is the headline; the count derived from it (needed
+    for the interval) is marked as derived.  A pooled estimate is the computation itself.
+    """
+    derived = any(s.events_derived for s in e.studies)
+    if e.k == 1 and (only := e.studies[0]).reported_value is not None:
+        counted = f"{only.events}/{only.total} = {only.proportion:.1%}" + (", derived" if derived else "")
+        return f"{only.reported_value:g}% of {only.total} ({counted})"
+    if e.k == 1:
+        return f"{e.proportion:.1%} ({e.events}/{e.total}{', derived' if derived else ''})"
+    return f"{e.proportion:.1%} pooled from {e.k} studies ({e.events}/{e.total}{', counts derived' if derived else ''})"
+
+
 def _row(t: Testimony, sources: dict[str, dict[str, Any]]) -> ReportRow:
     badges = tuple(
         f"{c['curation_status']} by {c['curated_by']} on {c['curated_at']}: {c['curation_reason']}".rstrip(": ")
@@ -187,7 +212,7 @@ def _row(t: Testimony, sources: dict[str, dict[str, Any]]) -> ReportRow:
         design=t.design or t.rule.label,
         weight=t.weight,
         n=t.n,
-        population=t.finding_population or t.population or "",
+        population="; ".join(study_groups(t.figures, t.finding_population, t.population)),
         claim=t.claim,
         figures=tuple(dict.fromkeys(figure_line(f) for f in t.figures)),
         quotes=tuple(dict.fromkeys(" ".join(q.text.split()) for q in t.quotes if q.text)),

@@ -9,22 +9,17 @@ quote and edge id, so nothing is counted twice and nothing read is lost.
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from graph.evidence_view import Link, link_outs
+from graph.evidence_view import Link, link_outs, population_key, population_label
 from graph.model import EdgeType
 from graph.store.base import Evidence, EvidenceItem
 from graph.synthesis.weights import DesignRule, Weights, design_of, quality_level
 from graph.values import text_or_none, whole_number
 
 __all__ = ["Quote", "Testimony", "population_key", "population_label", "stance_edge_id", "weigh"]
-
-_N_NOTE = re.compile(r"\(\s*n\s*=\s*\d+\s*\)", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Quote:
@@ -81,25 +76,6 @@ def stance_edge_id(stance: EdgeType | str, evidence_id: str, finding_id: str, so
     """
     key = "\x1f".join((EdgeType(stance).value, evidence_id, finding_id, source_doc or ""))
     return "edge:" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:20]
-
-
-def population_label(text: str | None) -> str | None:
-    """A population as written, without its "(n=21)" note: "niet-behandelde Laronsyndroomgroep"."""
-    if not text:
-        return None
-    cleaned = " ".join(_N_NOTE.sub("", text).split()).strip(" ;,")
-    return cleaned or None
-
-
-def population_key(text: str | None) -> str:
-    """Case-, accent- and n-blind key; different wording stays a different population.
-
-    Deliberately literal: "zonder Laronsyndroom" (without Laron) must never fall into
-    the Laron stratum, which a synonym lookup would do.
-    """
-    label = population_label(text) or ""
-    folded = unicodedata.normalize("NFKD", label.casefold())
-    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 def weigh(evidence: Evidence, weights: Weights) -> list[Testimony]:

@@ -55,7 +55,9 @@ def test_report_has_the_evidence_table_and_the_numbers(sample_store):
     ):
         assert text in html
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
-    assert report.conclusion[1].startswith("Incidence: 52.4% (11/21, derived) in niet-behandelde Laronsyndroomgroep")
+    assert report.conclusion[1].startswith(
+        "Incidence: 51% of 21 (11/21 = 52.4%, derived) in niet-behandelde Laronsyndroomgroep"
+    )
     md = render_markdown(report)
     assert "| supports | Bang 2021 | prospective study | 3 | 242 |" in md
 

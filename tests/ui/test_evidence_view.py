@@ -33,7 +33,7 @@ def test_rows_put_bang_next_to_khwaja(memory_store) -> None:
     by_name = {r.name: r for r in rows}
     bang, khwaja = by_name["Bang 2021"], by_name["Khwaja 2014"]
     assert bang.stance == "supports" and khwaja.stance == "contradicts"
-    assert "51% (n=21)" in bang.figures and "16% (n=114)" in bang.figures
+    assert "51% (n=21)" in bang.figures_text and "16% (n=114)" in bang.figures_text
     assert bang.n == 242 and bang.year == 2021 and bang.design == "prospective study"
     assert khwaja.quote == "Er werd geen hypoglykemie gezien."
     assert [link.url for link in bang.links] == ["https://doi.org/10.1530/EJE-20-0325"]

@@ -1,0 +1,142 @@
+"""The evidence use-cases the explorer and the CLI share, so their rules live in one place.
+
+The rule that matters most: a curator's corrections apply wherever evidence is shown.  An
+:class:`EvidenceService` reads the store's curation log once, fetches the evidence of a
+drug → outcome link once, applies the overlay once, and hands every view of that link —
+the evidence table, its counts, the forest chart, the synthesis, the report and the
+exported graph — the same curated result.  Before this existed the explorer's table read
+the store directly, and an edge a curator had rejected still showed as a supporting row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from graph.curation import Correction, CuratedEvidence, CurationLog, curate_evidence, curate_graph
+from graph.evidence_view import (
+    EvidenceRow,
+    ForestPoint,
+    RecommendationRow,
+    evidence_rows,
+    forest_points,
+    recommendation_rows,
+)
+from graph.report import EvidenceReport, build_report
+from graph.settings import Settings
+from graph.store.base import Evidence, EvidenceStore
+from graph.synthesis.weights import Weights
+
+__all__ = ["EvidenceService", "LinkEvidence"]
+
+
+@dataclass(frozen=True)
+class LinkEvidence:
+    """Everything the explorer shows about one link, built from one curated fetch.
+
+    ``supporting`` and ``contradicting`` are counted from ``rows``, so the numbers above
+    the table always agree with the table.
+    """
+
+    drug: dict[str, Any]
+    target: dict[str, Any]
+    curated: CuratedEvidence
+    rows: tuple[EvidenceRow, ...]
+    recommendations: tuple[RecommendationRow, ...]
+    points: tuple[ForestPoint, ...]
+    report: EvidenceReport
+
+    @property
+    def evidence(self) -> Evidence:
+        return self.curated.evidence
+
+    @property
+    def supporting(self) -> int:
+        return sum(r.stance == "supports" for r in self.rows)
+
+    @property
+    def contradicting(self) -> int:
+        return sum(r.stance == "contradicts" for r in self.rows)
+
+
+@dataclass
+class EvidenceService:
+    """Curated evidence of one store: ``evidence`` and ``link`` fetch each link once per service.
+
+    Make one per request (a page render, a CLI command): it caches what it fetched, and a
+    correction recorded later is seen by the next service.
+    """
+
+    store: EvidenceStore
+    corrections: Sequence[Correction] = ()
+    settings: Settings | None = None
+    weights: Weights | None = None
+    _fetched: dict[tuple[str, str], CuratedEvidence] = field(default_factory=dict, init=False, repr=False)
+    _links: dict[tuple[str, str, str | None], LinkEvidence] = field(default_factory=dict, init=False, repr=False)
+
+    @classmethod
+    def for_settings(cls, store: EvidenceStore, settings: Settings, **options: Any) -> EvidenceService:
+        """A service that applies the curation log kept with the store ``settings`` name."""
+        return cls(store, tuple(curation_log(settings).corrections), settings, **options)
+
+    def evidence(self, drug_id: str, target_id: str) -> CuratedEvidence:
+        """The link's evidence with the corrections applied (rejections removed, relabels in)."""
+        key = (drug_id, target_id)
+        if key not in self._fetched:
+            raw = self.store.evidence(drug_id, target_id)
+            self._fetched[key] = curate_evidence(raw, self.corrections, node=self.store.node)
+        return self._fetched[key]
+
+    def link(self, drug_id: str, target_id: str, *, population: str | None = None) -> LinkEvidence:
+        """Rows, recommendations, chart points and the report of one link, all from one curated fetch."""
+        key = (drug_id, target_id, population)
+        if key in self._links:
+            return self._links[key]
+        curated = self.evidence(drug_id, target_id)
+        evidence = curated.evidence
+        report = build_report(
+            evidence,
+            sources=self._sources(evidence),
+            corrections=self.corrections,
+            node=self.store.node,
+            population=population,
+            weights=self.weights,
+            curated=curated,
+        )
+        view = LinkEvidence(
+            drug=evidence.drug,
+            target=evidence.target,
+            curated=curated,
+            rows=tuple(evidence_rows(evidence)),
+            recommendations=tuple(recommendation_rows(evidence)),
+            points=tuple(forest_points(evidence)),
+            report=report,
+        )
+        self._links[key] = view
+        return view
+
+    def report(self, drug: str, target: str, *, population: str | None = None) -> EvidenceReport:
+        """The report for names as a person types them ("mecasermine", "hypoglykemie")."""
+        drug_id, target_id = self.store.resolve(drug)["id"], self.store.resolve(target)["id"]
+        return self.link(drug_id, target_id, population=population).report
+
+    def curated_graph(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+        """A copy of ``graph`` with the corrections on its edges, as every export carries them."""
+        return curate_graph(graph, self.corrections)
+
+    def _sources(self, evidence: Evidence) -> dict[str, dict[str, Any]]:
+        ids = {i.source_doc for i in evidence.items} | {i.evidence.get("source_doc") for i in evidence.items}
+        ids |= {r.get("source_doc") for r in evidence.recommendations}
+        return {sid: node for sid in sorted(i for i in ids if i) if (node := self.store.node(sid)) is not None}
+
+
+def curation_log(settings: Settings) -> CurationLog:
+    """The curation log of the store ``settings`` name: next to the embedded store's directory.
+
+    A Neo4j server keeps its log under the same configured directory (``--store``), so a
+    team points every client at one shared log.
+    """
+    return CurationLog.for_store(settings.store)
