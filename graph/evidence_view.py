@@ -385,9 +385,7 @@ def _row(items: Sequence[EvidenceItem]) -> EvidenceRow:
         populations=study_groups(all_figures, ev.get("population"), first.finding.get("population")),
         figures=tuple(figures.values()),
         quotes=tuple(quotes.values()),
-        claims=tuple(
-            dict.fromkeys(text_or_none(i.finding.get("name")) or str(i.finding.get("id")) for i in items)
-        ),
+        claims=tuple(dict.fromkeys(text_or_none(i.finding.get("name")) or str(i.finding.get("id")) for i in items)),
         links=link_outs(ev),
         curation=curation,
     )

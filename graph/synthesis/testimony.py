@@ -21,6 +21,7 @@ from graph.values import text_or_none, whole_number
 
 __all__ = ["Quote", "Testimony", "population_key", "population_label", "stance_edge_id", "weigh"]
 
+
 @dataclass(frozen=True)
 class Quote:
     """A sentence a stance was read from, and the edge that carries it."""
