@@ -186,6 +186,19 @@ class EvidenceStore(abc.ABC):
         the result holds every edge among the nodes it returns, and ``graph["more"]`` says how
         many further neighbours there are.
         """
+        window, more = self.neighbourhood_ids(node_id, hops=hops, limit=limit, offset=offset)
+        graph = self.subgraph([node_id, *window])
+        graph.graph["more"] = more
+        return graph
+
+    def neighbourhood_ids(
+        self, node_id: str, *, hops: int = 1, limit: int = 100, offset: int = 0
+    ) -> tuple[list[str], int]:
+        """The neighbours :meth:`neighbourhood` draws (by hop, then id) and how many more there are.
+
+        Ids only, no properties: a view that combines several neighbourhoods asks for these and
+        then fetches one :meth:`subgraph` of them all.
+        """
         if self.node(node_id) is None:
             raise NotFoundError(f"no node with id {node_id!r}")
         need = max(offset, 0) + max(limit, 0)
@@ -201,10 +214,7 @@ class EvidenceStore(abc.ABC):
             if not ids or count > len(ids) or len(ordered) >= need:
                 break
             frontier = ids
-        window = ordered[max(offset, 0) : need]
-        graph = self.subgraph([node_id, *window])
-        graph.graph["more"] = max(total - need, 0)
-        return graph
+        return ordered[max(offset, 0) : need], max(total - need, 0)
 
     @abc.abstractmethod
     def _next_layer(self, frontier: list[str], seen: set[str], *, cap: int) -> tuple[list[str], int]:

@@ -20,8 +20,10 @@ __all__ = [
     "create_node_table",
     "create_rel_table",
     "edge_ids_from",
+    "edge_offsets",
     "edges_between",
     "edges_from",
+    "edges_of_one",
     "evidence",
     "evidence_figures",
     "evidence_recommendations",
@@ -29,7 +31,10 @@ __all__ = [
     "neighbour_ids",
     "neighbours_of",
     "node_by_id",
+    "node_offsets",
     "nodes_by_ids",
+    "offset_by_id",
+    "offsets_by_ids",
     "reachable_kinds",
     "recommendations_for_drug",
     "recommendations_for_findings",
@@ -223,6 +228,39 @@ def edges_between(source: NodeKind, target: NodeKind, *, from_target: bool, one:
         f"MATCH ({ends['a']})-[r:{types}]->({ends['b']}) {where}"
         f"WITH a, b, r WHERE offset(id({other})) IN $other RETURN a.id, b.id, label(r), {edge_fields('r')}"
     )
+
+
+def offset_by_id(kind: NodeKind) -> str:
+    return f"MATCH (n:{kind.value} {{id: $id}}) RETURN offset(id(n))"
+
+
+def offsets_by_ids(kind: NodeKind) -> str:
+    """Table offsets of nodes by id, through the primary-key index."""
+    return f"UNWIND $ids AS i MATCH (n:{kind.value} {{id: i}}) RETURN offset(id(n))"
+
+
+def node_offsets(kind: NodeKind) -> str:
+    """Every node's table offset and id, read column-wise to build the adjacency index."""
+    return f"MATCH (n:{kind.value}) RETURN offset(id(n)) AS o, n.id AS id"
+
+
+def edge_offsets(edge: EdgeType, source: NodeKind, target: NodeKind) -> str:
+    """The endpoints (table offsets) of every ``edge`` relationship from ``source`` to ``target`` nodes."""
+    return f"MATCH (a:{source.value})-[:{edge.value}]->(b:{target.value}) RETURN offset(id(a)) AS s, offset(id(b)) AS t"
+
+
+def edges_of_one(anchor: NodeKind, types: Iterable[EdgeType], other: NodeKind, *, outgoing: bool) -> str:
+    """The relationships of one node (``$id``, through the primary-key index) to the ``other`` nodes at ``$other``
+    offsets: source id, target id, type, edge columns.
+
+    The anchor is the end with the fewer relationships, chosen from the adjacency index; the
+    offset test behind ``WITH`` is an integer comparison over that node's relationships only.
+    """
+    rel = "|".join(sorted(e.value for e in types))
+    a, b = f"a:{anchor.value} {{id: $id}}", f"b:{other.value}"
+    pattern = f"({a})-[r:{rel}]->({b})" if outgoing else f"({b})-[r:{rel}]->({a})"
+    ends = "a.id, b.id" if outgoing else "b.id, a.id"
+    return f"MATCH {pattern} WITH a, b, r WHERE offset(id(b)) IN $other RETURN {ends}, label(r), {edge_fields('r')}"
 
 
 def reachable_kinds(kind: NodeKind, present: Iterable[NodeKind]) -> set[NodeKind]:
