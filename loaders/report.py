@@ -11,7 +11,6 @@ figures and stances come from :mod:`loaders.text_rules`, shared with the PubMed 
 from __future__ import annotations
 
 import functools
-import io
 import itertools
 import re
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from graph.model import Document, EdgeType, NodeKind, Scalar
 from graph.vocabulary import Mention, Vocabulary
 from loaders import text_rules as tr
 from loaders.base import DocumentBuilder, decode, read_document_bytes
+from loaders.pdf_text import pdf_text
 
 __all__ = ["ReportLoader", "parse_report", "pdf_text"]
 
@@ -225,30 +225,6 @@ class ReportLoader:
         else:
             text, warnings = decode(data, path=str(path))
         yield parse_report(text, path=str(path), warnings=warnings)
-
-
-def pdf_text(data: bytes, *, path: str | None = None) -> str:
-    """The text layer of a PDF; a PDF without one (a scan) is a :class:`LoadError`."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError("the PDF is encrypted; save an unencrypted copy", path=path)
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except LoadError:
-        raise
-    except PdfReadError as exc:
-        raise LoadError(f"not a readable PDF: {exc}", path=path, line=1) from exc
-    except Exception as exc:
-        raise LoadError(f"not a readable PDF ({type(exc).__name__}: {exc})", path=path, line=1) from exc
-    text = "\n".join(pages).replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise LoadError(
-            f"the PDF has {len(pages)} page(s) but no text layer (scanned?); run OCR first", path=path, line=1
-        )
-    return text
 
 
 def parse_report(
