@@ -138,6 +138,9 @@ _BIBLIO: dict[str, type] = {
     "url": str,
 }
 
+#: The dose a claim or a number is about, when the text states it ("at or above 200 µg/kg/day").
+_DOSE: dict[str, type] = {"dose_value": float, "dose_unit": str, "dose_regimen": str}
+
 #: Kind-specific properties (all scalar, so GraphML, GEXF and CSV can carry them).
 NODE_PROPERTIES: dict[NodeKind, dict[str, type]] = {
     _K.DRUG: {"synonyms": str, "atc": str},
@@ -161,6 +164,7 @@ NODE_PROPERTIES: dict[NodeKind, dict[str, type]] = {
         "extension": bool,
         "allocation": str,
         "interventions": str,
+        "arms": str,
         "outcomes": str,
         "abstract": str,
         "language": str,
@@ -175,7 +179,7 @@ NODE_PROPERTIES: dict[NodeKind, dict[str, type]] = {
         "issuer": str,
         "guideline_type": str,
     },
-    _K.FINDING: {"drug": str, "outcome": str, "population": str, "statement": str},
+    _K.FINDING: {"drug": str, "outcome": str, "population": str, "statement": str, **_DOSE},
     _K.FIGURE: {
         "value": float,
         "unit": str,
@@ -186,6 +190,22 @@ NODE_PROPERTIES: dict[NodeKind, dict[str, type]] = {
         "baseline": float,
         "p_value": str,
         "arm": str,
+        # a registry result: which group, which measure, how it is summarised
+        "result_group": str,
+        "measure_type": str,
+        "param_type": str,
+        "dispersion": float,
+        "dispersion_type": str,
+        "lower_limit": float,
+        "upper_limit": float,
+        "time_frame": str,
+        "category": str,
+        # a between-group analysis: its estimate's confidence interval and method
+        "ci_level": float,
+        "ci_lower": float,
+        "ci_upper": float,
+        "method": str,
+        **_DOSE,
     },
     _K.SOURCE: {
         "title": str,

@@ -306,10 +306,15 @@ class DocumentBuilder:
         baseline: float | None = None,
         quote: str | None = None,
         start: int | None = None,
+        key: str | None = None,
         **extra: Scalar,
     ) -> str:
-        """A number ``reporter`` REPORTS, which MEASURES ``finding`` when given."""
-        fig = figure_id(reporter_id, finding or label, value, population)
+        """A number ``reporter`` REPORTS, which MEASURES ``finding`` when given.
+
+        ``key`` names the number's place in its document (a registry cell) when value and
+        population alone would not tell two numbers apart.
+        """
+        fig = figure_id(reporter_id, key or finding or label, value, population)
         props = {
             "value": value,
             "unit": unit,

@@ -76,7 +76,9 @@ def test_real_record_with_adverse_events():
 
 def test_record_with_zero_adverse_events():
     doc = _one(DATA / "NCT00763412.json")
-    assert not [n for n in doc.nodes if n.kind is NodeKind.FIGURE]
+    totals = [n for n in doc.nodes if n.kind is NodeKind.FIGURE and "group total" in n.props["label"]]
+    assert {(n.props["numerator"], n.props["denominator"]) for n in totals} == {(0, 8)}
+    assert not [n for n in doc.nodes if n.kind is NodeKind.FIGURE and "(serious adverse event)" in n.props["label"]]
     assert (EdgeType.STUDIES, "drug:repaglinide") in {(e.type, e.target) for e in doc.edges}
     assert _node(doc, "study:nct:NCT00763412").props["n"] == 31
 

@@ -1,0 +1,108 @@
+"""Reading ClinicalTrials.gov v2 JSON as a stream: one study, or a page of ``studies``.
+
+Pages are streamed (``ijson``), so a page file of any size is read one study at a time.
+The compact form of a study (:func:`dumps`) is its Source text; any sub-object's compact
+form is a substring of it, which is how quotes are located.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import IO, Any
+
+import ijson
+
+from graph.errors import LoadError
+
+__all__ = ["dumps", "iter_study_records", "quoted"]
+
+_STUDY_KEYS = frozenset(
+    {"protocolSection", "resultsSection", "annotationSection", "documentSection", "derivedSection", "hasResults"}
+)
+
+
+def dumps(value: Any) -> str:
+    """JSON as the API serves it (compact, UTF-8): the Source text and its quotes agree."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def quoted(value: str) -> str:
+    """The characters a string occupies inside the record's JSON (escapes included)."""
+    return dumps(value)[1:-1]
+
+
+def iter_study_records(handle: IO[bytes], *, path: str) -> Iterator[tuple[str, Any]]:
+    """``(label, study)`` pairs from a single study or a page, one study in memory at a time.
+
+    The label names the record in messages: its NCT id when it has one, else ``studies[i]``.
+    """
+    events = ijson.parse(handle, use_float=True)
+    try:
+        first = next(events, None)
+        if first is None:
+            raise LoadError("the file is empty", path=path)
+        if first[1] != "start_map":
+            raise LoadError("expected a JSON object: one study (`protocolSection`) or a page (`studies`)", path=path)
+        for prefix, event, value in events:
+            if prefix == "" and event == "end_map":
+                return
+            if prefix != "" or event != "map_key":
+                continue
+            if value in _STUDY_KEYS:
+                record = _build(events, [("start_map", None), ("map_key", value)], depth=1)
+                yield _label(record, "study"), record
+                return
+            if value == "studies":
+                yield from _page(events, path)
+            else:
+                _build(events, [], depth=0)  # nextPageToken, totalCount, unknown keys: skip the value
+    except ijson.common.IncompleteJSONError as exc:
+        raise LoadError(f"the JSON ends early or is broken ({_ijson_reason(exc)})", path=path) from None
+    except ijson.common.JSONError as exc:
+        raise LoadError(f"not valid JSON ({_ijson_reason(exc)})", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"not UTF-8 at byte {exc.start}: JSON from the API is UTF-8", path=path) from None
+
+
+def _page(events: Iterator[tuple[str, str, Any]], path: str) -> Iterator[tuple[str, Any]]:
+    prefix, event, _ = next(events)
+    if event != "start_array":
+        raise LoadError("`studies` must be a list of study objects", path=path, field="studies")
+    for index, (prefix, event, value) in enumerate(events):
+        if prefix == "studies" and event == "end_array":
+            return
+        record = _build(events, [(event, value)], depth=1 if event in ("start_map", "start_array") else 0)
+        yield _label(record, f"studies[{index}]"), record
+
+
+def _build(events: Iterator[tuple[str, str, Any]], opening: list[tuple[str, Any]], *, depth: int) -> Any:
+    """Assemble one JSON value from the event stream (``opening`` = events already read)."""
+    builder = ijson.ObjectBuilder()
+    for event, value in opening:
+        builder.event(event, value)
+    if depth == 0 and opening:
+        return builder.value
+    for _, event, value in events:
+        builder.event(event, value)
+        if event in ("start_map", "start_array"):
+            depth += 1
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+        if depth == 0:
+            break
+    return builder.value
+
+
+def _label(record: Any, fallback: str) -> str:
+    if isinstance(record, dict):
+        ident = (record.get("protocolSection") or {}) if isinstance(record.get("protocolSection"), dict) else {}
+        ident = ident.get("identificationModule") if isinstance(ident.get("identificationModule"), dict) else {}
+        nct = ident.get("nctId")
+        if isinstance(nct, str) and nct.strip():
+            return f"study {nct.strip()}"
+    return fallback
+
+
+def _ijson_reason(exc: Exception) -> str:
+    return str(exc).split("\n")[0][:160] or type(exc).__name__
