@@ -1,245 +1,45 @@
-"""Drug–disease evidence reports (Dutch "SHB"-style): conclusion, PICO, study tables, guidelines, SPC.
+"""Reading one report: conclusion, PICO, study tables, "other" studies, guidelines and SPC sections.
 
-A report answers "is drug X a problem for patients with condition Y?".  Its study table
-comes from a PDF text layer, so the columns (citation, design, results) are interleaved line
-by line; rows are found by their citations ("Surname AB, ..." with a year), and everything
-else is read relative to them.  The format's words (headings, advice phrases, designs) live
-in ``report_format.yaml``; nothing about one particular report is in code.  Sentences,
-figures and stances come from :mod:`loaders.text_rules`, shared with the PubMed loader.
+Sentences, figures and stances come from :mod:`loaders.text_rules`, shared with the PubMed loader.
 """
 
 from __future__ import annotations
 
-import functools
-import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
-from typing import Any
-
-import yaml
 
 from graph.errors import LoadError
 from graph.ids import concept_id, study_id
 from graph.model import Document, EdgeType, NodeKind, Scalar
 from graph.vocabulary import Mention, Vocabulary
 from loaders import text_rules as tr
-from loaders.base import DocumentBuilder, decode, read_document_bytes
-from loaders.pdf_text import pdf_text
+from loaders.base import DocumentBuilder
+from loaders.report.citations import parse_citation
+from loaders.report.format import report_format
+from loaders.report.layout import (
+    LOCATE_MAX,
+    SECTION_NO,
+    YEAR,
+    Line,
+    Section,
+    citation_end,
+    is_citation_start,
+    is_heading,
+    lines_of,
+    sections_of,
+    trim,
+)
 
-__all__ = ["ReportLoader", "parse_report", "pdf_text"]
+__all__ = ["SOURCE_TYPE", "ReportParser"]
 
 SOURCE_TYPE = "drug-disease report"
 
 
-# -- the format, as data -----------------------------------------------------------------
-@dataclass(frozen=True)
-class _Format:
-    advice: tuple[tuple[str, str], ...]
-    sections: tuple[tuple[str, re.Pattern[str]], ...]
-    table_header: re.Pattern[str]
-    subblocks: tuple[tuple[str, re.Pattern[str]], ...]
-    status: re.Pattern[str]
-    designs: tuple[tuple[re.Pattern[str], str], ...]
-    pico: tuple[tuple[str, re.Pattern[str]], ...]
-    review_period: tuple[re.Pattern[str], ...]
-    baseline: re.Pattern[str]
-    treatment: re.Pattern[str]
-    recommendation: re.Pattern[str]
-    strength: re.Pattern[str]
-    label_citation: re.Pattern[str]
-    label_issuers: tuple[str, ...]
-    label_sections: dict[str, str]
-
-
-def _any(patterns: list[str], *, whole_line: bool = False, flags: int = 0) -> re.Pattern[str]:
-    body = "|".join(f"(?:{p})" for p in patterns)
-    return re.compile(rf"^\s*(?:{body})\s*$" if whole_line else body, flags)
-
-
-@functools.cache
-def _format() -> _Format:
-    data: dict[str, Any] = yaml.safe_load(resources.files("loaders").joinpath("report_format.yaml").read_text("utf-8"))
-    sub = data["results"], data["author_remarks"], data["reviewer_remarks"]
-    return _Format(
-        advice=tuple((a["phrase"], a["advice"]) for a in data["advice"]),
-        sections=tuple((k, _any(v, whole_line=True)) for k, v in data["sections"].items()),
-        table_header=_any(data["table_header"], whole_line=True),
-        subblocks=tuple(
-            (name, re.compile(rf"(?m)^(?P<pre>[^\n]*?)(?<![\w/])(?:{'|'.join(map(re.escape, words))})[ \t]*:?[ \t]*$"))
-            for name, words in zip(("results", "author_remarks", "reviewer_remarks"), sub, strict=True)
-        ),
-        status=re.compile(rf"\b(?:{'|'.join(map(re.escape, data['status_markers']))})\b"),
-        designs=tuple((re.compile(d["pattern"], re.I), d["design"]) for d in data["designs"]),
-        pico=tuple((k, re.compile(rf"^\s*(?:{'|'.join(v)})\s*", re.I)) for k, v in data["pico"].items()),
-        review_period=tuple(re.compile(p, re.I) for p in data["review_period"]),
-        baseline=_any(data["baseline_markers"], flags=re.I),
-        treatment=_any(data["treatment_markers"], flags=re.I),
-        recommendation=_any(data["recommendation_cues"]),
-        strength=re.compile(data["strength"], re.I),
-        label_citation=re.compile(data["label_citation"]),
-        label_issuers=tuple(data["label_issuers"]),
-        label_sections={str(k): v for k, v in data["label_sections"].items()},
-    )
-
-
-# -- layout: lines, sections, rows -------------------------------------------------------
-@dataclass(frozen=True)
-class _Line:
-    start: int
-    end: int
-    text: str
-
-    @property
-    def blank(self) -> bool:
-        return not self.text.strip()
-
-
-def _lines(text: str, start: int = 0, end: int | None = None) -> list[_Line]:
-    end = len(text) if end is None else end
-    out, pos = [], start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl < 0 else nl
-        out.append(_Line(pos, stop, text[pos:stop]))
-        pos = stop + 1
-    return out
-
-
-@dataclass
-class _Section:
-    kind: str
-    heading: _Line
-    start: int  # first character after the heading line
-    end: int
-
-
-_AUTHOR_START = re.compile(
-    r"^\s*[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ -](?:[a-z]{1,3} )?[A-ZÀ-ÖØ-Þ][\w'’\-]*)*,?\s+"
-    r"(?:[A-ZÀ-ÖØ-Þ]{1,3}|(?:[A-ZÀ-ÖØ-Þ]\.\s?){1,3})(?=[,\s]|$)"
-)
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_SECTION_NO = re.compile(r"^\s*(\d+\.\d+)\.?\s+(\S.*)$")
-#: Longer "titles" are not located: compiling a pattern per character of a 400 kB line takes minutes.
-_LOCATE_MAX = 2_000
-
-
-def _sections(text: str, fmt: _Format) -> list[_Section]:
-    found: list[tuple[str, _Line]] = []
-    for line in _lines(text):
-        stripped = line.text.strip()
-        if not stripped or len(stripped) > 80:
-            continue
-        if fmt.table_header.match(line.text):
-            found.append(("table", line))
-            continue
-        for kind, pattern in fmt.sections:
-            if pattern.match(line.text):
-                found.append((kind, line))
-                break
-    sections: list[_Section] = []
-    for kind, line in found:
-        if kind == "table" and sections and sections[-1].kind in {"other", "guidelines", "labels", "studies"}:
-            continue  # the header row of a table that already has its section
-        sections.append(_Section("studies" if kind == "table" else kind, line, min(line.end + 1, len(text)), len(text)))
-    for a, b in itertools.pairwise(sections):
-        a.end = b.heading.start
-    return sections
-
-
-@dataclass
-class _Row:
-    start: int
-    end: int
-    citation: tuple[int, int] | None  # span of the citation lines
-    lines: list[_Line] = field(default_factory=list)
-
-
-def _is_citation_start(lines: list[_Line], i: int, fmt: _Format, kind: str) -> bool:
-    line = lines[i].text
-    if kind == "labels" and fmt.label_citation.match(line.strip()):
-        return True
-    if not _AUTHOR_START.match(line) or any(p.match(line) for _, p in fmt.subblocks):
-        return False
-    block = []
-    for nxt in lines[i : i + 16]:
-        if nxt.blank:
-            break
-        block.append(nxt.text)
-    return bool(_YEAR.search(" ".join(block)))
-
-
-def _citation_end(lines: list[_Line], i: int, fmt: _Format) -> int:
-    """Index after the citation's last line: it ends at a blank line, a bullet or a sub-block."""
-    j = i + 1
-    while j < len(lines):
-        t = lines[j].text.strip()
-        if not t or t.startswith(("•", "o ")) or any(p.match(lines[j].text) for _, p in fmt.subblocks):
-            break
-        if re.match(r"\d+(?:\.\d+)+\.?\s", t):  # "4.2 dosering", "7.5. We recommend": the row's body
-            break
-        if _is_evidence_line(t, lines[j - 1].text.strip(), fmt):
-            break
-        j += 1
-    return j
-
-
-def _is_evidence_line(line: str, previous: str, fmt: _Format) -> bool:
-    """A design or status line right after a finished citation (text layers without blank lines)."""
-    finished = previous.endswith(".") or " " not in previous or bool(re.search(r"doi:\s*10\.\S+$", previous, re.I))
-    if not finished or len(line) > 40 or _YEAR.search(line):
-        return False
-    rest = fmt.status.sub("", re.sub(r"\b[nN]\s*=\s*\d+", "", line)).strip()
-    return not rest or any(p.search(rest) for p, _ in fmt.designs)
-
-
-# -- the loader --------------------------------------------------------------------------
-class ReportLoader:
-    """Drug–disease reports as plain text (UTF-8 or Windows-1252) or as PDF with a text layer."""
-
-    name = "drug-disease-report"
-    description = "drug–disease evidence report (CONCLUSIE, PICO, 'Bron' study table), text or PDF"
-
-    def sniff(self, path: Path, head: bytes) -> bool:
-        if head.startswith(b"%PDF"):
-            return True
-        if b"Source: clinicaltrials:" in head or b"\x00" in head[:4096]:
-            return False
-        text = head.decode("utf-8", errors="replace")
-        fmt = _format()
-        wanted = {k: p for k, p in fmt.sections if k in {"conclusion", "pico"}}
-        hits = {
-            k
-            for line in text.splitlines()
-            for k, p in (*wanted.items(), ("table", fmt.table_header))
-            if len(line) < 120 and p.match(line)
-        }
-        return len(hits) >= 2
-
-    def load(self, path: Path) -> Iterator[Document]:
-        data = read_document_bytes(path)
-        if data.startswith(b"%PDF"):
-            text, warnings = pdf_text(data, path=str(path)), []
-        else:
-            text, warnings = decode(data, path=str(path))
-        yield parse_report(text, path=str(path), warnings=warnings)
-
-
-def parse_report(
-    text: str, *, path: str = "<report>", warnings: list[str] | None = None, vocabulary: Vocabulary | None = None
-) -> Document:
-    """One report as a validated Document (LoadError when it is not a report at all)."""
-    return _ReportParser(text, path, vocabulary or Vocabulary.default(), list(warnings or [])).parse()
-
-
-class _ReportParser:
+class ReportParser:
     def __init__(self, text: str, path: str, vocabulary: Vocabulary, warnings: list[str]) -> None:
         self.text = text
         self.path = path
         self.vocab = vocabulary
-        self.fmt = _format()
+        self.fmt = report_format()
         self.pre_warnings = warnings
         self.stance_edges: set[tuple[str, str]] = set()
         self.added: set[str] = set()
@@ -270,7 +70,7 @@ class _ReportParser:
 
     # -- the whole report ------------------------------------------------------------------
     def parse(self) -> Document:
-        sections = _sections(self.text, self.fmt)
+        sections = sections_of(self.text, self.fmt)
         kinds = {s.kind for s in sections}
         if not kinds & {"conclusion", "pico", "studies"}:
             raise LoadError(
@@ -279,7 +79,7 @@ class _ReportParser:
                 path=self.path,
                 line=1,
             )
-        by_kind: dict[str, list[_Section]] = {}
+        by_kind: dict[str, list[Section]] = {}
         for s in sections:
             by_kind.setdefault(s.kind, []).append(s)
         pico = self.read_pico(by_kind.get("pico", []))
@@ -323,13 +123,13 @@ class _ReportParser:
         }
         return self.b.build()
 
-    def section_text(self, sections: list[_Section], sep: str = " ") -> str | None:
+    def section_text(self, sections: list[Section], sep: str = " ") -> str | None:
         if not sections:
             return None
-        lines = [ln.text.strip() for ln in _lines(self.text, sections[0].start, sections[0].end) if not ln.blank]
+        lines = [ln.text.strip() for ln in lines_of(self.text, sections[0].start, sections[0].end) if not ln.blank]
         return sep.join(lines) or None
 
-    def read_conclusion(self, sections: list[_Section]) -> tuple[str | None, tuple[int, int] | None, str | None]:
+    def read_conclusion(self, sections: list[Section]) -> tuple[str | None, tuple[int, int] | None, str | None]:
         if not sections:
             return None, None, None
         s = sections[0]
@@ -340,12 +140,12 @@ class _ReportParser:
                 return advice, (s.start + m.start(1), s.start + m.end(1)), tr.unwrap(body) or None
         return None, None, tr.unwrap(body) or None
 
-    def read_pico(self, sections: list[_Section]) -> dict[str, tuple[int, int]]:
+    def read_pico(self, sections: list[Section]) -> dict[str, tuple[int, int]]:
         """PICO fields as spans; a field runs on until the next label or two blank lines."""
         if not sections:
             return {}
         s = sections[0]
-        lines = _lines(self.text, s.start, s.end)
+        lines = lines_of(self.text, s.start, s.end)
         spans: dict[str, tuple[int, int]] = {}
         current: str | None = None
         blanks = 0
@@ -368,7 +168,7 @@ class _ReportParser:
         return {k: (a, b) for k, (a, b) in spans.items() if self.text[a:b].strip()}
 
     def pick_concept(
-        self, pico: dict[str, tuple[int, int]], field_name: str, kind: NodeKind, sections: list[_Section]
+        self, pico: dict[str, tuple[int, int]], field_name: str, kind: NodeKind, sections: list[Section]
     ) -> str:
         span = pico.get(field_name)
         if span:
@@ -403,16 +203,16 @@ class _ReportParser:
         return None
 
     # -- tables ----------------------------------------------------------------------------
-    def read_table(self, section: _Section) -> None:
-        lines = _lines(self.text, section.start, section.end)
+    def read_table(self, section: Section) -> None:
+        lines = lines_of(self.text, section.start, section.end)
         header = next((i for i, ln in enumerate(lines) if self.fmt.table_header.match(ln.text)), -1)
         lines = lines[header + 1 :]
         starts: list[int] = []
         i = 0
         while i < len(lines):
-            if _is_citation_start(lines, i, self.fmt, section.kind):
+            if is_citation_start(lines, i, self.fmt, section.kind):
                 starts.append(i)
-                i = _citation_end(lines, i, self.fmt)  # later author lines belong to this citation
+                i = citation_end(lines, i, self.fmt)  # later author lines belong to this citation
             else:
                 i += 1
         first = starts[0] if starts else len(lines)
@@ -431,7 +231,7 @@ class _ReportParser:
             except ValueError as exc:  # a record the model refuses: keep the rest of the report
                 self.warn(row_lines[0].start, f"row skipped: {exc}")
 
-    def check_orphans(self, lines: list[_Line], kind: str) -> None:
+    def check_orphans(self, lines: list[Line], kind: str) -> None:
         """Text before the first citation that holds a results block is a row we cannot identify."""
         body = [ln for ln in lines if not ln.blank]
         if not body:
@@ -444,11 +244,11 @@ class _ReportParser:
                 "(expected 'Surname AB, ... year'); skipped",
             )
 
-    def split_citation(self, lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
-        end = _citation_end(lines, 0, self.fmt)
+    def split_citation(self, lines: list[Line]) -> tuple[list[Line], list[Line]]:
+        end = citation_end(lines, 0, self.fmt)
         return lines[:end], lines[end:]
 
-    def subblocks(self, lines: list[_Line]) -> tuple[tuple[int, int], dict[str, tuple[int, int]], list[int]]:
+    def subblocks(self, lines: list[Line]) -> tuple[tuple[int, int], dict[str, tuple[int, int]], list[int]]:
         """The evidence column span and the sub-block spans (results, remarks) of a row."""
         if not lines:
             return (0, 0), {}, []
@@ -473,9 +273,9 @@ class _ReportParser:
         return (start, evidence_end), blocks, extra
 
     # -- studies ---------------------------------------------------------------------------
-    def read_study(self, lines: list[_Line], *, met_pico: bool) -> None:
+    def read_study(self, lines: list[Line], *, met_pico: bool) -> None:
         cit_lines, rest = self.split_citation(lines)
-        cit = _parse_citation(self.text, cit_lines)
+        cit = parse_citation(self.text, cit_lines)
         if cit.year is None:
             self.warn(cit_lines[0].start, "citation without a year")
         (ev_start, ev_end), blocks, extra = self.subblocks(rest)
@@ -519,7 +319,7 @@ class _ReportParser:
 
     def _row_cut(self, offset: int) -> int:
         """Where the previous row ends when the next row's citation was not recognised."""
-        lines = _lines(self.text, 0, offset)
+        lines = lines_of(self.text, 0, offset)
         i = len(lines) - 1
         while i > 0 and (lines[i].blank or len(lines[i].text.strip()) < 40):
             i -= 1  # the evidence column (design, n=) and blank lines
@@ -567,9 +367,9 @@ class _ReportParser:
             out.append(("  " if line.startswith("o ") else "") + line)
         return "\n".join(out) or None
 
-    def locate(self, phrase: str, lines: list[_Line]) -> tr.Span | None:
+    def locate(self, phrase: str, lines: list[Line]) -> tr.Span | None:
         """The verbatim span of an unwrapped phrase inside wrapped lines."""
-        if not lines or len(phrase) > _LOCATE_MAX:
+        if not lines or len(phrase) > LOCATE_MAX:
             return None
         parts = []
         for ch in phrase:
@@ -620,7 +420,7 @@ class _ReportParser:
                 baseline = False
             elif self.fmt.baseline.search(s.text):
                 baseline = True
-            if not baseline and not _is_heading(s.text):
+            if not baseline and not is_heading(s.text):
                 out.append(s)
         return out
 
@@ -690,9 +490,9 @@ class _ReportParser:
         return label, group_id
 
     # -- guidelines and labels -------------------------------------------------------------
-    def read_guideline(self, lines: list[_Line]) -> None:
+    def read_guideline(self, lines: list[Line]) -> None:
         cit_lines, rest = self.split_citation(lines)
-        cit = _parse_citation(self.text, cit_lines)
+        cit = parse_citation(self.text, cit_lines)
         body_start = rest[0].start if rest else cit_lines[-1].end
         body_end = lines[-1].end
         status = self.fmt.status.search(self.text, body_start, body_end)
@@ -740,8 +540,8 @@ class _ReportParser:
         self.stances(gid, rest_sentences, None)
         self.figures(gid, rest_sentences, None, context=body_start)
 
-    def read_label(self, lines: list[_Line]) -> None:
-        cit_end = _citation_end(lines, 0, self.fmt)
+    def read_label(self, lines: list[Line]) -> None:
+        cit_end = citation_end(lines, 0, self.fmt)
         cit_lines, rest = lines[:cit_end], lines[cit_end:]
         raw = tr.unwrap("\n".join(ln.text for ln in cit_lines))
         m = self.fmt.label_citation.match(raw)
@@ -749,7 +549,7 @@ class _ReportParser:
         label_kind = m.group("label") if m else "SPC"
         title = re.split(r"\.\s", raw, maxsplit=1)[0].replace(" ®", "®").strip(" .")
         date = re.search(r"\b(\d{1,2})[/-](\d{1,2})[/-]((?:19|20)\d{2})\b", raw)
-        year_m = date or _YEAR.search(raw)
+        year_m = date or YEAR.search(raw)
         year = int(date.group(3)) if date else (int(year_m.group(0)) if year_m else None)
         issuer = next((i for i in self.fmt.label_issuers if re.search(rf"\b{i}\b", raw)), None)
         name = f"{label_kind} {product}"
@@ -757,8 +557,8 @@ class _ReportParser:
         body = (rest[0].start, lines[-1].end) if rest else (cit_lines[-1].end, cit_lines[-1].end)
         numbered = [
             (ln, sm)
-            for ln in _lines(self.text, *body)
-            if (sm := _SECTION_NO.match(ln.text)) and sm.group(1) in self.fmt.label_sections
+            for ln in lines_of(self.text, *body)
+            if (sm := SECTION_NO.match(ln.text)) and sm.group(1) in self.fmt.label_sections
         ]
         quote = "\n".join(ln.text for ln in cit_lines).strip()
         props: dict[str, Scalar] = {
@@ -776,7 +576,7 @@ class _ReportParser:
         advice: dict[str, list[tuple[str, tr.Span]]] = {}
         for n, (ln, sm) in enumerate(numbered):
             stop = numbered[n + 1][0].start if n + 1 < len(numbered) else body[1]
-            span = _trim(self.text, ln.end, stop)
+            span = trim(self.text, ln.end, stop)
             if span is None:
                 continue
             role = self.fmt.label_sections[sm.group(1)]
@@ -793,19 +593,6 @@ class _ReportParser:
             self.b.add_edge(EdgeType.RECOMMENDS, gid, target, quote=first.text, start=first.start, props={"text": text})
 
 
-def _trim(text: str, start: int, end: int) -> tr.Span | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return tr.Span(start, end, text[start:end]) if end > start else None
-
-
-def _is_heading(sentence: str) -> bool:
-    words = sentence.split()
-    return len(words) <= 3 and not re.search(r"[.!?\d%]", sentence)
-
-
 def _nearest(outcomes: list[Mention], fig: tr.FigureMention, clause: tr.Span) -> Mention | None:
     """The outcome a number is about: in its clause (before it, else after), else in its sentence."""
     in_clause = [m for m in outcomes if clause.start <= m.start < clause.end]
@@ -820,111 +607,3 @@ def _nearest(outcomes: list[Mention], fig: tr.FigureMention, clause: tr.Span) ->
         if after:
             return after[0]
     return None
-
-
-# -- citations ---------------------------------------------------------------------------
-@dataclass
-class _Citation:
-    raw: str
-    quote: str
-    start: int
-    authors: list[str] = field(default_factory=list)
-    title: str | None = None
-    journal: str | None = None
-    year: int | None = None
-    volume: str | None = None
-    pages: str | None = None
-    doi: str | None = None
-
-    @property
-    def first_author(self) -> str | None:
-        return self.authors[0].split()[0].rstrip(",") if self.authors else None
-
-    @property
-    def name(self) -> str:
-        who = self.first_author or (self.title or self.raw)[:40]
-        return f"{who} {self.year}" if self.year else who
-
-    def props(self) -> dict[str, Scalar]:
-        return {
-            "title": self.title,
-            "authors": "; ".join(self.authors) or None,
-            "year": self.year,
-            "journal": self.journal,
-            "volume": self.volume,
-            "pages": self.pages,
-            "doi": self.doi,
-        }
-
-
-_DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\S+)", re.I)
-_AMA_TAIL = re.compile(
-    r"(?P<year>(?:19|20)\d{2})\s*(?:[A-Z][a-z]{2}[^;]*)?;\s*(?P<vol>[\w\-–]+)?\s*(?:\((?P<issue>[^)]*)\))?\s*:\s*"
-    r"(?P<pages>[\w\-–]+)"
-)
-_APA = re.compile(
-    r"^(?P<authors>.+?)\s*\((?P<year>(?:19|20)\d{2})[a-z]?\)\.\s*(?P<title>.+?[.?!])\s+(?P<journal>[^,]+),\s*"
-    r"(?P<vol>\d+)(?:\((?P<issue>[^)]*)\))?(?:,\s*(?P<pages>[\w\-–]+))?"
-)
-
-
-def _parse_citation(text: str, lines: list[_Line]) -> _Citation:
-    """Authors, title, journal, year, volume, pages and a DOI re-joined across line breaks."""
-    quote = text[lines[0].start : lines[-1].end].strip()
-    start = lines[0].start + (
-        len(text[lines[0].start : lines[-1].end]) - len(text[lines[0].start : lines[-1].end].lstrip())
-    )
-    parts: list[str] = []
-    in_doi = False
-    for ln in lines:
-        t = ln.text.strip()
-        if in_doi and re.fullmatch(r"[\w./\-()]+", t):
-            parts[-1] += t  # a DOI wrapped by the PDF: "doi:10.1073/pnas.1311141" + "111"
-            continue
-        in_doi = bool(_DOI.search(t)) and bool(re.search(r"10\.\S+$", t))
-        parts.append(ln.text)
-    raw = tr.unwrap("\n".join(parts))
-    cit = _Citation(raw=raw, quote=quote, start=start)
-    doi = _DOI.search(raw)
-    if doi:
-        cit.doi = doi.group(1).rstrip(".,;")
-        raw_wo_doi = raw[: doi.start()].strip()
-    else:
-        raw_wo_doi = raw
-    apa = _APA.match(raw_wo_doi)
-    if apa:
-        cit.authors = [
-            f"{s.strip()} {i.replace('.', '').replace(' ', '')}"
-            for s, i in re.findall(r"([^,&]+),\s*((?:[A-ZÀ-Þ]\.\s?-?)+)", apa["authors"])
-        ]
-        cit.year = int(apa["year"])
-        cit.title = apa["title"].rstrip(".")
-        cit.journal = apa["journal"].strip()
-        cit.volume = apa["vol"] + (f"({apa['issue']})" if apa["issue"] else "")
-        cit.pages = apa["pages"]
-        return cit
-    m = re.match(r"^(?P<authors>.+?(?:et al|\b[A-ZÀ-Þ]{1,3}))\.\s+(?P<rest>.*)$", raw_wo_doi)
-    rest = raw_wo_doi
-    if m:
-        cit.authors = [a.strip() for a in m["authors"].split(",") if a.strip()]
-        if cit.authors and cit.authors[-1] == "et al":
-            cit.authors[-1] = "et al."
-        rest = m["rest"]
-    tail = _AMA_TAIL.search(rest)
-    if tail:
-        cit.year = int(tail["year"])
-        cit.volume = (tail["vol"] or "") + (f"({tail['issue']})" if tail["issue"] else "") or None
-        cit.pages = tail["pages"]
-        head = rest[: tail.start()].strip().rstrip(".").strip()
-        split = list(re.finditer(r"[.?!]\s+", head))
-        if split:
-            cut = split[-1]
-            cit.title = head[: cut.start() + (1 if head[cut.start()] in "?!" else 0)].strip()
-            cit.journal = head[cut.end() :].strip() or None
-        else:
-            cit.title = head or None
-    else:
-        year = _YEAR.search(rest)
-        cit.year = int(year.group(0)) if year else None
-        cit.title = re.split(r"[.?!]\s", rest, maxsplit=1)[0].strip() or None
-    return cit
