@@ -11,8 +11,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import page_cypher, page_explore, page_export, page_paths, page_upload
+from ui.store_status import require_store
 
 st.set_page_config(page_title="Evidence Explorer", layout="wide")
+require_store()  # a store that cannot be opened gets an explanation and a retry, not a traceback
 
 navigation = st.navigation(
     [
@@ -21,6 +23,7 @@ navigation = st.navigation(
         st.Page(page_cypher.render, title="Cypher", url_path="cypher"),
         st.Page(page_export.render, title="Export", url_path="export"),
         st.Page(page_upload.render, title="Add documents", url_path="upload"),
-    ]
+    ],
+    position="top",  # pages in the top bar: the graph and the evidence get the whole width
 )
 navigation.run()

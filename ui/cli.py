@@ -29,6 +29,7 @@ from ui.cli_curate import curate_app
 from ui.cli_fetch import fetch_app
 from ui.cli_report import bundle, report
 from ui.cli_sync import sync
+from ui.cli_vocab import eval_app, open_vocabulary, vocab_app, with_open_vocabulary
 from ui.console import err, out, progress_bar
 from ui.uploads import MAX_UPLOAD_MB
 
@@ -42,6 +43,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(fetch_app, name="fetch")
+app.add_typer(vocab_app, name="vocab")
+app.add_typer(eval_app, name="eval")
 
 
 class OutputFormat(StrEnum):
@@ -115,12 +118,13 @@ def load(
     totals = {"new": 0, "already": 0}
     table = Table("file", "documents", "new nodes", "new edges", "warnings", title="Loaded")
     warnings: list[str] = []
+    recognizer = open_vocabulary(settings_of(ctx))
     with opened_store(ctx) as store, progress_bar() as progress:
         task = progress.add_task("loading", total=len(files))
         for path in files:
             progress.update(task, description=path.name[:40])
             try:
-                loader = detect(path)
+                loader = with_open_vocabulary(detect(path), recognizer)
                 documents = list(loader.load(path))
                 reports = [store.ingest(doc) for doc in documents]
             except LoadError as exc:
@@ -160,8 +164,13 @@ def query(
     ] = None,
 ) -> None:
     """Run a Cypher query; read-only with a row cap and a timeout unless told otherwise."""
-    with opened_store(ctx) as store, guarded():
-        result = store.query(cypher, write=write_, row_limit=limit, timeout_s=timeout)
+    # Without --write the text runs as a console query: a read-only worker process, so it can
+    # neither write nor read files, and this command works while the explorer holds the store.
+    with opened_store(ctx, read_only=True if not write_ else None) as store, guarded():
+        if write_:
+            result = store.query(cypher, write=True, row_limit=limit, timeout_s=timeout)
+        else:
+            result = store.console_query(cypher, row_limit=limit, timeout_s=timeout)
     if fmt is OutputFormat.json:
         rows = [dict(zip(result.columns, row, strict=False)) for row in result.rows]
         out.print_json(
@@ -237,6 +246,8 @@ STREAMLIT_DEFAULTS: tuple[str, ...] = (
     "minimal",
     "--server.maxUploadSize",  # megabytes: the upload limit ui.uploads enforces too
     str(MAX_UPLOAD_MB),
+    "--client.showErrorDetails",  # an unexpected error shows a generic message; its traceback goes to the log
+    "none",
 )
 
 
@@ -246,6 +257,12 @@ def app_(
     samples: Annotated[
         bool, typer.Option("--samples/--no-samples", help="Load the bundled samples when the store is empty.")
     ] = True,
+    share: Annotated[
+        bool,
+        typer.Option(
+            "--share", help="Listen on every network interface, so others can open it (default: this machine)."
+        ),
+    ] = False,
 ) -> None:
     """Open the explorer (Streamlit); other options go to `streamlit run`, e.g. --server.port 8600."""
     settings = settings_of(ctx)
@@ -257,8 +274,31 @@ def app_(
             if store.stats().total_nodes == 0:
                 _load_samples(store)
     script = Path(__file__).with_name("app.py")
-    args = [sys.executable, "-m", "streamlit", "run", str(script), *STREAMLIT_DEFAULTS, *ctx.args]
+    given = list(ctx.args)
+    address = _streamlit_option(given, "--server.address") or ("0.0.0.0" if share else "127.0.0.1")  # noqa: S104
+    if _streamlit_option(given, "--server.address") is None:
+        given = ["--server.address", address, *given]
+    port = _streamlit_option(given, "--server.port") or "8501"
+    shown = "localhost" if address in ("127.0.0.1", "0.0.0.0") else address  # noqa: S104
+    out.print(
+        f"Evidence Explorer: http://{shown}:{port}"
+        + (" (shared on every network interface)" if address == "0.0.0.0" else " (this machine only; --share to share)")  # noqa: S104
+        + " — Ctrl+C stops it",
+        markup=False,
+        highlight=False,
+    )
+    args = [sys.executable, "-m", "streamlit", "run", str(script), *STREAMLIT_DEFAULTS, *given]
     run_streamlit(args, env)
+
+
+def _streamlit_option(args: list[str], name: str) -> str | None:
+    """The value of a Streamlit option in ``args`` (``--name value`` or ``--name=value``), if given."""
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def _load_samples(store: EvidenceStore) -> None:
@@ -281,10 +321,40 @@ app.command()(bundle)
 app.add_typer(curate_app, name="curate")
 
 
+#: Options of every command that may also come after the command's name (``evx stats --store X``).
+_GLOBAL_VALUED = ("--store", "--neo4j")
+_GLOBAL_FLAGS = ("--read-only",)
+
+
+def global_options_first(argv: list[str]) -> list[str]:
+    """``argv`` with the global options moved before the command, where Typer expects them.
+
+    Everything after a ``--`` separator is left alone.
+    """
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg in _GLOBAL_VALUED and i + 1 < len(argv):
+            moved.extend(argv[i : i + 2])
+            i += 2
+            continue
+        if arg in _GLOBAL_FLAGS or any(arg.startswith(o + "=") for o in _GLOBAL_VALUED):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return moved + rest
+
+
 def main() -> None:
     """Console entry point."""
     try:
-        app()
+        app(args=global_options_first(sys.argv[1:]))
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
