@@ -143,7 +143,7 @@ _DOSE: dict[str, type] = {"dose_value": float, "dose_unit": str, "dose_regimen":
 
 #: Kind-specific properties (all scalar, so GraphML, GEXF and CSV can carry them).
 NODE_PROPERTIES: dict[NodeKind, dict[str, type]] = {
-    _K.DRUG: {"synonyms": str, "atc": str},
+    _K.DRUG: {"synonyms": str, "atc": str, "mesh": str},
     _K.CONDITION: {"synonyms": str, "mesh": str},
     _K.OUTCOME: {"synonyms": str, "meddra": str, "mesh": str},
     _K.STUDY: {

@@ -28,8 +28,9 @@ from graph.errors import LoadError, RecordError
 from graph.ids import study_id
 from graph.model import Document, EdgeType, NodeKind
 from graph.vocabulary import Mention, Vocabulary
-from loaders import text_rules, trials
+from loaders import literature, text_rules, trials
 from loaders.base import DocumentBuilder, open_document, skipped_record, with_warnings
+from loaders.text.recognize import Recognizer
 
 __all__ = ["PubmedLoader", "article_document", "design_of"]
 
@@ -77,12 +78,13 @@ _LANGUAGES = {
 
 def design_of(publication_types: list[str]) -> tuple[str | None, str | None]:
     """(design, phase) from PubMed publication types, most specific type first."""
-    design = next((name for ptype, name in _DESIGNS if ptype in publication_types), None)
+    given = {" ".join(p.split()).casefold() for p in publication_types}
+    design = next((name for ptype, name in _DESIGNS if ptype.casefold() in given), None)
     phase = None
     for ptype in publication_types:
-        m = re.fullmatch(r"Clinical Trial, (Phase I{1,3}V?|Phase IV)", ptype)
+        m = re.fullmatch(r"Clinical Trial, (Phase I{1,3}V?|Phase IV)", " ".join(ptype.split()), re.IGNORECASE)
         if m:
-            phase = _PHASES.get(m.group(1))
+            phase = {k.casefold(): v for k, v in _PHASES.items()}.get(m.group(1).casefold())
     return design, phase
 
 
@@ -90,15 +92,24 @@ class PubmedLoader:
     name = "pubmed"
     description = "PubMed XML (`PubmedArticleSet` from efetch)"
 
+    def __init__(self, recognizer: Recognizer | None = None) -> None:
+        self.recognizer = recognizer
+
+    def with_recognizer(self, recognizer: Recognizer | None) -> PubmedLoader:
+        """The loader reading claims over an open vocabulary (the store's), not only the bundled one."""
+        return PubmedLoader(recognizer)
+
     def sniff(self, path: Path, head: bytes) -> bool:
         return b"<PubmedArticleSet" in head or (head.lstrip().startswith(b"<") and b"<PubmedArticle>" in head)
 
     def load(self, path: Path) -> Iterator[Document]:
         with open_document(path) as handle:
-            yield from load_stream(handle, path=str(path))
+            yield from load_stream(handle, path=str(path), recognizer=self.recognizer)
 
 
-def load_stream(handle: IO[bytes], *, path: str, vocabulary: Vocabulary | None = None) -> Iterator[Document]:
+def load_stream(
+    handle: IO[bytes], *, path: str, vocabulary: Vocabulary | None = None, recognizer: Recognizer | None = None
+) -> Iterator[Document]:
     """Documents of every readable article; a broken one is a warning on a neighbour document."""
     vocabulary = vocabulary or Vocabulary.default()
     pending: Document | None = None
@@ -123,7 +134,9 @@ def load_stream(handle: IO[bytes], *, path: str, vocabulary: Vocabulary | None =
             if elem.tag == "PubmedArticle":
                 label = _label(elem, count)
                 try:
-                    document = article_document(elem, path=path, label=label, vocabulary=vocabulary)
+                    document = article_document(
+                        elem, path=path, label=label, vocabulary=vocabulary, recognizer=recognizer
+                    )
                 except (LoadError, RecordError) as exc:
                     first_error = first_error or (exc if isinstance(exc, LoadError) else LoadError(str(exc), path=path))
                     problems.append(skipped_record(label, exc))
@@ -175,7 +188,12 @@ def _escaped(text: str) -> str:
 
 
 def article_document(
-    elem: ET.Element, *, path: str | None = None, label: str = "article", vocabulary: Vocabulary | None = None
+    elem: ET.Element,
+    *,
+    path: str | None = None,
+    label: str = "article",
+    vocabulary: Vocabulary | None = None,
+    recognizer: Recognizer | None = None,
 ) -> Document:
     """One ``PubmedArticle`` element as a document; :class:`LoadError` names the PMID and field."""
     citation = elem.find("MedlineCitation")
@@ -205,7 +223,7 @@ def article_document(
         vocabulary=vocabulary or Vocabulary.default(),
         source_props={"uri": f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/", "language": _language(article)},
     )
-    _ArticleReader(builder, elem, citation, article, pmid=pmid, doi=doi, title=title).read()
+    _ArticleReader(builder, elem, citation, article, pmid=pmid, doi=doi, title=title, recognizer=recognizer).read()
     try:
         return builder.build()
     except LoadError as exc:
@@ -223,7 +241,9 @@ class _ArticleReader:
         pmid: str,
         doi: str | None,
         title: str,
+        recognizer: Recognizer | None = None,
     ) -> None:
+        self.recognizer = recognizer
         self.b = builder
         self.elem = elem
         self.citation = citation
@@ -233,6 +253,7 @@ class _ArticleReader:
         self.title = title
         self.study = study_id(doi=doi, pmid=pmid)
         self.drugs: list[str] = []
+        self.concept_ids: set[str] = set()  # concepts the record's own MeSH indexing named
         self.stances: set[tuple[EdgeType, str]] = set()
 
     def read(self) -> None:
@@ -276,7 +297,7 @@ class _ArticleReader:
                 "abstract": abstract,
                 "language": article_language,
             },
-            quote=_escaped(self.title),
+            quote=self._title_quote(),
         )
         self._concepts()
         self._trials(abstract or "")
@@ -287,11 +308,27 @@ class _ArticleReader:
                 "only from English or Dutch text, so none were taken from it"
             )
             return
+        if self.recognizer is not None:
+            literature.read_claims(self, self.recognizer, sections)
+            return
         for node, section in sections:
             self._abstract_section(node, section)
 
+    def _title_quote(self) -> str:
+        """The title as it stands in the record XML, inline markup (<i>, <sup>) included."""
+        node = self.article.find("ArticleTitle")
+        if node is None or len(node) == 0:
+            return _escaped(self.title)
+        tail, node.tail = node.tail, None
+        xml = ET.tostring(node, encoding="unicode")
+        node.tail = tail
+        inner = xml[xml.index(">") + 1 : xml.rindex("</")]
+        return inner.strip()
+
     # -- concepts ---------------------------------------------------------------------
     def _concepts(self) -> None:
+        if self.recognizer is not None:
+            literature.record_concepts(self, self.recognizer)
         names = [
             *(_text(d) for d in self.citation.findall("MeshHeadingList/MeshHeading/DescriptorName")),
             *(_text(c) for c in self.citation.findall("ChemicalList/Chemical/NameOfSubstance")),
@@ -301,7 +338,12 @@ class _ArticleReader:
             if not name:
                 continue
             concept = self.b.vocabulary.lookup(name)
-            if concept is None or concept.id in seen or concept.kind is NodeKind.OUTCOME:
+            if (
+                concept is None
+                or concept.id in seen
+                or concept.id in self.concept_ids
+                or concept.kind is NodeKind.OUTCOME
+            ):
                 continue
             seen.add(concept.id)
             self.b.add_concept(concept, quote=_escaped(name))

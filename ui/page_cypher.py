@@ -1,4 +1,4 @@
-"""Cypher: ask anything, read-only, with a row cap and a timeout."""
+"""Cypher: ask anything, read-only, in a worker process with a row cap and a capped timeout."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import streamlit as st
 from graph.cypher_examples import EXAMPLE_QUERIES
 from graph.errors import QueryError, WriteRefusedError
 from graph.export.html import network_html
+from graph.store.query_worker import MAX_CONSOLE_TIMEOUT_S
 from ui.components import graph_canvas
 from ui.state import get_store
 from ui.viewmodel import md_escape, table_cell
@@ -32,11 +33,27 @@ def render() -> None:
     cypher = st.text_area("Query (read-only)", key=_EDITOR, height=160)
     c1, c2 = st.columns(2)
     limit = c1.number_input("Row cap", min_value=1, max_value=100_000, value=1000, step=100, key="evx_cypher_limit")
-    timeout = c2.number_input("Timeout (seconds)", min_value=1.0, max_value=120.0, value=10.0, key="evx_cypher_timeout")
+    timeout = c2.number_input(
+        "Timeout (seconds)",
+        min_value=1.0,
+        max_value=MAX_CONSOLE_TIMEOUT_S,
+        value=10.0,
+        key="evx_cypher_timeout",
+        help=f"At most {MAX_CONSOLE_TIMEOUT_S:g} s; the query runs in its own process, other visitors are not held up.",
+    )
     if not st.button("Run query", type="primary", key="evx_cypher_run"):
         return
+    status = st.empty()
+
+    def running(elapsed: float) -> None:
+        # every update is a point where Streamlit stops this run when the visitor reruns or leaves,
+        # which kills the query's worker (see graph.store.query_worker)
+        status.caption(f"Running… {elapsed:.1f} s")
+
     try:
-        result = store.query(cypher, write=False, row_limit=int(limit), timeout_s=float(timeout))
+        result = store.console_query(
+            cypher, row_limit=int(limit), timeout_s=min(float(timeout), MAX_CONSOLE_TIMEOUT_S), on_wait=running
+        )
     except WriteRefusedError as exc:
         st.error(md_escape(str(exc).split("\nHint:")[0]))
         st.info("Hint: the explorer only reads. Change the store with `evx load` or `evx query --write`.")
@@ -52,6 +69,8 @@ def render() -> None:
             )
         )
         return
+    finally:
+        status.empty()
     note = f"{len(result.rows)} rows" + (" (truncated at the row cap)" if result.truncated else "")
     st.caption(note)
     frame = pd.DataFrame([[table_cell(v) for v in row] for row in result.rows], columns=result.columns)

@@ -1,0 +1,126 @@
+"""Claims and concepts of a PubMed article over the open vocabulary (used by :mod:`loaders.pubmed`).
+
+The record's own indexing comes first: ``MeshHeadingList`` descriptors and ``ChemicalList``
+substances carry MeSH UIs, so they become concepts without any name matching.  Then the
+title and abstract are read: every concept the recogniser finds is a node of the document
+(with the words that named it as its quote), and the claim model of
+:mod:`loaders.text.claims` decides which drug → disease pairs the text states as adverse
+effects (SUPPORTS) or denies (CONTRADICTS).  A claim quotes its sentence verbatim, at its
+place in the record XML; percentages in that sentence attach as figures with the
+denominator the sentence gives, and nothing outside the sentence is attached.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from graph.model import EdgeType, NodeKind
+from graph.vocabulary import Concept, Mention
+from loaders import text_rules
+from loaders.text.claims import adverse_claims
+from loaders.text.recognize import Recognizer
+from loaders.text_rules import Span
+
+__all__ = ["read_claims", "record_concepts"]
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def record_concepts(reader: Any, recognizer: Recognizer) -> None:
+    """Concepts from the record's MeSH descriptor and substance UIs (no name matching needed)."""
+    for path in ("MeshHeadingList/MeshHeading/DescriptorName", "ChemicalList/Chemical/NameOfSubstance"):
+        for node in reader.citation.findall(path):
+            ui = (node.get("UI") or "").strip()
+            concept = recognizer.concept_of(ui) if ui else None
+            if concept is None or concept.id in reader.concept_ids:
+                continue
+            name = "".join(node.itertext()).strip()
+            reader.concept_ids.add(concept.id)
+            reader.b.add_concept(concept, quote=_escaped(name) if name else None)
+            if concept.kind is NodeKind.DRUG:
+                reader.drugs.append(concept.id)
+                reader.b.add_edge(EdgeType.STUDIES, reader.study, concept.id, quote=_escaped(name) or None)
+            elif concept.kind is NodeKind.CONDITION:
+                reader.b.add_edge(EdgeType.STUDIED_IN, reader.study, concept.id, quote=_escaped(name) or None)
+
+
+class _Part:
+    """The title or one AbstractText, where it sits in the joined text and in the record XML."""
+
+    def __init__(self, text: str, start: int, xml_offset: int) -> None:
+        self.text = text
+        self.start = start
+        self.end = start + len(text)
+        self.xml_offset = xml_offset
+
+
+def read_claims(reader: Any, recognizer: Recognizer, sections: list[tuple[ET.Element, str]]) -> None:
+    """Concept mentions, claims with stance, and their figures from the title and abstract."""
+    b = reader.b
+    xml = b.text
+    title_node = reader.article.find("ArticleTitle")
+    parts = [
+        _Part(
+            reader.title, 0, xml.find(_escaped(reader.title)) if title_node is not None and len(title_node) == 0 else -1
+        )
+    ]
+    search_from = max(xml.find("<Abstract"), 0)
+    for node, section in sections:
+        start = parts[-1].end + 1
+        offset = xml.find(_escaped(section), search_from) if len(node) == 0 else -1
+        parts.append(_Part(section, start, offset))
+    joined = " ".join(p.text for p in parts)
+    mentions = recognizer.mentions(joined)
+    sentences: list[Span] = []
+    for part in parts[1:]:
+        sentences.extend(text_rules.sentences(joined, part.start, part.end))
+    title = Span(0, parts[0].end, reader.title)
+    for mention in _first_of_each(mentions):
+        quote, start = _quote(xml, parts, mention.start, mention.end)
+        b.add_concept(mention.concept, quote=quote, start=start)
+    for claim in adverse_claims(joined, sentences, mentions, title=title, trees=recognizer.trees):
+        quote, start = _quote(xml, parts, claim.sentence.start, claim.sentence.end)
+        finding = b.add_finding(claim.drug.id, claim.disease.id, None, quote=quote, start=start)
+        b.add_edge(claim.stance, reader.study, finding, quote=quote, start=start)
+        _figures(reader, joined, parts, claim.sentence, claim.disease, finding)
+
+
+def _first_of_each(mentions: list[Mention]) -> list[Mention]:
+    seen: dict[str, Mention] = {}
+    for m in mentions:
+        seen.setdefault(m.concept.id, m)
+    return list(seen.values())
+
+
+def _quote(xml: str, parts: list[_Part], begin: int, end: int) -> tuple[str, int | None]:
+    """``joined[begin:end]`` as it stands in the record XML, and where (when the part's place is known)."""
+    part = next(p for p in parts if p.start <= begin < p.end or (begin == p.end == end))
+    local, local_end = begin - part.start, min(end, part.end) - part.start
+    escaped = _escaped(part.text[local:local_end])
+    if part.xml_offset < 0:
+        return escaped, None
+    start = part.xml_offset + len(_escaped(part.text[:local]))
+    return escaped, start if xml[start : start + len(escaped)] == escaped else None
+
+
+def _figures(reader: Any, joined: str, parts: list[_Part], sentence: Span, disease: Concept, finding: str) -> None:
+    """Percentages the claim's own sentence states, with the denominator it gives."""
+    for fig in text_rules.find_figures(joined, sentence.start, sentence.end):
+        if fig.value is None or fig.unit != "%" or not (sentence.start <= fig.start and fig.end <= sentence.end):
+            continue
+        quote, start = _quote(reader.b.text, parts, fig.start, fig.end)
+        reader.b.add_figure(
+            reader.study,
+            finding,
+            label=disease.name,
+            value=fig.value,
+            unit=fig.unit,
+            numerator=fig.numerator,
+            denominator=fig.denominator,
+            p_value=fig.p_value,
+            quote=quote,
+            start=start,
+        )

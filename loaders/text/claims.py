@@ -1,0 +1,295 @@
+"""Adverse-effect claims from sentences that name a drug and a disease, with their stance.
+
+A sentence that names a drug and a disease states one of: the drug caused the disease
+("X-induced Y", "Y after X", "X produced Y", "Y associated with X"), it did not ("no Y was
+observed", "did not cause Y"), it treats or prevents it ("X for Y", "X improved Y"), or
+nothing about the two.  Only the first two become claims: SUPPORTS and CONTRADICTS.  The
+rules are NegEx/ConText-style — cue words with a scope — written for the English and
+Dutch of abstracts and reports, and measured on the BioCreative V CDR corpus
+(``evx eval cdr``; BENCHMARKS.md).
+
+Choices, each measured on the CDR training set (abstract-level relations):
+
+- A title that names a drug and a disease (case reports, "X-induced Y in rats") is about
+  their link unless it says the drug treats or prevents it.
+- In the abstract, a drug and a disease in one sentence are a claim unless a treatment,
+  prevention or "not related" cue stands between or around them, or the sentence is only
+  about the disease as the patients' condition ("patients with Y received X").
+- When one drug is claimed to cause a disease and also a more specific one (seizures and
+  tonic seizures), the general one is left out: MeSH tree numbers say which is which.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+from graph.model import EdgeType, NodeKind
+from graph.vocabulary import Concept, Mention
+from loaders.text_rules import Span
+
+__all__ = ["FEATURES", "Candidate", "Claim", "adverse_claims", "candidates", "default_weights", "fit", "score"]
+
+_DISEASE = (NodeKind.CONDITION, NodeKind.OUTCOME)
+
+_ADVERSE = re.compile(
+    r"induc|caus|associat|after|following|produc|result|due to|secondary to|related|toxic|develop|complicat|"
+    r"side effect|adverse|provok|elicit|evok|precipitat|trigger|lead to|led to|onset|occur|"
+    r"veroorza|geïnduceerd|na gebruik|bijwerking",
+    re.IGNORECASE,
+)
+_TREATMENT = re.compile(
+    r"\b(?:for the (?:treatment|management|prevention|prophylaxis) of|in the (?:treatment|management|prevention) of|"
+    r"treat(?:ed|ing|s|ment)? (?:of |for )?|therap(?:y|ies|eutic) (?:of|for|in)|improv|allevia|ameliorat|attenuat|"
+    r"prevent|protect|revers|reduc|decreas|suppress|inhibit|antagoni|block|abolish|relie|control of|efficacy|effective|"
+    r"beneficial|manag|cure|resolv|antidote|rescue|counteract|lower|"
+    r"behandel|verminder|voorkom)",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(
+    r"\b(?:no|not|without|absence of|neither|nor|lack of|free of|failed to|did not|does not|do not|was not|were not|"
+    r"none of|unrelated|rather than|geen|niet|zonder)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A drug → disease claim, the sentence that states it, and the cue behind its stance."""
+
+    drug: Concept
+    disease: Concept
+    stance: EdgeType
+    sentence: Span
+    cue: str | None = None
+
+
+FEATURES: tuple[str, ...] = (
+    "bias",
+    "title_both",
+    "drug_in_title",
+    "disease_in_title",
+    "cooccur",
+    "cooccur_log",
+    "hyphen_cue",
+    "adverse_cue",
+    "treatment_cue",
+    "negated",
+    "close",
+    "main_drug",
+    "drug_share",
+    "disease_mentions_log",
+    "disease_share",
+    "narrowest",
+    "drugs_log",
+    "diseases_log",
+    "known_pair",
+    "title_drug_any_disease",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A drug and a disease one abstract names, with what the text says about the two."""
+
+    drug: Concept
+    disease: Concept
+    features: dict[str, float]
+    sentence: Span  # the sentence that states the link best (or names the disease)
+    stance: EdgeType
+    cue: str | None
+
+
+def candidates(
+    text: str,
+    sentences: Sequence[Span],
+    mentions: Sequence[Mention],
+    *,
+    title: Span | None = None,
+    trees: dict[str, tuple[str, ...]] | None = None,
+    known: Callable[[str, str], bool] | None = None,
+) -> list[Candidate]:
+    """Every (drug, disease) pair of a title and abstract that a sentence or the title links."""
+    trees = trees or {}
+    spans = ([title] if title else []) + [s for s in sentences if not (title and s.start < title.end)]
+    drugs = [m for m in mentions if m.concept.kind is NodeKind.DRUG]
+    diseases = [m for m in mentions if m.concept.kind in _DISEASE]
+    if not drugs or not diseases:
+        return []
+    drug_count = Counter(m.concept.id for m in drugs)
+    disease_count = Counter(m.concept.id for m in diseases)
+    concepts = {m.concept.id: m.concept for m in mentions}
+    in_title = {m.concept.id for m in mentions if title and m.end <= title.end}
+    top = max(drug_count.values())
+    disease_meshes = {cid: concepts[cid].codes.get("mesh", "") for cid in disease_count}
+    narrowest = {
+        cid: not any(
+            t.startswith(m + ".")
+            for other, om in disease_meshes.items()
+            if other != cid
+            for t in trees.get(om, ())
+            for m in trees.get(mesh, ())
+        )
+        for cid, mesh in disease_meshes.items()
+    }
+    evidence: dict[tuple[str, str], dict[str, float]] = {}
+    best: dict[tuple[str, str], tuple[float, Span, EdgeType, str | None]] = {}
+    for sentence in spans:
+        inside_d = [m for m in drugs if sentence.start <= m.start and m.end <= sentence.end]
+        inside_y = [m for m in diseases if sentence.start <= m.start and m.end <= sentence.end]
+        for d in inside_d:
+            for y in inside_y:
+                pair = (d.concept.id, y.concept.id)
+                f = evidence.setdefault(
+                    pair,
+                    dict.fromkeys(("cooccur", "hyphen_cue", "adverse_cue", "treatment_cue", "negated", "close"), 0.0),
+                )
+                judged = _cues(text, sentence, d, y)
+                f["cooccur"] += 1
+                for name in ("hyphen_cue", "adverse_cue", "treatment_cue", "negated", "close"):
+                    f[name] += judged[name]
+                strength = (
+                    2 * judged["hyphen_cue"] + judged["adverse_cue"] - judged["treatment_cue"] + (sentence is title)
+                )
+                stance = EdgeType.CONTRADICTS if judged["negated"] and not judged["hyphen_cue"] else EdgeType.SUPPORTS
+                if pair not in best or strength > best[pair][0]:
+                    best[pair] = (strength, sentence, stance, judged["cue"])
+    # the drug a title names is what the abstract is about: its pairs need no shared sentence
+    for d_id in drug_count:
+        if d_id not in in_title:
+            continue
+        for y in diseases:
+            pair = (d_id, y.concept.id)
+            if pair not in best:
+                sentence = (
+                    next(s for s in spans if s.start <= y.start and y.end <= s.end)
+                    if any(s.start <= y.start and y.end <= s.end for s in spans)
+                    else None
+                )
+                if sentence is None:
+                    continue
+                negated = bool(_NEGATED.search(text[max(sentence.start, y.start - 40) : y.start]))
+                best[pair] = (-1.0, sentence, EdgeType.CONTRADICTS if negated else EdgeType.SUPPORTS, None)
+                evidence[pair] = {"negated": float(negated)}
+    out = []
+    n_drugs, n_diseases = len(drug_count), len(disease_count)
+    for pair, (_, sentence, stance, cue) in best.items():
+        d_id, y_id = pair
+        ev = evidence.get(pair, {})
+        co = ev.get("cooccur", 0.0)
+        drug, disease = concepts[d_id], concepts[y_id]
+        features = {
+            "bias": 1.0,
+            "title_both": float(d_id in in_title and y_id in in_title),
+            "drug_in_title": float(d_id in in_title),
+            "disease_in_title": float(y_id in in_title),
+            "cooccur": float(co > 0),
+            "cooccur_log": math.log1p(co),
+            "hyphen_cue": float(ev.get("hyphen_cue", 0) > 0),
+            "adverse_cue": math.log1p(ev.get("adverse_cue", 0)),
+            "treatment_cue": (ev.get("treatment_cue", 0) / co) if co else 0.0,
+            "negated": (ev.get("negated", 0) / co) if co else ev.get("negated", 0.0),
+            "close": float(ev.get("close", 0) > 0),
+            "main_drug": float(drug_count[d_id] == top),
+            "drug_share": drug_count[d_id] / len(drugs),
+            "disease_mentions_log": math.log1p(disease_count[y_id]),
+            "disease_share": disease_count[y_id] / len(diseases),
+            "narrowest": float(narrowest.get(y_id, True)),
+            "drugs_log": math.log1p(n_drugs),
+            "diseases_log": math.log1p(n_diseases),
+            "known_pair": float(bool(known and known(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")))),
+            "title_drug_any_disease": float(d_id in in_title and co == 0),
+        }
+        out.append(Candidate(drug, disease, features, sentence, stance, cue))
+    return out
+
+
+def adverse_claims(
+    text: str,
+    sentences: Sequence[Span],
+    mentions: Sequence[Mention],
+    *,
+    title: Span | None = None,
+    trees: dict[str, tuple[str, ...]] | None = None,
+    weights: dict[str, float] | None = None,
+    known: Callable[[str, str], bool] | None = None,
+    threshold: float | None = None,
+) -> list[Claim]:
+    """The claims of a title and its abstract (sentences and mentions with offsets in ``text``)."""
+    weights = weights or default_weights()
+    threshold = default_threshold() if threshold is None else threshold
+    claims = []
+    for cand in candidates(text, sentences, mentions, title=title, trees=trees, known=known):
+        if score(cand.features, weights) >= threshold:
+            claims.append(Claim(cand.drug, cand.disease, cand.stance, cand.sentence, cand.cue))
+    return claims
+
+
+def score(features: dict[str, float], weights: dict[str, float]) -> float:
+    """The probability that the pair is a stated adverse effect (logistic)."""
+    z = sum(weights.get(name, 0.0) * value for name, value in features.items())
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def fit(rows: list[tuple[dict[str, float], bool]], *, l2: float = 1.0) -> dict[str, float]:
+    """Weights of the logistic model from labelled candidates (annotated abstracts)."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    x = np.array([[f.get(name, 0.0) for name in FEATURES] for f, _ in rows])
+    y = np.array([1.0 if label else 0.0 for _, label in rows])
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ w
+        p = 1.0 / (1.0 + np.exp(-z))
+        eps = 1e-12
+        value = -np.sum(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)) + l2 * np.sum(w[1:] ** 2) / 2
+        grad = x.T @ (p - y) + l2 * np.concatenate([[0.0], w[1:]])
+        return float(value), grad
+
+    result = minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B")
+    return {name: round(float(w), 4) for name, w in zip(FEATURES, result.x, strict=True)}
+
+
+@functools.cache
+def _shipped() -> dict:
+    text = resources.files("loaders").joinpath("text/claim_weights.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text) or {}
+
+
+def default_weights() -> dict[str, float]:
+    """The weights shipped with the package (fitted on the CDR training set; see BENCHMARKS.md)."""
+    return {str(k): float(v) for k, v in (_shipped().get("weights") or {}).items()}
+
+
+def default_threshold() -> float:
+    return float(_shipped().get("threshold", 0.5))
+
+
+def _cues(text: str, sentence: Span, drug: Mention, disease: Mention) -> dict:
+    a, b = sorted((drug, disease), key=lambda m: m.start)
+    between = text[a.end : b.start]
+    before = text[max(sentence.start, a.start - 60) : a.start]
+    around = text[max(sentence.start, disease.start - 40) : disease.start]
+    treatment = _TREATMENT.search(between) or (drug.start < disease.start and _TREATMENT.search(before[-25:]))
+    adverse = _ADVERSE.search(between) or _ADVERSE.search(text[disease.end : min(sentence.end, disease.end + 30)])
+    hyphen = re.match(
+        r"[\s-]*(?:induced|associated|related|evoked|provoked|treated|toxicity)\b", between, re.IGNORECASE
+    )
+    negation = _NEGATED.search(around) or (disease.start > drug.start and _NEGATED.search(between))
+    cue = hyphen.group(0).strip(" -") if hyphen else adverse.group(0) if adverse else None
+    return {
+        "hyphen_cue": 1.0 if hyphen else 0.0,
+        "adverse_cue": 1.0 if adverse else 0.0,
+        "treatment_cue": 1.0 if treatment and not hyphen else 0.0,
+        "negated": 1.0 if negation and not hyphen else 0.0,
+        "close": 1.0 if len(between) < 60 else 0.0,
+        "cue": cue,
+    }

@@ -1,0 +1,90 @@
+"""Folding text for matching names, without moving a single character.
+
+Matching runs over a folded copy of the text that has exactly the text's length, so a
+match in the copy is the same span in the original (quotes and spans stay verbatim).
+Names are folded the same way and their spaces collapsed.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["fold", "key", "variants"]
+
+_SPACE_LIKE = "-‐‑‒–—/\u00a0\t\n\r\f\v_"
+
+
+def _table() -> dict[int, str]:
+    table = {ord(c): " " for c in _SPACE_LIKE}
+    # lower case only where it keeps one character per character (str.lower('İ') has two)
+    for code in range(0x20, 0x3000):
+        c = chr(code)
+        low = c.lower()
+        if low != c and len(low) == 1:
+            table[code] = low
+    return table
+
+
+_TABLE = _table()
+
+
+def fold(text: str) -> str:
+    """Lower case, dashes, slashes and line breaks as spaces; ``len(fold(t)) == len(t)``."""
+    return text.translate(_TABLE)
+
+
+def key(term: str) -> str:
+    """A name as the matcher looks it up: folded, one space between words."""
+    return " ".join(fold(term).split())
+
+
+#: American spellings (MeSH) and the British ones abstracts also use.
+_BRITISH = (
+    (r"(?<=[a-z])emia\b", "aemia"),
+    (r"\bhem(?=[oa])", "haem"),
+    (r"\bedema", "oedema"),
+    (r"leuk", "leuc"),
+    (r"isch?em", "ischaem"),
+    (r"(?<=[a-z]{3})or\b", "our"),
+    (r"\besophag", "oesophag"),
+    (r"\bestrogen", "oestrogen"),
+    (r"(?<=[a-z])yze\b", "yse"),
+)
+_INVERTED = re.compile(r"^([^,]+), ([^,]+)$")
+
+
+def variants(term: str) -> set[str]:
+    """Keys a name is written as: itself, MeSH's inverted form undone, plural forms.
+
+    "Arthritis, Rheumatoid" → "rheumatoid arthritis"; "Diabetes Mellitus, Type 2" →
+    "type 2 diabetes mellitus"; "seizure" → "seizures"; "artery" → "arteries".
+    """
+    base = key(term)
+    if not base:
+        return set()
+    forms = {base}
+    m = _INVERTED.match(base)
+    if m and not m.group(2).startswith(("and ", "or ")):
+        forms.add(f"{m.group(2)} {m.group(1)}")
+    for form in list(forms):
+        british = form
+        for us, uk in _BRITISH:
+            british = re.sub(us, uk, british)
+        forms.add(british)
+    for form in list(forms):
+        last = form.rsplit(" ", 1)[-1]
+        if not last.isalpha() or len(last) < 4 or "," in form:
+            continue
+        if last.endswith("y") and last[-2:-1] not in "aeiou":
+            forms.add(form[:-1] + "ies")
+        elif last.endswith(("s", "x", "ch", "sh")):
+            if not last.endswith("s"):
+                forms.add(form + "es")
+        else:
+            forms.add(form + "s")
+    return forms
+
+
+def is_abbreviation(term: str) -> bool:
+    """Short and with capitals past its first letter ("NO", "MS", "LIDs"): matched only as written."""
+    return len(term) <= 6 and any(c.isupper() for c in term[1:])
