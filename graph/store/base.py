@@ -9,7 +9,7 @@ carry ``type`` (upper case) and their properties.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, ClassVar, Self
@@ -243,6 +243,22 @@ class EvidenceStore(abc.ABC):
     @abc.abstractmethod
     def subgraph(self, node_ids: Iterable[str] | None = None) -> nx.MultiDiGraph:
         """The given nodes and the edges among them; the whole store when ``None``."""
+
+    def console_query(
+        self,
+        cypher: str,
+        *,
+        row_limit: int | None = None,
+        timeout_s: float | None = None,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> QueryResult:
+        """Run Cypher a person typed (the explorer's console, ``evx query`` without ``--write``).
+
+        Untrusted text: stores run it where it cannot write and cannot stall other callers
+        (the embedded store: a read-only worker process; Neo4j: a READ session).
+        ``on_wait(elapsed_s)`` is called while it runs; what it raises cancels the query.
+        """
+        return self.query(cypher, write=False, row_limit=row_limit, timeout_s=timeout_s)
 
     @abc.abstractmethod
     def stats(self) -> StoreStats:

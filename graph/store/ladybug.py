@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -612,6 +612,33 @@ class LadybugStore(EvidenceStore):
         truncated = len(rows) > cap
         rows = rows[:cap]
         return QueryResult(columns, [[_value(v) for v in row] for row in rows], truncated, _graph_of(rows))
+
+    def console_query(
+        self,
+        cypher: str,
+        *,
+        row_limit: int | None = None,
+        timeout_s: float | None = None,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> QueryResult:
+        """User Cypher in a read-only worker process (:mod:`graph.store.query_worker`); this store's lock is not taken.
+
+        A ``":memory:"`` store (tests) has no file a worker could open: it runs in-process,
+        guarded, in a read-only transaction.
+        """
+        if not cypher.strip():
+            raise QueryError("the query is empty", query=cypher, hint="try: MATCH (d:Drug) RETURN d.name LIMIT 10")
+        refuse_writes(cypher)
+        cap = self.row_limit if row_limit is None else row_limit
+        timeout = self.timeout_s if timeout_s is None else timeout_s
+        if self.path == ":memory:":
+            return self.query(cypher, write=False, row_limit=cap, timeout_s=timeout)
+        from graph.store.query_worker import run_read_only
+
+        raw = run_read_only(Path(self.path) / DB_FILE, cypher, row_limit=cap, timeout_s=timeout, on_wait=on_wait)
+        rows = raw.rows[:cap]
+        truncated = raw.truncated or len(raw.rows) > cap
+        return QueryResult(raw.columns, [[_value(v) for v in row] for row in rows], truncated, _graph_of(rows))
 
     def subgraph(self, node_ids: Iterable[str] | None = None) -> nx.MultiDiGraph:
         g = nx.MultiDiGraph()

@@ -437,7 +437,7 @@ class Neo4jStore(EvidenceStore):
         if not cypher.strip():
             raise QueryError("the query is empty", query=cypher, hint="try: MATCH (d:Drug) RETURN d.name LIMIT 10")
         if not write:
-            refuse_writes(cypher)  # read transactions are not enough on every server (see docs/neo4j.md)
+            refuse_writes(cypher, dialect="neo4j")  # READ sessions are not enough on every server
         elif self.read_only:
             raise WriteRefusedError(f"Neo4j at {self.uri} was opened read-only", query=cypher)
         cap = self.row_limit if row_limit is None else row_limit
@@ -453,7 +453,11 @@ class Neo4jStore(EvidenceStore):
                     break
             return list(result.keys()), rows
 
-        with self._translated(cypher), self._driver.session(database=self.database) as session:
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS  # a READ session: Neo4j itself refuses writes
+        with (
+            self._translated(cypher),
+            self._driver.session(database=self.database, default_access_mode=mode) as session,
+        ):
             columns, rows = session.execute_write(work) if write else session.execute_read(work)
         truncated = len(rows) > cap
         rows = rows[:cap]
