@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# What running the explorer needs (no test tools); the [dev] install above includes it.
+RUN_STAMP := $(VENV)/.installed-run
+# make run SHARE=1: listen on every network interface instead of this machine only.
+SHARE  ?=
 
 .PHONY: install run test lint bench system-deps clean
 
@@ -12,13 +16,19 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUN_STAMP)
+
+$(RUN_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUN_STAMP)
 
 install: $(STAMP)
 
-## run: load the bundled samples (first time) and open the explorer on the embedded store
-run: $(STAMP)
-	$(BIN)/evx app
+## run: load the bundled samples (first time) and open the explorer on http://localhost:8501 (this machine only)
+run: $(RUN_STAMP)
+	$(BIN)/evx app $(if $(SHARE),--share)
 
 ## system-deps: Debian packages the browser and PDF tests use (Chromium, a Unicode font)
 system-deps:

@@ -1,4 +1,8 @@
-"""The heart of the product: the studies and guidelines behind one drug → outcome link."""
+"""The heart of the product: the studies and guidelines behind one drug → outcome link.
+
+Everything here comes from one :class:`graph.service.LinkEvidence` (curated once), so the
+table, the counts above it, the chart and the synthesis below always show the same evidence.
+"""
 
 from __future__ import annotations
 
@@ -6,63 +10,64 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from graph.errors import EvidenceError
-from graph.evidence_view import evidence_rows, forest_points, passage, recommendation_rows
+from graph.evidence_view import EvidenceRow, passage
+from graph.service import LinkEvidence
 from graph.store.base import EvidenceStore
 from ui.components import clickable_html
 from ui.synthesis_panel import render_synthesis
-from ui.viewmodel import evidence_html, forest_records, md_escape, passage_html
+from ui.viewmodel import evidence_html, forest_records, md_escape, passage_html, plural
 
-__all__ = ["render_evidence"]
+__all__ = ["forest_chart", "render_evidence"]
 
 _PASSAGE = "evx_passage"
+_STANCE_COLOURS = alt.Scale(domain=["supports", "contradicts"], range=["#2ca02c", "#d62728"])
 
 
-def render_evidence(store: EvidenceStore, drug_id: str, target_id: str) -> None:
-    """Table, forest-style chart and recommendations for ``drug_id`` → ``target_id``."""
-    try:
-        evidence = store.evidence(drug_id, target_id)
-    except EvidenceError as exc:
-        st.error(md_escape(str(exc)))
-        return
-    drug, target = evidence.drug.get("name", drug_id), evidence.target.get("name", target_id)
+def render_evidence(
+    store: EvidenceStore, link: LinkEvidence, rows: list[EvidenceRow], *, filtered: bool = False
+) -> None:
+    """Counts, table and chart of ``rows`` (the link's rows the filters let through), then the synthesis."""
+    drug, target = link.drug.get("name", link.drug.get("id")), link.target.get("name", link.target.get("id"))
     st.subheader(f"Evidence: {md_escape(drug)} → {md_escape(target)}")
-    rows = evidence_rows(evidence)
-    recs = recommendation_rows(evidence)
+    supporting = sum(r.stance == "supports" for r in rows)
+    contradicting = sum(r.stance == "contradicts" for r in rows)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Supporting studies and guidelines", len({r.evidence_id for r in rows if r.stance == "supports"}))
-    c2.metric("Contradicting", len({r.evidence_id for r in rows if r.stance == "contradicts"}))
-    c3.metric("Recommendations", len(recs))
+    c1.metric("Supporting studies and guidelines", supporting)
+    c2.metric("Contradicting", contradicting)
+    c3.metric("Recommendations", len(link.recommendations))
+    if filtered:
+        st.caption(f"Filtered: {plural(len(rows), 'row')} of {len(link.rows)} shown.")
 
     def open_quote(value: str) -> None:
-        kind, _, index = value.partition(":")
-        if kind == "quote" and index.isdigit() and int(index) < len(rows):
-            row = rows[int(index)]
-            st.session_state[_PASSAGE] = (row.source_doc, row.span, row.quote, row.name)
+        parts = value.split(":")
+        if len(parts) == 3 and parts[0] == "quote" and parts[1].isdigit() and parts[2].isdigit():
+            i, j = int(parts[1]), int(parts[2])
+            if i < len(rows) and j < len(rows[i].quotes):
+                q = rows[i].quotes[j]
+                st.session_state[_PASSAGE] = (q.source_doc, q.span, q.text, rows[i].name)
 
-    clickable_html(evidence_html(rows, recs), key=f"evx_evidence_{drug_id}_{target_id}", on_click=open_quote)
-    st.caption("Click a quote to read it in its source document.")
-    _forest_chart(evidence)
-    render_synthesis(store, drug_id, target_id)
+    key = f"evx_evidence_{link.drug.get('id')}_{link.target.get('id')}"
+    clickable_html(evidence_html(rows, link.recommendations), key=key, on_click=open_quote)
+    st.caption("Click a quote to read it in its source document. Figures are as reported; derived numbers are marked.")
+    shown = {r.name for r in rows}
+    forest_chart([p for p in link.points if p.study in shown])
+    render_synthesis(store, link)
     pending = st.session_state.pop(_PASSAGE, None)
     if pending:
         _passage_dialog(store, *pending)
 
 
-def _forest_chart(evidence: object) -> None:
-    records = forest_records(forest_points(evidence))  # type: ignore[arg-type]
+def forest_chart(points: list) -> None:  # type: ignore[type-arg]
+    """Every number behind the link, one row per study and group, with its 95% interval."""
+    records = forest_records(points)
     if not records:
         st.caption("No study reports a number for this link.")
         return
     frame = pd.DataFrame(records)
     for unit, group in frame.groupby("unit", sort=True):
-        stance = alt.Color(
-            "stance:N",
-            scale=alt.Scale(domain=["supports", "contradicts"], range=["#2ca02c", "#d62728"]),
-            legend=alt.Legend(orient="bottom", title=None),
-        )
+        stance = alt.Color("stance:N", scale=_STANCE_COLOURS, legend=alt.Legend(orient="bottom", title=None))
         base = alt.Chart(group).encode(
-            y=alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelLimit=420, labelOverlap=False))
+            y=alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))
         )
         title = "percent of patients (95% CI)" if unit == "%" else str(unit)
         chart = (
@@ -73,7 +78,7 @@ def _forest_chart(evidence: object) -> None:
                 tooltip=["study:N", "population:N", "value:Q", "n:Q", "low:Q", "high:Q"],
             )
             + base.mark_text(align="left", dx=10, fontSize=12).encode(x="high:Q", text="text:N")
-        ).properties(title=f"Figures ({unit})", height=alt.Step(28))  # one readable row per study and population
+        ).properties(title=f"Figures as reported ({unit})", height=alt.Step(28))
         st.altair_chart(chart, width="stretch")
 
 

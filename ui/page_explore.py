@@ -1,17 +1,22 @@
-"""Explore: find a node, walk the graph by clicking, read the evidence behind a link."""
+"""Explore: start at a drug, open an outcome, read the evidence behind the link beside the graph."""
 
 from __future__ import annotations
 
+import networkx as nx
 import streamlit as st
 
-from graph.evidence_view import link_outs
+from graph.errors import EvidenceError
+from graph.evidence_view import EvidenceRow, link_outs, node_facts
 from graph.export.html import network_html, node_label
 from graph.model import NodeKind
+from graph.service import EvidenceService, LinkEvidence
 from graph.store.base import EvidenceStore
+from graph.walk_view import DEFAULT_KINDS, GraphFilters, layered_positions, row_passes, staged_graph
 from ui.components import graph_canvas
 from ui.evidence_panel import render_evidence
-from ui.state import get_store, sync_url, view_state
-from ui.viewmodel import ViewState, current_subgraph, evidence_pair, linked_targets, md_escape
+from ui.landing import render_landing
+from ui.state import get_settings, get_store, sync_url, view_state
+from ui.viewmodel import PAGE, ViewState, evidence_pair, linked_targets, md_escape, plural
 
 __all__ = ["SEARCH_KINDS", "render"]
 
@@ -19,32 +24,56 @@ __all__ = ["SEARCH_KINDS", "render"]
 SEARCH_KINDS = (NodeKind.DRUG, NodeKind.CONDITION, NodeKind.OUTCOME, NodeKind.STUDY, NodeKind.GUIDELINE)
 #: Most nodes drawn at once; the rest are counted in the caption.
 MAX_DRAWN = 1500
-_HIDDEN_PROPS = {"id", "kind", "name", "text", "synonyms", "source_doc", "span_start", "span_end"}
+#: Height of the graph box: with the evidence beside it, both fit a 1000 px high window.
+GRAPH_PX = 560
+_KIND_ORDER = [k.value for k in NodeKind]
+#: Less empty space above the page, so the graph and the evidence fit the window together.
+_COMPACT = "<style>.stMainBlockContainer { padding-top: 3.5rem; }</style>"
 
 
 def render() -> None:
     store = get_store()
     state = view_state()
-    st.title("Evidence Explorer")
+    st.html(_COMPACT)
+    if not state.trail:
+        st.title("Evidence Explorer")
     _search(store, state)
     if not state.trail:
-        st.info("Search for a drug, condition or outcome to start, e.g. mecasermine, Increlex or hypoglykemie.")
+        render_landing(store, state)
         sync_url(state)
         return
-    graph = current_subgraph(store, state)
-    names = {n: node_label(d, n) for n, d in graph.nodes(data=True)}
-    kinds = {n: str(d.get("kind") or "") for n, d in graph.nodes(data=True)}
-    _breadcrumb(state, names)
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        _graph(graph, state)
-    with right:
-        _details(store, state, graph, names)
-    pair = evidence_pair(state, kinds)
-    if pair:
-        st.divider()
-        render_evidence(store, *pair)
+    service = EvidenceService.for_settings(store, get_settings())
+    link = _link(service, state)
+    _breadcrumb(store, state)
+    if link is not None:
+        left, right = st.columns([1, 1], gap="medium")
+        with left:
+            filters = _filters(link)
+            graph = _graph(store, state, link, filters)
+            with st.expander("Selected node", expanded=False):
+                _details(store, state, graph)
+        with right:
+            rows = [r for r in link.rows if row_passes(r, filters)]
+            render_evidence(store, link, rows, filtered=len(rows) != len(link.rows))
+    else:
+        left, right = st.columns([3, 2], gap="medium")
+        with left:
+            filters = _filters(None)
+            graph = _graph(store, state, None, filters)
+        with right:
+            _details(store, state, graph)
     sync_url(state)
+
+
+def _link(service: EvidenceService, state: ViewState) -> LinkEvidence | None:
+    pair = evidence_pair(state)
+    if pair is None:
+        return None
+    try:
+        return service.link(*pair)
+    except EvidenceError as exc:
+        st.error(md_escape(str(exc)))
+        return None
 
 
 def _search(store: EvidenceStore, state: ViewState) -> None:
@@ -70,15 +99,16 @@ def _search(store: EvidenceStore, state: ViewState) -> None:
         )
 
 
-def _breadcrumb(state: ViewState, names: dict[str, str]) -> None:
+def _breadcrumb(store: EvidenceStore, state: ViewState) -> None:
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     row.markdown("**Path:**")
     for i, node_id in enumerate(state.trail):
         if i:
             row.markdown("→")
         last = i == len(state.trail) - 1
+        node = store.node(node_id) or {}
         row.button(
-            md_escape(names.get(node_id, node_id)),
+            md_escape(node_label(node, node_id)),
             key=f"evx_crumb_{i}",
             on_click=state.step_back,
             args=(i,),
@@ -87,26 +117,67 @@ def _breadcrumb(state: ViewState, names: dict[str, str]) -> None:
         )
 
 
-def _graph(graph: object, state: ViewState) -> None:
-    drawn = network_html(graph, selected=state.selected, pinned=state.trail, max_nodes=MAX_DRAWN)  # type: ignore[arg-type]
+def _filters(link: LinkEvidence | None) -> GraphFilters:
+    """What to draw: node kinds, and which studies and guidelines (stance, design, population, year)."""
+    rows: list[EvidenceRow] = list(link.rows) if link else []
+    with st.popover("Filter the graph", width="content"):
+        kinds = st.multiselect(
+            "Kinds of node",
+            _KIND_ORDER,
+            default=[k for k in _KIND_ORDER if k in DEFAULT_KINDS],
+            key="evx_f_kinds",
+            help="Claims (Finding) and documents (Source) are how evidence is stored; add them to see it.",
+        )
+        stances = st.pills(
+            "Stance", ["supports", "contradicts"], selection_mode="multi", default=["supports", "contradicts"]
+        )
+        designs = sorted({r.design or "design not stated" for r in rows})
+        chosen_designs = st.multiselect("Design", designs, default=designs, key="evx_f_design") if designs else []
+        populations = sorted({p for r in rows for p in r.populations})
+        chosen_pops = (
+            st.multiselect("Population", populations, default=populations, key="evx_f_pop") if populations else []
+        )
+        years = sorted({r.year for r in rows if r.year is not None})
+        span = (
+            st.slider("Year", years[0], years[-1], (years[0], years[-1]), key="evx_f_year") if len(years) > 1 else None
+        )
+    return GraphFilters(
+        kinds=frozenset(kinds),
+        stances=frozenset(stances or ()),
+        designs=frozenset(chosen_designs) if designs and len(chosen_designs) != len(designs) else None,
+        populations=frozenset(chosen_pops) if populations and len(chosen_pops) != len(populations) else None,
+        years=tuple(span) if span and (span[0], span[1]) != (years[0], years[-1]) else None,  # type: ignore[arg-type]
+    )
+
+
+def _graph(store: EvidenceStore, state: ViewState, link: LinkEvidence | None, filters: GraphFilters) -> nx.MultiDiGraph:
+    graph = staged_graph(store, state.trail, state.expanded, link=link, filters=filters, page=PAGE)
+    labels = {str(n): node_label(d, str(n)) for n, d in graph.nodes(data=True)}
+    big = graph.number_of_nodes() > MAX_DRAWN
+    positions = None if big else layered_positions(graph, state.trail[0], labels=labels, order=state.trail)
+    drawn = network_html(
+        graph, selected=state.selected, pinned=state.trail, max_nodes=MAX_DRAWN, height_px=GRAPH_PX, positions=positions
+    )
+    more = graph.graph.get("more", {})
+    hidden = sum(more.values())
     st.caption(
-        f"{drawn.drawn_nodes} nodes, {drawn.drawn_edges} edges"
-        + (f" drawn; {drawn.hidden_nodes} more not drawn" if drawn.hidden_nodes else "")
+        f"{plural(drawn.drawn_nodes, 'node')}, {plural(drawn.drawn_edges, 'edge')}"
+        + (f"; {plural(drawn.hidden_nodes + hidden, 'more node')} not drawn" if drawn.hidden_nodes or hidden else "")
         + ". Click a node to select it."
     )
-    graph_canvas(drawn.html, key="evx_graph", height=620, on_click=state.walk, update=drawn.update)
+    graph_canvas(drawn.html, key="evx_graph", height=GRAPH_PX, on_click=state.walk, update=drawn.update)
+    return graph
 
 
-def _details(store: EvidenceStore, state: ViewState, graph: object, names: dict[str, str]) -> None:
+def _details(store: EvidenceStore, state: ViewState, graph: nx.MultiDiGraph) -> None:
     node_id = state.selected
     node = store.node(node_id) if node_id else None
     if node is None:
         st.warning("The selected node is no longer in the store.")
         return
-    name = md_escape(node.get("name") or node_id)
-    st.subheader(f"{name}")
-    st.caption(f"{md_escape(node.get('kind') or '')} · {md_escape(node_id)}")
-    more = graph.graph.get("more", {})  # type: ignore[attr-defined]
+    st.subheader(md_escape(node_label(node, node_id or "")))
+    st.caption(md_escape(node.get("kind") or ""))
+    more = graph.graph.get("more", {})
     row = st.container(horizontal=True)
     if node_id not in state.expanded:
         row.button("Show neighbours", key="evx_expand", on_click=state.expand, args=(node_id,), type="primary")
@@ -127,11 +198,10 @@ def _details(store: EvidenceStore, state: ViewState, graph: object, names: dict[
                     on_click=state.walk,
                     args=(target,),
                 )
-    props = {k: v for k, v in node.items() if k not in _HIDDEN_PROPS and v not in (None, "")}
-    if node.get("synonyms"):
-        props["synonyms"] = node["synonyms"]
-    if props:
-        st.table({"property": list(props), "value": [str(v) for v in props.values()]})
+    facts = node_facts(node)
+    if facts:
+        st.table({"": [label for label, _ in facts], "value": [value for _, value in facts]})
     if node.get("kind") == NodeKind.SOURCE.value and isinstance(node.get("text"), str):
         with st.expander("Document text"):
             st.text(node["text"])
+    st.caption(f"id: {md_escape(node_id or '')}")

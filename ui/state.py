@@ -8,7 +8,7 @@ from graph.settings import Settings
 from graph.store import EvidenceStore, open_store
 from ui.viewmodel import ViewState, decode_params, encode_params
 
-__all__ = ["get_store", "sync_url", "view_state"]
+__all__ = ["get_settings", "get_store", "sync_url", "view_state"]
 
 _VIEW = "evx_view"
 
@@ -16,7 +16,12 @@ _VIEW = "evx_view"
 @st.cache_resource(show_spinner=False)
 def get_store() -> EvidenceStore:
     """One store per server process: the embedded store allows one writer, and this is it."""
-    return open_store(Settings.from_env())
+    return open_store(get_settings())
+
+
+def get_settings() -> Settings:
+    """The settings the app was started with (``evx app`` passes them in the environment)."""
+    return Settings.from_env()
 
 
 def view_state() -> ViewState:

@@ -8,36 +8,45 @@ Only arranges widgets: the numbers come from :mod:`graph.synthesis` through
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
 from graph.curation import Correction, CurationLog
-from graph.errors import EvidenceError
 from graph.model import EdgeType
-from graph.report import EvidenceReport, render_html, render_markdown, report_for
+from graph.report import EvidenceReport, render_html, render_markdown
+from graph.service import LinkEvidence, curation_log
 from graph.settings import Settings
 from graph.store.base import EvidenceStore
-from ui.viewmodel import md_escape
+from graph.synthesis.conflicts import Conflict
+from graph.synthesis.pooling import PooledEstimate
+from ui.viewmodel import md_escape, plural, pooled_records
 
-__all__ = ["render_synthesis"]
+__all__ = ["pooled_chart", "render_synthesis"]
 
-_CERTAINTY_ICON = {"high": "🟢", "moderate": "🟡", "low": "🟠", "very low": "🔴"}
+#: Certainty as a coloured text badge (no emoji: many machines have no emoji font).
+_CERTAINTY_COLOUR = {"high": "green", "moderate": "blue", "low": "orange", "very low": "red"}
+#: Conflict pairs shown at first; the rest are one click away.
+_CONFLICTS_SHOWN = 3
 
 
-def render_synthesis(store: EvidenceStore, drug_id: str, target_id: str) -> None:
+def certainty_badge(certainty: str) -> str:
+    """``:red-badge[Certainty: very low]``: Streamlit markdown for a text badge."""
+    return f":{_CERTAINTY_COLOUR.get(certainty, 'gray')}-badge[Certainty: {md_escape(certainty)}]"
+
+
+def render_synthesis(store: EvidenceStore, link: LinkEvidence) -> None:
     """The synthesis panel for one drug → outcome link (call it under the evidence table)."""
-    log = CurationLog.for_store(Settings.from_env().store)
-    try:
-        report = report_for(store, drug_id, target_id, corrections=log.corrections)
-    except EvidenceError as exc:
-        st.error(md_escape(str(exc)))
-        return
+    log = curation_log(Settings.from_env())
+    report = link.report
     syn = report.synthesis
     o = syn.overall
     st.subheader("What the evidence adds up to")
     st.markdown(
-        f"{_CERTAINTY_ICON.get(o.certainty, '')} **Certainty: {o.certainty}** — {md_escape(o.direction)}, "
+        f"{certainty_badge(o.certainty)} — {md_escape(o.direction)}, "
         f"{len(o.supporting)} supporting (weight {o.support_weight:g}) against {len(o.contradicting)} "
         f"contradicting (weight {o.contradict_weight:g})"
     )
@@ -54,7 +63,7 @@ def render_synthesis(store: EvidenceStore, drug_id: str, target_id: str) -> None
             {
                 "claim": c.claim,
                 "direction": c.direction,
-                "certainty": f"{_CERTAINTY_ICON.get(c.certainty, '')} {c.certainty}",
+                "certainty": c.certainty,
                 "supporting": ", ".join(f"{t.name} ({t.weight:g})" for t in c.supporting),
                 "contradicting": ", ".join(f"{t.name} ({t.weight:g})" for t in c.contradicting),
                 "why": " · ".join(c.reasons),
@@ -63,9 +72,9 @@ def render_synthesis(store: EvidenceStore, drug_id: str, target_id: str) -> None
         ],
         hide_index=True,
     )
-    if report.forest_svg:
+    if syn.overall.pooling.estimates:
         st.markdown("**Incidence by population** (pooled per population, never across)")
-        st.html(report.forest_svg)
+        pooled_chart(syn.overall.pooling.estimates)
     _conflicts(report)
     _badges(report)
     with st.expander("How evidence is weighed (graph/data/evidence_weights.yaml)"):
@@ -95,24 +104,66 @@ def _conflicts(report: EvidenceReport) -> None:
     conflicts = report.synthesis.conflicts
     if not conflicts:
         return
-    st.markdown(f"**Conflicts** ({len(conflicts)} pairs; studies against studies first)")
-    for i, c in enumerate(conflicts):
-        with st.expander(f"{c.supporting.name} ⟷ {c.contradicting.name}", expanded=i == 0):
-            st.table(
-                {
-                    "": [d.attribute for d in c.differences],
-                    f"supports: {c.supporting.name}": [d.supporting for d in c.differences],
-                    f"contradicts: {c.contradicting.name}": [d.contradicting for d in c.differences],
-                }
-            )
-            if c.not_recorded:
-                st.caption("Not recorded for either: " + md_escape(", ".join(c.not_recorded)))
+    # studies against studies first, the heaviest pairs first: a guideline against a case report is noise
+    ranked = sorted(
+        conflicts,
+        key=lambda c: (
+            not (c.supporting.rule.primary and c.contradicting.rule.primary),
+            -(c.supporting.weight + c.contradicting.weight),
+        ),
+    )
+    st.markdown(f"**Conflicts** ({plural(len(conflicts), 'pair')}; studies against studies first)")
+    more = len(ranked) > _CONFLICTS_SHOWN and st.toggle(
+        f"Show {plural(len(ranked) - _CONFLICTS_SHOWN, 'more pair')}", key="evx_more_conflicts"
+    )
+    for i, c in enumerate(ranked if more else ranked[:_CONFLICTS_SHOWN]):
+        _conflict(c, expanded=i == 0)
+
+
+def _conflict(c: Conflict, *, expanded: bool) -> None:
+    with st.expander(f"{c.supporting.name} versus {c.contradicting.name}", expanded=expanded):
+        st.table(
+            {
+                "": [d.attribute for d in c.differences],
+                f"supports: {c.supporting.name}": [d.supporting for d in c.differences],
+                f"contradicts: {c.contradicting.name}": [d.contradicting for d in c.differences],
+            }
+        )
+        if c.not_recorded:
+            st.caption("Not recorded for either: " + md_escape(", ".join(c.not_recorded)))
+
+
+def pooled_chart(estimates: Sequence[PooledEstimate]) -> None:
+    """Each study's proportion with its 95% interval, and one diamond per population (Vega-Lite)."""
+    frame = pd.DataFrame(pooled_records(estimates))
+    colour = alt.Color(
+        "stance:N",
+        scale=alt.Scale(domain=["supports", "contradicts", "estimate"], range=["#2b7a3d", "#c0392b", "#1f3b73"]),
+        legend=alt.Legend(orient="bottom", title=None),
+    )
+    base = alt.Chart(frame).encode(
+        y=alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False))
+    )
+    rules = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("low:Q", title="percent of patients (95% CI)", scale=alt.Scale(domain=[0, 100])),
+        x2="high:Q",
+        color=colour,
+    )
+    studies = base.transform_filter(alt.datum.what == "study").mark_point(filled=True, size=90, shape="square")
+    pooled = base.transform_filter(alt.datum.what == "estimate").mark_point(filled=True, size=220, shape="diamond")
+    marks = [
+        layer.encode(x="value:Q", color=colour, tooltip=["row:N", "text:N", "low:Q", "high:Q"])
+        for layer in (studies, pooled)
+    ]
+    labels = base.mark_text(align="left", dx=8, fontSize=11).encode(x="high:Q", text="text:N")
+    chart = alt.layer(rules, *marks, labels).properties(height=alt.Step(26))
+    st.altair_chart(chart, width="stretch")
 
 
 def _badges(report: EvidenceReport) -> None:
     curated = [(row, b) for row in (*report.rows, *report.rejected) for b in row.curation]
     for row, badge in curated:
-        st.badge(md_escape(f"{row.name}: {badge}"), icon="✍️", color="orange")
+        st.badge(md_escape(f"curated · {row.name}: {badge}"), color="orange")
 
 
 def _curation_form(report: EvidenceReport, log: CurationLog) -> None:

@@ -38,6 +38,8 @@ __all__ = [
     "linked_targets",
     "md_escape",
     "passage_html",
+    "plural",
+    "pooled_records",
     "table_cell",
 ]
 
@@ -224,33 +226,51 @@ def _links_html(links: Sequence[Any]) -> str:
     )
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``1 path``, ``2 paths``, ``1 hop``: a count with the right form of its noun."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
 def evidence_html(rows: Sequence[EvidenceRow], recommendations: Sequence[RecommendationRow]) -> str:
     """The evidence table as HTML, every document value escaped.
 
-    A quote cell carries ``data-evx-click="quote:<row>"`` so the click bridge can open
-    the source document at that passage.
+    One row per study or guideline and stance.  Each quote carries
+    ``data-evx-click="quote:<row>:<quote>"`` so the click bridge can open the source
+    document at that passage.  A figure shows the number the source reported; anything
+    computed from it is set apart and marked "derived".
     """
-    head = "".join(
-        f"<th>{h}</th>"
-        for h in ("", "Study / guideline", "Design", "n", "Population", "Year", "Figures", "Quote", "Links")
-    )
+    head = "".join(f"<th>{h}</th>" for h in ("", "Study / guideline", "Population", "Figures", "Quotes", "Links"))
     body = []
     for i, row in enumerate(rows):
-        mark = "✔ supports" if row.stance == "supports" else "✘ contradicts"
+        badge = "supports" if row.stance == "supports" else "contradicts"
+        facts = " · ".join(
+            _e(v) for v in (row.design, f"n={row.n}" if row.n is not None else None, row.year) if v is not None
+        )
         title = f'<div class="evx-title">{_e(row.title)}</div>' if row.title and row.title != row.name else ""
-        quote = (
-            f'<button type="button" class="evx-quote" data-evx-click="quote:{i}" '
-            f'title="Open the source document at this passage">“{_e(row.quote)}”</button>'
-            if row.quote
-            else '<span class="evx-none">no quote</span>'
+        curation = "".join(f'<div class="evx-curated">curated: {_e(c)}</div>' for c in row.curation)
+        figures = "".join(
+            f'<div class="evx-figure"><b>{_e(f.reported)}</b>'
+            + (f" <span class='evx-group'>{_e(f.group)}</span>" if f.group else "")
+            + (f'<div class="evx-derived" title="computed, not reported">{_e(f.derived)}</div>' if f.derived else "")
+            + "</div>"
+            for f in row.figures
+        )
+        quotes = (
+            "".join(
+                f'<button type="button" class="evx-quote" data-evx-click="quote:{i}:{j}" '
+                f'title="Open the source document at this passage">“{_e(q.text)}”</button>'
+                for j, q in enumerate(row.quotes)
+                if q.text
+            )
+            or '<span class="evx-none">no quote</span>'
         )
         body.append(
             f'<tr class="evx-{row.stance}">'
-            f'<td class="evx-stance">{mark}</td>'
-            f"<td><b>{_e(row.name)}</b> <span class='evx-kind'>{_e(row.kind)}</span>{title}</td>"
-            f"<td>{_e(row.design)}</td><td>{_e(row.n)}</td><td>{_e(row.population)}</td>"
-            f"<td>{_e(row.year)}</td><td>{_e(row.figures)}</td><td>{quote}</td>"
-            f"<td>{_links_html(row.links)}</td></tr>"
+            f'<td><span class="evx-badge evx-badge-{badge}">{badge}</span></td>'
+            f"<td><b>{_e(row.name)}</b> <span class='evx-kind'>{_e(row.kind)}</span>"
+            f"<div class='evx-facts'>{facts}</div>{title}{curation}</td>"
+            f"<td>{'<br>'.join(_e(p) for p in row.populations)}</td>"
+            f"<td>{figures}</td><td>{quotes}</td><td>{_links_html(row.links)}</td></tr>"
         )
     table = (
         f'<table class="evx-evidence"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
@@ -271,17 +291,65 @@ def evidence_html(rows: Sequence[EvidenceRow], recommendations: Sequence[Recomme
     return f'<div class="evx-panel">{table}{recs}</div>'
 
 
+def pooled_records(estimates: Sequence[Any]) -> list[dict[str, Any]]:
+    """Rows of the incidence chart: each study's proportion, then its population's estimate (a diamond).
+
+    ``headline`` is the study's own reported percentage where it gave one; the plotted
+    proportion uses the counts (derived where marked), with its 95% interval.
+    """
+    out: list[dict[str, Any]] = []
+    for e in estimates:
+        group = e.population + ("" if e.outcome == "any" else f" — {e.outcome}")
+        for s in e.studies:
+            reported = f"{s.reported_value:g}% reported; " if s.reported_value is not None else ""
+            counts = f"{s.events}/{s.total}" + (" derived" if s.events_derived else "")
+            out.append(
+                {
+                    "row": f"{s.study} · {group}",
+                    "group": group,
+                    "what": "study",
+                    "stance": s.stance,
+                    "value": round(s.proportion * 100, 2),
+                    "low": round(s.low * 100, 2),
+                    "high": round(s.high * 100, 2),
+                    "text": f"{reported}{counts}",
+                }
+            )
+        method = "pooled" if e.k > 1 else "single study"
+        out.append(
+            {
+                "row": f"{group}: {method}, k={e.k}",
+                "group": group,
+                "what": "estimate",
+                "stance": "estimate",
+                "value": round(e.proportion * 100, 2),
+                "low": round(e.low * 100, 2),
+                "high": round(e.high * 100, 2),
+                "text": f"{e.proportion:.1%} ({e.low:.1%}–{e.high:.1%})",
+            }
+        )
+    return out
+
+
 EVIDENCE_CSS = """
 .evx-panel { font-family: var(--st-font, system-ui, sans-serif); font-size: 14px; color: var(--st-text-color, #222); }
 .evx-evidence { border-collapse: collapse; width: 100%; }
 .evx-evidence th, .evx-evidence td { border-bottom: 1px solid #e3e3e3; padding: 6px 8px; text-align: left;
   vertical-align: top; }
 .evx-evidence th { font-weight: 600; background: #f6f6f8; }
-.evx-supports .evx-stance { color: #1e7b1e; white-space: nowrap; font-weight: 600; }
-.evx-contradicts .evx-stance { color: #b42020; white-space: nowrap; font-weight: 600; }
+.evx-badge { display: inline-block; border-radius: 4px; padding: 1px 6px; font-size: 12px; font-weight: 600;
+  white-space: nowrap; color: #fff; }
+.evx-badge-supports { background: #1e7b1e; }
+.evx-badge-contradicts { background: #b42020; }
+.evx-facts { color: #555; font-size: 12px; }
+.evx-figure { white-space: nowrap; }
+.evx-group { color: #555; font-size: 12px; white-space: normal; }
+.evx-derived { color: #777; font-size: 11px; font-style: italic; }
+.evx-curated { color: #8a5a00; font-size: 12px; }
+
 .evx-kind { color: #777; font-size: 12px; }
 .evx-title { color: #555; font-size: 12px; }
-.evx-quote { all: unset; cursor: pointer; font-style: italic; color: #1f4e99; }
+.evx-quote { all: unset; display: block; margin-bottom: 4px; cursor: pointer; font-style: italic; color: #1f4e99; }
 .evx-quote:hover { text-decoration: underline; }
 .evx-strength { background: #e8f0fe; border-radius: 4px; padding: 0 4px; font-size: 12px; }
 .evx-none { color: #888; }

@@ -35,8 +35,9 @@ Two more, for the explorer's speed:
 from __future__ import annotations
 
 import html
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -130,12 +131,25 @@ def network_html(
     max_nodes: int = 1500,
     height_px: int = 620,
     caption: str | None = None,
+    positions: Mapping[str, tuple[float, float]] | None = None,
 ) -> DrawnGraph:
-    """The graph as a standalone HTML page (pyvis, vis-network inlined, no network access)."""
+    """The graph as a standalone HTML page (pyvis, vis-network inlined, no network access).
+
+    With ``positions`` (:func:`graph.walk_view.layered_positions`) nodes are drawn where
+    they are given, out of the physics simulation, labels inside their boxes, and the view
+    is fitted to them; without, vis-network lays the graph out and stops once stable.
+    """
     pinned = [selected, *pinned] if selected else list(pinned)
     drawn = capped(graph, max_nodes=max_nodes, keep=pinned)
     big = drawn.number_of_nodes() > _BIG
     nodes = [_node(str(node_id), data, selected=node_id == selected) for node_id, data in drawn.nodes(data=True)]
+    if positions:
+        for node in nodes:
+            if node["id"] in positions:
+                node["x"], node["y"] = positions[node["id"]]
+                node["physics"] = False
+                node["shape"] = _BOXED.get(node["kind"], "box")
+                node["font"] = {"color": "#222222" if node["kind"] in _DARK_TEXT else "#ffffff"}
     edges = [
         _edge(str(source), str(target), str(key), data, big=big)
         for source, target, key, data in drawn.edges(keys=True, data=True)
@@ -157,8 +171,16 @@ def network_html(
         "selected": str(selected) if selected is not None else None,
         "caption": caption,
         "iterations": _UPDATE_ITERATIONS_BIG if big else _UPDATE_ITERATIONS,
+        "fit": bool(positions),
     }
     return DrawnGraph(page, drawn.number_of_nodes(), drawn.number_of_edges(), max(hidden, 0), update)
+
+
+#: Shapes with the label inside, for laid-out graphs: a label's box is the node's box.
+_BOXED = {"Drug": "ellipse", "Outcome": "ellipse", "Condition": "ellipse"}
+_DARK_TEXT = frozenset({"Figure", "Condition"})
+#: Colours of a link by the way its evidence leans.
+NET_STANCE_STYLE = {"supports": "#2ca02c", "contradicts": "#d62728", "mixed": "#d08c00"}
 
 
 _NODES = "@@EVX_NODES@@"
@@ -249,11 +271,23 @@ def _edge(source: str, target: str, key: str, data: dict[str, Any], *, big: bool
         edge["label"] = etype.lower()
     if etype == "LINKED_TO":
         edge["dashes"] = True
+        sup, con = int(data.get("supporting") or 0), int(data.get("contradicting") or 0)
+        if data.get("supporting") is not None or data.get("contradicting") is not None:
+            # width by weight of evidence, colour by the way it leans, the counts on the edge
+            net = "supports" if sup > con else "contradicts" if con > sup else "mixed"
+            edge.update(color=NET_STANCE_STYLE[net], width=round(1.5 + 2.0 * math.log2(1 + sup + con), 2))
+            edge["label"] = f"{sup} for · {con} against"
+            edge["dashes"] = False
+            edge["font"] = {"align": "horizontal", "size": 10}  # stacked, not rotated into each other
+    if data.get("evx_via_claim"):
+        edge["label"] = "supports" if etype == "SUPPORTS" else "contradicts"
     tip = [etype]
     if data.get("supporting") is not None or data.get("contradicting") is not None:
         tip.append(f"{data.get('supporting') or 0} supporting, {data.get('contradicting') or 0} contradicting")
     if data.get("strength"):
         tip.append(f"strength: {data['strength']}")
+    if data.get("claims"):
+        tip.append(f"claim: {_shorten(str(data['claims']), 300)}")
     if data.get("quote"):
         tip.append(f"“{_shorten(str(data['quote']), 400)}”")
     edge["tip"] = "\n".join(tip)
@@ -345,7 +379,15 @@ _BRIDGE = """
   nodes.update(nu); edges.update(eu);
   // Physics only lays the graph out: once stable it stops, so a big graph stays responsive.
   var settled = false, painted = false, generation = null;
-  function still() { if (!settled) { settled = true; network.setOptions({physics: {enabled: false}}); network.redraw(); } }
+  var fitAfter = false;
+  function still() {
+    if (!settled) {
+      settled = true;
+      network.setOptions({physics: {enabled: false}});
+      if (fitAfter) { fitAfter = false; network.fit({animation: false}); }
+      network.redraw();
+    }
+  }
   network.on("stabilizationIterationsDone", still);
   network.on("stabilized", still);
   network.on("afterDrawing", function () {
@@ -356,6 +398,8 @@ _BRIDGE = """
     }
   });
   network.on("click", function (p) {
+    // the tooltip of what was clicked must not stay over the graph that replaces it
+    document.querySelectorAll("div.vis-tooltip").forEach(function (t) { t.style.visibility = "hidden"; });
     if (p.nodes && p.nodes.length) { post({evx: "click", node: String(p.nodes[0])}); }
   });
   window.evxNetwork = network;
@@ -393,7 +437,9 @@ _BRIDGE = """
       if (id in known.nodes) { return; }
       var item = withTip(n);
       if (pos[id]) {
-        item.x = pos[id].x; item.y = pos[id].y;
+        item.x = pos[id].x; item.y = pos[id].y;  // what was on screen stays where it was
+      } else if (typeof n.x === "number" && typeof n.y === "number") {
+        item.x = n.x; item.y = n.y;  // laid out by the server next to what is already drawn
       } else {
         var at = pos[anchorOf[id]] || pos[msg.selected] || view;
         var angle = fresh * 2.39996, radius = 60 + 12 * Math.sqrt(fresh);
@@ -414,7 +460,7 @@ _BRIDGE = """
     edges.add(addEdges);
     var caption = document.getElementById("evx-caption");
     if (caption) { caption.textContent = String(msg.caption || ""); }
-    settled = false; painted = false; generation = msg.generation;
+    settled = false; painted = false; generation = msg.generation; fitAfter = !!msg.fit;
     // pyvis's progress bar (big pages) is for the first layout only.
     network.off("stabilizationProgress");
     var bar = document.getElementById("loadingBar");

@@ -6,13 +6,16 @@ from streamlit.testing.v1 import AppTest
 
 
 def _panel() -> None:
+    from graph.service import EvidenceService
+    from graph.settings import Settings
     from graph.store.memory import MemoryStore
     from tests.conftest import build_evidence_document
     from ui.synthesis_panel import render_synthesis
 
     store = MemoryStore()
     store.ingest(build_evidence_document())
-    render_synthesis(store, "drug:mecasermin", "outcome:hypoglycemia")
+    service = EvidenceService.for_settings(store, Settings.from_env())
+    render_synthesis(store, service.link("drug:mecasermin", "outcome:hypoglycemia"))
 
 
 def test_panel_shows_certainty_reasons_conflicts_and_download(tmp_path, monkeypatch):

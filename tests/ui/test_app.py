@@ -101,3 +101,29 @@ def test_evx_app_runs_streamlit_with_offline_defaults(tmp_path: Path, monkeypatc
     assert env["EVX_STORE"] == str(store)
     with open_store(Settings(store=store, read_only=True)) as opened:
         assert opened.stats().total_nodes > 0  # the samples were loaded into the empty store
+
+
+def test_evx_app_binds_this_machine_and_prints_the_address(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+    monkeypatch.setattr(ui.cli, "run_streamlit", lambda args, env: calls.append(args))
+    store = tmp_path / "db"
+    result = CliRunner().invoke(ui.cli.app, ["--store", str(store), "app", "--no-samples"])
+    assert result.exit_code == 0, result.output
+    assert "http://localhost:8501" in result.output and "this machine only" in result.output
+    assert calls[0][calls[0].index("--server.address") + 1] == "127.0.0.1"
+    result = CliRunner().invoke(
+        ui.cli.app, ["--store", str(store), "app", "--no-samples", "--share", "--server.port=8600"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "http://localhost:8600" in result.output and "every network interface" in result.output
+    assert calls[1][calls[1].index("--server.address") + 1] == "0.0.0.0"
+
+
+def test_global_options_may_follow_the_command(tmp_path: Path) -> None:
+    argv = ["stats", "--store", str(tmp_path / "db"), "--read-only"]
+    assert ui.cli.global_options_first(argv) == ["--store", str(tmp_path / "db"), "--read-only", "stats"]
+    assert ui.cli.global_options_first(["query", "--", "--store"]) == ["query", "--", "--store"]
+    with open_store(Settings(store=tmp_path / "db")):
+        pass
+    result = CliRunner().invoke(ui.cli.app, ui.cli.global_options_first(["stats", f"--store={tmp_path / 'db'}"]))
+    assert result.exit_code == 0, result.output

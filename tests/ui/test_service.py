@@ -32,11 +32,11 @@ class CountingStore:
     def __init__(self, store: EvidenceStore) -> None:
         self._store, self.calls = store, 0
 
-    def evidence(self, drug: str, target: str):  # noqa: ANN201
+    def evidence(self, drug: str, target: str):
         self.calls += 1
         return self._store.evidence(drug, target)
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(self._store, name)
 
 

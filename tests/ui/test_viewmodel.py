@@ -88,7 +88,7 @@ def test_evidence_html_escapes_document_text(memory_store) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "&lt;script&gt;alert(3)&lt;/script&gt;" in page
     assert 'href="https://doi.org/10.1530/EJE-20-0325"' in page
-    assert 'data-evx-click="quote:0"' in page
+    assert 'data-evx-click="quote:0:0"' in page
     assert "<mark" in passage_html("a<b", "<i>q</i>", "c") and "<i>" not in passage_html("a<b", "<i>q</i>", "c")
 
 
