@@ -1,5 +1,6 @@
 """Dose as a dimension of a claim or a number: value, unit and regimen, read from text.
 
+Loaders record it on figures; the conflicts view reads it from figures and stance quotes.
 "Hypoglycaemia at or above 200 µg/kg/day" and "Dupilumab 300 mg qw" state the dose a
 finding or a figure is about; a researcher comparing two studies needs it next to the
 numbers.  Only doses the text states are read: a missing dose is ``None``, never guessed.
@@ -33,9 +34,14 @@ _REGIMEN = re.compile(
 _THRESHOLD = re.compile(
     r"(?P<op>at or above|at or over|≥|>=|above|over|more than|higher than|meer dan|boven|vanaf|from)\s*$", re.I
 )
+#: "30 mg per dag of meer", "1 mg/kg/day or more": the same threshold, stated after the dose.
+_AT_LEAST_AFTER = re.compile(
+    r"(?:\s*(?:per\s+\w+|daily|a day|/\w+))?\s*(?P<op>of meer|or more|or higher|of hoger|en hoger|and above|or above)\b",
+    re.I,
+)
 #: Qualitative dose words: the text says a dose level without a number.
 _QUALITATIVE = re.compile(
-    r"\b(?P<q>(?:in |bij |met )?(?:hogere?|hoge|lagere?|lage|hoogste|laagste|high|higher|highest|low|lower|lowest|"
+    r"\b(?:(?:in|bij|met|at|on)\s+)?(?P<q>(?:hogere?|hoge|lagere?|lage|hoogste|laagste|high|higher|highest|low|lower|lowest|"
     r"full|reduced|volledige|verlaagde)\s+(?:doses?|doseringen|dosering|dosis|dose levels?))\b",
     re.IGNORECASE,
 )
@@ -67,16 +73,21 @@ def find_doses(text: str) -> list[Dose]:
             continue
         value = float(match.group("value").replace(",", "."))
         before = text[max(0, match.start() - 20) : match.start()]
-        after = text[match.end() : match.end() + 30]
-        regimen_match = _REGIMEN.match(after.lstrip(" ,")) or _REGIMEN.search(after[:20])
+        after = text[match.end() : match.end() + 40]
+        regimen_match = _REGIMEN.match(after.lstrip(" ,")) or _REGIMEN.search(after[:40].split(".")[0])
         regimen = regimen_match.group("regimen") if regimen_match else None
-        threshold = _THRESHOLD.search(before)
+        threshold = _THRESHOLD.search(before) or _AT_LEAST_AFTER.match(text[match.end() : match.end() + 60])
         if threshold:
             op = threshold.group("op").lower()
-            regimen = (
-                f"{'≥' if op in {'at or above', 'at or over', '≥', '>=', 'vanaf', 'from'} else '>'} {regimen or ''}"
-            )
-            regimen = regimen.strip()
+            at_least = threshold.re is _AT_LEAST_AFTER or op in {
+                "at or above",
+                "at or over",
+                "≥",
+                ">=",
+                "vanaf",
+                "from",
+            }
+            regimen = "; ".join(x for x in (regimen, "at or above" if at_least else "above") if x)
         if match.group("upper"):
             regimen = f"{match.group('value')}–{match.group('upper')} {unit}" + (f" {regimen}" if regimen else "")
         found.append((match.start(), Dose(value, unit, regimen)))

@@ -240,7 +240,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "proportion",
         re.compile(
-            rf"(?<![\w.,/])(?P<num>\d+)\s*(?:/|\bof\b|\bout of\b|\bvan de\b|\bvan\b|\buit\b)\s*(?P<den>\d+)(?![\w/.,]\d)"
+            rf"(?<![\w.,/])(?P<num>\d+)\s*(?:/|\bof\b|\bout of\b|\bvan de\b|\bvan\b|\buit\b)\s*(?P<den>\d+)(?!\d|[\w/.,]\d)"
             rf"(?:(?:\s+[^\W\d]+){{0,2}}\s*\(\s*(?P<pct>{NUM})\s*%\s*\))?",
             re.IGNORECASE,
         ),

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from graph.dose import Dose, find_doses
 from graph.synthesis.testimony import Testimony, population_key
 
 __all__ = ["Conflict", "Difference", "conflicts"]
 
-#: What is compared, in the order shown.  ``dose`` is the study's ``interventions`` text.
+#: What is compared, in the order shown.  ``dose`` is the dose the evidence states: on its figures
+#: (``dose_value``/``dose_unit``/``dose_regimen``), else in the sentences it was read from
+#: ("in hogere doseringen"), else the study's ``interventions`` text.
 ATTRIBUTES: tuple[str, ...] = ("claim", "population", "design", "n", "year", "dose", "result")
 
 
@@ -66,6 +69,20 @@ def result_text(t: Testimony) -> str:
     return f"“{quote}”" if quote else ("contradicts the claim" if t.stance == "contradicts" else "supports the claim")
 
 
+def dose_text(t: Testimony) -> str | None:
+    """The dose(s) a testimony states, most specific source first; ``None`` when none is stated."""
+    doses: list[Dose] = []
+    for fig in t.figures:
+        value, unit, regimen = fig.get("dose_value"), fig.get("dose_unit"), fig.get("dose_regimen")
+        if value is not None or unit or regimen:
+            doses.append(Dose(float(value) if isinstance(value, int | float) else None, unit or None, regimen or None))
+    if not doses:
+        for quote in t.quotes:
+            doses.extend(find_doses(quote.text or ""))
+    shown = list(dict.fromkeys(d.describe() for d in doses))
+    return "; ".join(shown) if shown else t.interventions
+
+
 def _one_per_node(ts: object) -> list[Testimony]:
     best: dict[str, Testimony] = {}
     for t in ts:  # type: ignore[attr-defined]
@@ -81,7 +98,7 @@ def _values(t: Testimony) -> dict[str, str | None]:
         "design": t.design or t.rule.label,
         "n": str(t.n) if t.n is not None else None,
         "year": str(t.year) if t.year is not None else None,
-        "dose": t.interventions,
+        "dose": dose_text(t),
         "result": result_text(t),
     }
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from loaders.dose import Dose, find_dose
+from graph.dose import Dose, find_dose
 
 __all__ = ["Arm", "GroupRole", "Intervention", "group_role", "match_arm", "mentioned", "sequence_parts"]
 

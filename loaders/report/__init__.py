@@ -17,8 +17,9 @@ from loaders.base import decode, read_document_bytes
 from loaders.pdf_text import pdf_text
 from loaders.report.format import report_format
 from loaders.report.parser import SOURCE_TYPE, ReportParser
+from loaders.report.terms import OpenVocabulary, Terms
 
-__all__ = ["SOURCE_TYPE", "ReportLoader", "parse_report", "pdf_text"]
+__all__ = ["SOURCE_TYPE", "OpenVocabulary", "ReportLoader", "Terms", "parse_report", "pdf_text"]
 
 
 class ReportLoader:
@@ -26,6 +27,9 @@ class ReportLoader:
 
     name = "drug-disease-report"
     description = "drug–disease evidence report (CONCLUSIE, PICO, 'Bron' study table), text or PDF"
+
+    def __init__(self, vocabulary: Terms | None = None) -> None:
+        self.vocabulary = vocabulary
 
     def sniff(self, path: Path, head: bytes) -> bool:
         if head.startswith(b"%PDF"):
@@ -49,11 +53,14 @@ class ReportLoader:
             text, warnings = pdf_text(data, path=str(path)), []
         else:
             text, warnings = decode(data, path=str(path))
-        yield parse_report(text, path=str(path), warnings=warnings)
+        yield parse_report(text, path=str(path), warnings=warnings, vocabulary=self.vocabulary)
 
 
 def parse_report(
-    text: str, *, path: str = "<report>", warnings: list[str] | None = None, vocabulary: Vocabulary | None = None
+    text: str, *, path: str = "<report>", warnings: list[str] | None = None, vocabulary: Terms | None = None
 ) -> Document:
-    """One report as a validated Document (LoadError when it is not a report at all)."""
+    """One report as a validated Document (LoadError when it is not a report at all).
+
+    ``vocabulary`` is any :class:`~loaders.report.terms.Terms` (default: the bundled one).
+    """
     return ReportParser(text, path, vocabulary or Vocabulary.default(), list(warnings or [])).parse()

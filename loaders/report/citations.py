@@ -28,9 +28,12 @@ class Citation:
     volume: str | None = None
     pages: str | None = None
     doi: str | None = None
+    organisation: str | None = None
 
     @property
     def first_author(self) -> str | None:
+        if self.organisation:
+            return self.organisation
         return self.authors[0].split()[0].rstrip(",") if self.authors else None
 
     @property
@@ -50,6 +53,7 @@ class Citation:
         }
 
 
+_AUTHORS = re.compile(r"^[^.]*?\b[A-ZÀ-Þ]{1,3}(?:,|\.\s)")
 _DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\S+)", re.I)
 _AMA_TAIL = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*(?:[A-Z][a-z]{2}[^;]*)?;\s*(?P<vol>[\w\-–]+)?\s*(?:\((?P<issue>[^)]*)\))?\s*:\s*"
@@ -61,7 +65,7 @@ _APA = re.compile(
 )
 
 
-def parse_citation(text: str, lines: list[Line]) -> Citation:
+def parse_citation(text: str, lines: list[Line], organisation: re.Pattern[str] | None = None) -> Citation:
     """Authors, title, journal, year, volume, pages and a DOI re-joined across line breaks."""
     quote = text[lines[0].start : lines[-1].end].strip()
     start = lines[0].start + (
@@ -84,6 +88,12 @@ def parse_citation(text: str, lines: list[Line]) -> Citation:
         raw_wo_doi = raw[: doi.start()].strip()
     else:
         raw_wo_doi = raw
+    org = organisation.match(raw_wo_doi) if organisation is not None else None
+    if org and not _AUTHORS.match(raw_wo_doi):
+        cit.organisation = org.group("org").strip()
+        cit.authors = [cit.organisation]
+        _read_tail(cit, raw_wo_doi[org.end() :].strip())
+        return cit
     apa = _APA.match(raw_wo_doi)
     if apa:
         cit.authors = [
@@ -103,6 +113,12 @@ def parse_citation(text: str, lines: list[Line]) -> Citation:
         if cit.authors and cit.authors[-1] == "et al":
             cit.authors[-1] = "et al."
         rest = m["rest"]
+    _read_tail(cit, rest)
+    return cit
+
+
+def _read_tail(cit: Citation, rest: str) -> None:
+    """Title, journal, year, volume and pages from what follows the authors."""
     tail = _AMA_TAIL.search(rest)
     if tail:
         cit.year = int(tail["year"])
@@ -120,4 +136,3 @@ def parse_citation(text: str, lines: list[Line]) -> Citation:
         year = YEAR.search(rest)
         cit.year = int(year.group(0)) if year else None
         cit.title = re.split(r"[.?!]\s", rest, maxsplit=1)[0].strip() or None
-    return cit

@@ -34,6 +34,11 @@ class Format:
     label_citation: re.Pattern[str]
     label_issuers: tuple[str, ...]
     label_sections: dict[str, str]
+    organisation: re.Pattern[str]
+    case_counts: tuple[tuple[re.Pattern[str], int], ...]
+    risk_factors: tuple[re.Pattern[str], ...]
+    frequency_band: re.Pattern[str]
+    aim: re.Pattern[str]
 
 
 def any_of(patterns: list[str], *, whole_line: bool = False, flags: int = 0) -> re.Pattern[str]:
@@ -64,4 +69,13 @@ def report_format() -> Format:
         label_citation=re.compile(data["label_citation"]),
         label_issuers=tuple(data["label_issuers"]),
         label_sections={str(k): v for k, v in data["label_sections"].items()},
+        organisation=re.compile(
+            r"^\s*(?P<org>[A-ZÀ-Þ][^.\d]{0,120}?\b(?:"
+            + "|".join(map(re.escape, data["organisation_words"]))
+            + r")\b[^.\d]{0,80}?)\.(?:\s|$)"
+        ),
+        case_counts=tuple((re.compile(c["pattern"], re.I), int(c["n"])) for c in data["case_counts"]),
+        risk_factors=tuple(re.compile(p, re.I) for p in data["risk_factor_phrases"]),
+        frequency_band=re.compile(data["frequency_bands"], re.I),
+        aim=any_of(data["aim_phrases"], flags=re.I),
     )

@@ -107,8 +107,13 @@ def is_citation_start(lines: list[Line], i: int, fmt: Format, kind: str) -> bool
     line = lines[i].text
     if kind == "labels" and fmt.label_citation.match(line.strip()):
         return True
-    if not AUTHOR_START.match(line) or any(p.match(line) for _, p in fmt.subblocks):
+    if any(p.match(line) for _, p in fmt.subblocks):
         return False
+    if not AUTHOR_START.match(line):
+        # an organisation as author ("Nederlandse Federatie voor Nefrologie."): only where a row can start
+        after_break = i == 0 or lines[i - 1].blank
+        if not (after_break and fmt.organisation.match(line)):
+            return False
     block = []
     for nxt in lines[i : i + 16]:
         if nxt.blank:

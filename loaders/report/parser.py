@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 
+from graph.dose import find_dose
 from graph.errors import LoadError
 from graph.ids import concept_id, study_id
 from graph.model import Document, EdgeType, NodeKind, Scalar
-from graph.vocabulary import Mention, Vocabulary
+from graph.vocabulary import Mention
 from loaders import text_rules as tr
 from loaders.base import DocumentBuilder
 from loaders.report.citations import parse_citation
@@ -28,6 +29,7 @@ from loaders.report.layout import (
     sections_of,
     trim,
 )
+from loaders.report.terms import Terms
 
 __all__ = ["SOURCE_TYPE", "ReportParser"]
 
@@ -35,7 +37,7 @@ SOURCE_TYPE = "drug-disease report"
 
 
 class ReportParser:
-    def __init__(self, text: str, path: str, vocabulary: Vocabulary, warnings: list[str]) -> None:
+    def __init__(self, text: str, path: str, vocabulary: Terms, warnings: list[str]) -> None:
         self.text = text
         self.path = path
         self.vocab = vocabulary
@@ -84,7 +86,13 @@ class ReportParser:
             by_kind.setdefault(s.kind, []).append(s)
         pico = self.read_pico(by_kind.get("pico", []))
         advice, advice_span, conclusion = self.read_conclusion(by_kind.get("conclusion", []))
-        self.b = DocumentBuilder(text=self.text, source_type=SOURCE_TYPE, title="drug–disease report", path=self.path)
+        self.b = DocumentBuilder(
+            text=self.text,
+            source_type=SOURCE_TYPE,
+            title="drug–disease report",
+            path=self.path,
+            vocabulary=self.vocab,  # type: ignore[arg-type]  # any lookup()/mentions() vocabulary
+        )
         self.b.warnings.extend(self.pre_warnings)
         if not by_kind.get("conclusion"):
             self.b.warn("line 1: no 'CONCLUSIE' section; the report's advice is unknown")
@@ -275,7 +283,7 @@ class ReportParser:
     # -- studies ---------------------------------------------------------------------------
     def read_study(self, lines: list[Line], *, met_pico: bool) -> None:
         cit_lines, rest = self.split_citation(lines)
-        cit = parse_citation(self.text, cit_lines)
+        cit = parse_citation(self.text, cit_lines, self.fmt.organisation)
         if cit.year is None:
             self.warn(cit_lines[0].start, "citation without a year")
         (ev_start, ev_end), blocks, extra = self.subblocks(rest)
@@ -288,6 +296,8 @@ class ReportParser:
             self.warn(cit_lines[0].start, f"study {cit.name!r} has no 'Resultaten' block (truncated?)")
         results = blocks.get("results", (0, 0))
         n = tr.find_n(evidence) or self.enrolled(*results)
+        if n is None and design in {"case report", "case series"}:
+            n = self.case_count(*results)
         doi = cit.doi
         sid = study_id(doi=doi, first_author=cit.first_author, year=cit.year, title=cit.title or cit.raw)
         title_span = self.locate(cit.title, cit_lines) if cit.title else None
@@ -352,6 +362,25 @@ class ReportParser:
                 if counts:
                     return counts[0].numerator
         return None
+
+    def case_count(self, start: int, end: int) -> int | None:
+        """Patients a case report states in words ("Een broer en zus" → 2, "Een 7-jarig meisje" → 1)."""
+        if end <= start:
+            return None
+        for s in tr.sentences(self.text, start, end)[:2]:
+            text = re.sub(r"^[\s•o-]+", "", s.text)
+            for pattern, n in self.fmt.case_counts:
+                if pattern.search(text):
+                    return n
+        return None
+
+    def risk_factor(self, mention: Mention, sentence: tr.Span) -> bool:
+        """True when the mention names a patient characteristic, not an effect ("Patiënten met een HbA1c > …")."""
+        for pattern in self.fmt.risk_factors:
+            for m in pattern.finditer(self.text, sentence.start, sentence.end):
+                if m.start("factor") <= mention.start < m.end("factor"):
+                    return True
+        return False
 
     def block_text(self, span: tuple[int, int] | None) -> str | None:
         """A sub-block as one line per bullet ("• ...", sub-bullets "  o ...")."""
@@ -431,6 +460,8 @@ class ReportParser:
     def stances(self, reporter: str, spans: list[tr.Span], population: str | None) -> None:
         for s in spans:
             for m in self.mentions(s.start, s.end, NodeKind.OUTCOME):
+                if self.risk_factor(m, s) or self.fmt.aim.search(s.text):
+                    continue  # a patient characteristic, or what a study set out to measure: no stance
                 judgement = tr.judge(s.text, m.text)
                 if judgement.stance is None:
                     continue
@@ -443,7 +474,7 @@ class ReportParser:
 
     def figures(self, reporter: str, spans: list[tr.Span], population: str | None, *, context: int) -> None:
         for s in spans:
-            outcomes = self.mentions(s.start, s.end, NodeKind.OUTCOME)
+            outcomes = [m for m in self.mentions(s.start, s.end, NodeKind.OUTCOME) if not self.risk_factor(m, s)]
             parts = tr.clauses(self.text, s.start, s.end)
             for fig in tr.find_figures(self.text, s.start, s.end, context_start=context):
                 clause = next((c for c in parts if c.start <= fig.start < c.end), s)
@@ -454,25 +485,55 @@ class ReportParser:
                     continue  # a head count ("242 kinderen"), not a number of events
                 if fig.kind == "level":
                     continue  # a lab value on its own; kept only as a change's baseline
-                if fig.kind == "percentage" and fig.denominator is None:
+                band = self.frequency_band(fig, s)
+                if fig.kind == "percentage" and fig.denominator is None and band is None:
                     self.warn(fig.start, f"{fig.text!r} has no denominator (no n= nearby); kept without one")
                 group, group_id = self.group(fig, clause)
+                arm = self.arm(fig) if group is None else None
+                if arm is not None:
+                    group = f"{arm} (n={fig.denominator})" if fig.denominator is not None else arm
+                dose = find_dose(arm) if arm else None
+                dose = dose or find_dose(self.text[clause.start : clause.end]) or find_dose(s.text)
                 fid = self.finding(outcome, population) if outcome else None
+                counted = band is None
                 self.b.add_figure(
                     reporter,
                     fid,
                     label=tr.unwrap(clause.text[:2_000])[:200],  # not the whole of a run-away line per figure
-                    value=fig.value,
-                    unit=fig.unit,
-                    numerator=fig.numerator,
-                    denominator=fig.denominator,
+                    value=fig.value if counted else None,
+                    unit=fig.unit if counted else None,
+                    numerator=fig.numerator if counted else None,
+                    denominator=fig.denominator if counted else None,
                     population=group,
                     population_id=group_id,
                     baseline=fig.baseline,
                     p_value=fig.p_value,
+                    category=band,
                     quote=s.text,
                     start=s.start,
+                    # two numbers without a value in one claim ("3/60 … 4/60") must stay two figures
+                    key=f"{fid or clause.text[:200]}|{fig.numerator}/{fig.denominator}|{band}"
+                    if fig.value is None or not counted
+                    else None,
+                    **(dose.props() if dose else {}),
                 )
+
+    def arm(self, fig: tr.FigureMention) -> str | None:
+        """The arm a count names right after it: "3/60 (verlaagde dosis)", "19/148 (full dose)"."""
+        if fig.kind not in {"proportion", "count_percentage"}:
+            return None
+        m = re.match(r"\s*\(\s*(?P<arm>[^\W\d][^()%=]{1,60}?)\s*\)", self.text[fig.end : fig.end + 80])
+        return tr.unwrap(m.group("arm")) if m else None
+
+    def frequency_band(self, fig: tr.FigureMention, sentence: tr.Span) -> str | None:
+        """A label's frequency band ("Zeer zelden (< 1/10.000)"): a category, not a count of patients."""
+        before = self.text[max(sentence.start, fig.start - 40) : fig.start]
+        if not re.search(r"[<>≤≥]\s*$", before):
+            return None
+        words = self.fmt.frequency_band.search(before)
+        lead = before[words.start() :] if words else before.rstrip()[-1:]
+        band = tr.unwrap(lead + fig.text).strip(" ")
+        return band + ")" if band.count("(") > band.count(")") else band
 
     def group(self, fig: tr.FigureMention, clause: tr.Span) -> tuple[str | None, str | None]:
         """The group a percentage's "(n=21)" names: "niet-behandelde Laronsyndroomgroep (n=21)"."""
@@ -492,7 +553,7 @@ class ReportParser:
     # -- guidelines and labels -------------------------------------------------------------
     def read_guideline(self, lines: list[Line]) -> None:
         cit_lines, rest = self.split_citation(lines)
-        cit = parse_citation(self.text, cit_lines)
+        cit = parse_citation(self.text, cit_lines, self.fmt.organisation)
         body_start = rest[0].start if rest else cit_lines[-1].end
         body_end = lines[-1].end
         status = self.fmt.status.search(self.text, body_start, body_end)
@@ -516,6 +577,7 @@ class ReportParser:
             "quality": strength.group("quality") if strength else None,
             "text": tr.unwrap(rec.text) if rec else tr.unwrap(self.text[body_start:body_end])[:2000] or None,
             "section": section,
+            "issuer": cit.organisation,
             "guideline_type": "guideline",
         }
         self.b.add_node(gid, NodeKind.GUIDELINE, cit.name, props, quote=cit.quote, start=cit.start)
@@ -580,7 +642,9 @@ class ReportParser:
             if span is None:
                 continue
             role = self.fmt.label_sections[sm.group(1)]
-            if role in {"adverse effects", "overdose"}:
+            if role == "contraindication":
+                self.contraindications(gid, span, f"{sm.group(1)} {role}")
+            elif role in {"adverse effects", "overdose"}:
                 sentences = self.narrative((span.start, span.end))
                 self.stances(gid, sentences, None)
                 self.figures(gid, sentences, None, context=span.start)
@@ -591,6 +655,42 @@ class ReportParser:
             first = items[0][1]
             text = " | ".join(f"{label}: {tr.unwrap(span.text)}" for label, span in items)
             self.b.add_edge(EdgeType.RECOMMENDS, gid, target, quote=first.text, start=first.start, props={"text": text})
+
+    def contraindications(self, label_id: str, span: tr.Span, heading: str) -> None:
+        """Each line of SPC 4.3 is a condition the drug must not be used in: a claim drug → condition.
+
+        "Ernstig nierfalen (GFR < 30 ml/min)" is about renal failure, not about the report's
+        outcome; the label RECOMMENDS (against) the drug in that condition.
+        """
+        for line in lines_of(self.text, span.start, span.end):
+            item = trim(self.text, line.start, line.end)
+            if item is None:
+                continue
+            found = [m for m in self.mentions(item.start, item.end, NodeKind.CONDITION) if not self.negated(m.start)]
+            if found:
+                condition = self.concept_at(found[0])
+            else:
+                name = re.split(r"\s*[(.;:]", tr.unwrap(item.text.lstrip("•-o ")), maxsplit=1)[0].strip()
+                if len(name) < 3:
+                    continue
+                condition = self.b.add_node(
+                    concept_id(NodeKind.CONDITION, name),
+                    NodeKind.CONDITION,
+                    name,
+                    quote=name if name in self.text else None,
+                )
+            statement = f"contra-indication: {tr.unwrap(item.text)}"
+            fid = self.b.add_finding(
+                self.drug, condition, None, statement=statement[:500], quote=item.text, start=item.start
+            )
+            self.b.add_edge(
+                EdgeType.RECOMMENDS,
+                label_id,
+                fid,
+                quote=item.text,
+                start=item.start,
+                props={"text": f"{heading}: {tr.unwrap(item.text)}"[:2000], "note": "contra-indication"},
+            )
 
 
 def _nearest(outcomes: list[Mention], fig: tr.FigureMention, clause: tr.Span) -> Mention | None:

@@ -70,9 +70,16 @@ def test_another_drug_and_condition():
         "⚫⚫⚫◯",
         "3.1",
     )
-    # the first guideline row has no author citation: reported with its line, not invented
+    # the first guideline row is written by an organisation: a guideline of its own, without a
+    # recommendation of its own (the recommendation below belongs to the next row)
+    niv = named(doc, "Nederlandse Internisten Vereniging 2020")
+    assert (niv.props["issuer"], niv.props["title"], niv.props["year"]) == (
+        "Nederlandse Internisten Vereniging",
+        "Richtlijn glucocorticoïden en diabetes",
+        2020,
+    )
     assert doc.warnings == (
-        "line 77: guideline block without a recognisable citation (expected 'Surname AB, ... year'); skipped",
+        "line 80: guideline 'Nederlandse Internisten Vereniging 2020': no recommendation sentence found",
     )
     assert DATA.joinpath("prednisolon_diabetes.txt").read_text().splitlines()[76].startswith("Nederlandse Internisten")
 

@@ -126,14 +126,14 @@ STUDIES = {
     "Martín-Rivada 2021": (
         "10.1016/j.ghir.2021.101419",
         "case report",
-        None,
+        2,  # "Een broer en zus"
         False,
         2021,
         "Growth Horm IGF Res",
         "60-61",
         "101419",
     ),
-    "Latrech 2012": ("10.1159/000339158", "case report", None, False, 2012, "Horm Res Paediatr", "78(3)", "193-200"),
+    "Latrech 2012": ("10.1159/000339158", "case report", 1, False, 2012, "Horm Res Paediatr", "78(3)", "193-200"),
 }
 
 

@@ -48,7 +48,7 @@ def test_real_sample_claims(sample_evidence):
     # n = Bang 242 + Khwaja 10 = 252 ≥ 100 → not imprecise
     assert o.certainty == "high" and not o.ratings
     assert "2 / (13.5 + 2) = 13%" in " ".join(o.notes)
-    assert "n = Bang 2021 242 + Khwaja 2014 10 = 252" in " ".join(o.notes)
+    assert "n = Bang 2021 242 + Khwaja 2014 10 + Martín-Rivada 2021 2 = 254" in " ".join(o.notes)
     by_claim = {c.claim: c for c in syn.claims}
     rett = by_claim["mecasermin → hypoglycemia in Rett syndrome"]
     # low (uncontrolled study) − 2 for imprecision (n = 10 < 30) → very low, contradicted
