@@ -12,6 +12,7 @@ it was.  Tables::
     concepts(mesh, name, kind, trees)        one row per MeSH id; kind from tree numbers
     terms(term, mesh, cased, count, origin)  folded name → id; count = times annotators used it
     term_use(term, seen, annotated)          how often a name occurs in annotated text, and is annotated
+    relations(chemical, disease, count)      curated chemical-induced disease pairs (PubTator CID lines)
 
 ``term_use`` lets the recogniser leave out names annotators do not mark as concepts where
 they occur ("patients", a drug class named in passing): learned, not listed by hand.
@@ -40,6 +41,8 @@ CREATE TABLE IF NOT EXISTS terms (
     term TEXT NOT NULL, mesh TEXT NOT NULL, cased TEXT, count INTEGER NOT NULL DEFAULT 0, origin TEXT,
     PRIMARY KEY (term, mesh));
 CREATE TABLE IF NOT EXISTS term_use (term TEXT PRIMARY KEY, seen INTEGER NOT NULL, annotated INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS relations (
+    chemical TEXT NOT NULL, disease TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (chemical, disease));
 CREATE TABLE IF NOT EXISTS imports (
     at TEXT NOT NULL, what TEXT NOT NULL, file TEXT NOT NULL, records INTEGER NOT NULL, terms INTEGER NOT NULL);
 """
@@ -153,6 +156,7 @@ class VocabularyStore:
         names: dict[str, Counter[str]] = {}
         kinds: dict[str, str] = {}
         used: Counter[tuple[str, str]] = Counter()
+        relations: Counter[tuple[str, str]] = Counter()
         texts: list[tuple[str, set[tuple[int, int]]]] = []
         for rec in records:
             count += 1
@@ -171,6 +175,7 @@ class VocabularyStore:
                 names.setdefault(mesh, Counter())[ann.text] += 1
                 terms += 1
             texts.append((fold(rec.text), spans))
+            relations.update(rec.relations)
         with self._transaction() as conn:
             for mesh, kind in kinds.items():
                 name = names[mesh].most_common(1)[0][0]
@@ -185,6 +190,12 @@ class VocabularyStore:
                     "INSERT INTO terms(term, mesh, cased, count, origin) VALUES (?, ?, ?, ?, 'pubtator') "
                     "ON CONFLICT(term, mesh) DO UPDATE SET count = count + excluded.count",
                     (folded, mesh, _cased(original), n),
+                )
+            for (chemical, disease), n in relations.items():
+                conn.execute(
+                    "INSERT INTO relations(chemical, disease, count) VALUES (?, ?, ?) "
+                    "ON CONFLICT(chemical, disease) DO UPDATE SET count = count + excluded.count",
+                    (chemical, disease, n),
                 )
             self._learn_use(conn, texts)
             report = self._log(conn, "pubtator", file, count, terms)
@@ -260,6 +271,13 @@ class VocabularyStore:
             return {}
         with self._connect() as conn:
             return {t: (s, a) for t, s, a in conn.execute("SELECT term, seen, annotated FROM term_use")}
+
+    def known_relations(self) -> frozenset[tuple[str, str]]:
+        """Chemical → disease pairs annotators have stated somewhere (a prior, like CTD's curated links)."""
+        if not self.exists:
+            return frozenset()
+        with self._connect() as conn:
+            return frozenset(conn.execute("SELECT chemical, disease FROM relations"))
 
     def trees(self) -> dict[str, tuple[str, ...]]:
         """MeSH id → tree numbers (for "is this disease a parent of that one")."""

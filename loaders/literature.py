@@ -81,11 +81,15 @@ def read_claims(reader: Any, recognizer: Recognizer, sections: list[tuple[ET.Ele
     for mention in _first_of_each(mentions):
         quote, start = _quote(xml, parts, mention.start, mention.end)
         b.add_concept(mention.concept, quote=quote, start=start)
-    for claim in adverse_claims(joined, sentences, mentions, title=title, trees=recognizer.trees):
+    for claim in adverse_claims(
+        joined, sentences, mentions, title=title, trees=recognizer.trees, known=recognizer.known
+    ):
         quote, start = _quote(xml, parts, claim.sentence.start, claim.sentence.end)
         finding = b.add_finding(claim.drug.id, claim.disease.id, None, quote=quote, start=start)
         b.add_edge(claim.stance, reader.study, finding, quote=quote, start=start)
-        _figures(reader, joined, parts, claim.sentence, claim.disease, finding)
+        if claim.stance is EdgeType.SUPPORTS:
+            for sentence in claim.sentences or (claim.sentence,):
+                _figures(reader, joined, parts, sentence, claim.disease, finding)
 
 
 def _first_of_each(mentions: list[Mention]) -> list[Mention]:

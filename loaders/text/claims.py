@@ -69,6 +69,7 @@ class Claim:
     stance: EdgeType
     sentence: Span
     cue: str | None = None
+    sentences: tuple[Span, ...] = ()  # every sentence naming both (figures are read from these)
 
 
 FEATURES: tuple[str, ...] = (
@@ -105,6 +106,8 @@ class Candidate:
     sentence: Span  # the sentence that states the link best (or names the disease)
     stance: EdgeType
     cue: str | None
+    sentences: tuple[Span, ...] = ()  # every sentence that names both
+    treatment_only: bool = False  # every sentence naming both says the drug treats or prevents the disease
 
 
 def candidates(
@@ -141,6 +144,8 @@ def candidates(
     }
     evidence: dict[tuple[str, str], dict[str, float]] = {}
     best: dict[tuple[str, str], tuple[float, Span, EdgeType, str | None]] = {}
+    together: dict[tuple[str, str], list[Span]] = {}  # every sentence that names both
+    supportive: dict[tuple[str, str], int] = {}  # sentences with an adverse cue, not negated, not a treatment
     for sentence in spans:
         inside_d = [m for m in drugs if sentence.start <= m.start and m.end <= sentence.end]
         inside_y = [m for m in diseases if sentence.start <= m.start and m.end <= sentence.end]
@@ -155,6 +160,14 @@ def candidates(
                 f["cooccur"] += 1
                 for name in ("hyphen_cue", "adverse_cue", "treatment_cue", "negated", "close"):
                     f[name] += judged[name]
+                together.setdefault(pair, []).append(sentence)
+                if (
+                    judged["adverse_cue"]
+                    and not judged["negated"]
+                    and not judged["treatment_cue"]
+                    or judged["hyphen_cue"]
+                ):
+                    supportive[pair] = supportive.get(pair, 0) + 1
                 strength = (
                     2 * judged["hyphen_cue"] + judged["adverse_cue"] - judged["treatment_cue"] + (sentence is title)
                 )
@@ -184,6 +197,10 @@ def candidates(
         d_id, y_id = pair
         ev = evidence.get(pair, {})
         co = ev.get("cooccur", 0.0)
+        # ConText-style: a pair only ever named under negation is denied, whatever the title says
+        if co and ev.get("negated", 0) and not supportive.get(pair):
+            stance = EdgeType.CONTRADICTS
+        treated_only = bool(co) and ev.get("treatment_cue", 0) == co and not ev.get("hyphen_cue", 0)
         drug, disease = concepts[d_id], concepts[y_id]
         features = {
             "bias": 1.0,
@@ -207,7 +224,9 @@ def candidates(
             "known_pair": float(bool(known and known(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")))),
             "title_drug_any_disease": float(d_id in in_title and co == 0),
         }
-        out.append(Candidate(drug, disease, features, sentence, stance, cue))
+        out.append(
+            Candidate(drug, disease, features, sentence, stance, cue, tuple(together.get(pair, ())), treated_only)
+        )
     return out
 
 
@@ -227,8 +246,11 @@ def adverse_claims(
     threshold = default_threshold() if threshold is None else threshold
     claims = []
     for cand in candidates(text, sentences, mentions, title=title, trees=trees, known=known):
-        if score(cand.features, weights) >= threshold:
-            claims.append(Claim(cand.drug, cand.disease, cand.stance, cand.sentence, cand.cue))
+        if cand.treatment_only:
+            continue  # a treatment is not an adverse effect, however likely the pair looks
+        denied = cand.stance is EdgeType.CONTRADICTS and bool(cand.sentences)
+        if denied or score(cand.features, weights) >= threshold:
+            claims.append(Claim(cand.drug, cand.disease, cand.stance, cand.sentence, cand.cue, cand.sentences))
     return claims
 
 
@@ -238,12 +260,14 @@ def score(features: dict[str, float], weights: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def fit(rows: list[tuple[dict[str, float], bool]], *, l2: float = 1.0) -> dict[str, float]:
+def fit(rows: list[tuple[dict[str, float], bool]], *, l2: float = 1.0, min_count: int = 3) -> dict[str, float]:
     """Weights of the logistic model from labelled candidates (annotated abstracts)."""
     import numpy as np
     from scipy.optimize import minimize
 
-    x = np.array([[f.get(name, 0.0) for name in FEATURES] for f, _ in rows])
+    seen = Counter(name for f, _ in rows for name in f if name not in FEATURES)
+    names = [*FEATURES, *sorted(n for n, c in seen.items() if c >= min_count)]
+    x = np.array([[f.get(name, 0.0) for name in names] for f, _ in rows])
     y = np.array([1.0 if label else 0.0 for _, label in rows])
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
@@ -254,8 +278,9 @@ def fit(rows: list[tuple[dict[str, float], bool]], *, l2: float = 1.0) -> dict[s
         grad = x.T @ (p - y) + l2 * np.concatenate([[0.0], w[1:]])
         return float(value), grad
 
-    result = minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B")
-    return {name: round(float(w), 4) for name, w in zip(FEATURES, result.x, strict=True)}
+    result = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B")
+    weights = {name: round(float(w), 4) for name, w in zip(names, result.x, strict=True)}
+    return {k: v for k, v in weights.items() if k in FEATURES or abs(v) >= 0.05}
 
 
 @functools.cache
@@ -278,7 +303,7 @@ def _cues(text: str, sentence: Span, drug: Mention, disease: Mention) -> dict:
     between = text[a.end : b.start]
     before = text[max(sentence.start, a.start - 60) : a.start]
     around = text[max(sentence.start, disease.start - 40) : disease.start]
-    treatment = _TREATMENT.search(between) or (drug.start < disease.start and _TREATMENT.search(before[-25:]))
+    treatment = _TREATMENT.search(between) or _TREATMENT.search(before[-25:])
     adverse = _ADVERSE.search(between) or _ADVERSE.search(text[disease.end : min(sentence.end, disease.end + 30)])
     hyphen = re.match(
         r"[\s-]*(?:induced|associated|related|evoked|provoked|treated|toxicity)\b", between, re.IGNORECASE

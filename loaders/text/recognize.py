@@ -56,9 +56,11 @@ class Recognizer:
         vocabulary: Vocabulary | None = None,
         term_use: dict[str, tuple[int, int]] | None = None,
         trees: dict[str, tuple[str, ...]] | None = None,
+        known_relations: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         self.vocabulary = vocabulary or Vocabulary.default()
         self.trees = trees or {}
+        self.known_relations = known_relations
         term_use = term_use or {}
         entries = list(entries)
         preferred = {key(e.name): e.mesh for e in entries}
@@ -101,6 +103,10 @@ class Recognizer:
         self.size = len(names)
         if names:
             self._automaton.make_automaton()
+
+    def known(self, chemical: str, disease: str) -> bool:
+        """Whether annotated abstracts imported into the vocabulary state this chemical-induced disease."""
+        return (chemical, disease) in self.known_relations
 
     def concept_of(self, mesh: str) -> Concept | None:
         return self.by_mesh.get(mesh)
@@ -172,5 +178,7 @@ def store_recognizer(store: VocabularyStore) -> Recognizer | None:
     cache_key = (str(store.path), stat.st_mtime, stat.st_size)
     if cache_key not in _CACHE:
         _CACHE.clear()
-        _CACHE[cache_key] = Recognizer(store.entries(), term_use=store.term_use(), trees=store.trees())
+        _CACHE[cache_key] = Recognizer(
+            store.entries(), term_use=store.term_use(), trees=store.trees(), known_relations=store.known_relations()
+        )
     return _CACHE[cache_key]

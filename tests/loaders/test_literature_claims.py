@@ -1,0 +1,132 @@
+"""Claims from abstracts over an open vocabulary: stance, treatments, negation, quotes, figures.
+
+Sentences are from the BioCreative V CDR training set (real PubMed abstracts).
+"""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from graph.model import EdgeType, NodeKind
+from loaders.pubmed import load_stream
+from loaders.pubtator import PubtatorRecord, to_pubmed_xml
+from tests.loaders.literature_fixtures import recognizer
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return recognizer()
+
+
+def _load(rec, title, abstract="", pmid="1"):
+    xml = to_pubmed_xml([PubtatorRecord(pmid=pmid, title=title, abstract=abstract)])
+    (doc,) = load_stream(io.BytesIO(xml.encode()), path="test.xml", recognizer=rec)
+    return doc
+
+
+def _claims(doc):
+    """(stance, drug mesh, disease mesh) of every claim the document makes."""
+    nodes = {n.id: n for n in doc.all_nodes}
+    about = {}
+    for e in doc.edges:
+        if e.type is EdgeType.ABOUT:
+            about.setdefault(e.source, []).append(nodes[e.target])
+    out = set()
+    for e in doc.edges:
+        if e.type in (EdgeType.SUPPORTS, EdgeType.CONTRADICTS):
+            ends = about[e.target]
+            drug = next(n for n in ends if n.kind is NodeKind.DRUG)
+            disease = next(n for n in ends if n.kind is not NodeKind.DRUG)
+            out.add((e.type.value, drug.props.get("mesh"), disease.props.get("mesh")))
+    return out
+
+
+def test_case_report_title_states_the_adverse_effect(rec):
+    doc = _load(
+        rec,
+        "Phenobarbital-induced dyskinesia in a neurologically-impaired child.",
+        "A 2-year-old child with known neurologic impairment developed a dyskinesia soon after starting "
+        "phenobarbital therapy for seizures. On repeat challenge with phenobarbital, the dyskinesia recurred.",
+    )
+    claims = _claims(doc)
+    assert ("SUPPORTS", "D010634", "D004409") in claims
+    # "phenobarbital therapy for seizures": the drug treats the seizures, it does not cause them
+    assert ("SUPPORTS", "D010634", "D012640") not in claims
+
+
+def test_a_treatment_is_not_an_adverse_effect(rec):
+    doc = _load(rec, "Treatment of Crohn's disease with fusidic acid: an antibiotic with immunosuppressive properties.")
+    assert not any(stance == "SUPPORTS" for stance, *_ in _claims(doc))
+
+
+def test_negated_statement_does_not_support(rec):
+    doc = _load(
+        rec,
+        "Hepatitis and benzodiazepines.",
+        "The administration of several benzodiazepines did not interfere with recovery and did not induce any "
+        "relapse of hepatitis.",
+    )
+    assert ("SUPPORTS", "D001569", "D006505") not in _claims(doc) or any(
+        e.type is EdgeType.CONTRADICTS for e in doc.edges
+    )
+
+
+def test_abbreviation_defined_in_text_carries_the_claim(rec):
+    doc = _load(
+        rec,
+        "Levodopa-induced dyskinesias in Parkinson's disease.",
+        "Levodopa-induced dyskinesias (LID) are a motor complication of long-term therapy. LID occurred in "
+        "12 of 40 patients (30%) after levodopa.",
+    )
+    assert ("SUPPORTS", "D007980", "D004409") in _claims(doc)
+
+
+def test_every_claim_quotes_its_sentence_verbatim_at_its_span(rec):
+    doc = _load(
+        rec,
+        "Crescentic glomerulonephritis associated with intermittent rifampin therapy for pulmonary tuberculosis.",
+        "Rifampin-induced glomerulonephritis developed in a 45-year-old man. Hypotension was not observed.",
+    )
+    text = doc.source.props["text"]
+    stances = [e for e in doc.edges if e.type in (EdgeType.SUPPORTS, EdgeType.CONTRADICTS)]
+    assert stances
+    for edge in stances:
+        start, end = edge.provenance.span
+        assert text[start:end] == edge.provenance.quote
+    assert ("SUPPORTS", "D012293", "D005921") in _claims(doc)
+    assert ("SUPPORTS", "D012293", "D014397") not in _claims(doc)  # "therapy for pulmonary tuberculosis"
+
+
+def test_figures_come_from_the_claim_sentence_with_their_denominator(rec):
+    doc = _load(
+        rec,
+        "Labetalol-induced hypotension.",
+        "Of 80 patients, 10% had nausea. Hypotension occurred in 12 of 40 patients (30%) after labetalol.",
+    )
+    figures = [n for n in doc.nodes if n.kind is NodeKind.FIGURE]
+    assert [(f.props["value"], f.props.get("numerator"), f.props.get("denominator")) for f in figures] == [
+        (30.0, 12, 40)
+    ]
+    text = doc.source.props["text"]
+    for f in figures:  # no figure that is not in its sentence
+        assert f.provenance.quote in text and "nausea" not in f.provenance.quote
+
+
+def test_concepts_carry_their_mesh_id_and_one_id_is_one_node(rec):
+    doc = _load(rec, "Levodopa and L-DOPA-induced dyskinesia.", "L-DOPA and levodopa were given.")
+    drugs = [n for n in doc.nodes if n.kind is NodeKind.DRUG]
+    assert [(n.name, n.props.get("mesh")) for n in drugs] == [("Levodopa", "D007980")]
+
+
+def test_record_mesh_headings_become_concepts_by_descriptor_ui(rec):
+    xml = to_pubmed_xml([PubtatorRecord(pmid="7", title="A study.", abstract="Nothing named here.")])
+    root = ET.fromstring(xml.split("\n", 1)[1])
+    citation = root.find("PubmedArticle/MedlineCitation")
+    heads = ET.SubElement(citation, "MeshHeadingList")
+    head = ET.SubElement(ET.SubElement(heads, "MeshHeading"), "DescriptorName", UI="D012293")
+    head.text = "Rifampin"
+    (doc,) = load_stream(io.BytesIO(ET.tostring(root)), path="t.xml", recognizer=rec)
+    assert any(n.props.get("mesh") == "D012293" for n in doc.nodes if n.kind is NodeKind.DRUG)

@@ -1,0 +1,77 @@
+"""Recognising concepts in text: folding, variants, longest match, boundaries, short forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.text.abbreviations import definitions
+from loaders.text.normal import fold, key, variants
+from tests.loaders.literature_fixtures import recognizer
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return recognizer()
+
+
+def _found(rec, text):
+    return [(m.text, m.concept.codes.get("mesh")) for m in rec.mentions(text)]
+
+
+def test_fold_keeps_every_character_in_place():
+    text = "L-DOPA–induced\nİstanbul dyskinesia/PD"
+    assert len(fold(text)) == len(text)
+    assert fold("L-DOPA") == "l dopa"
+    assert key("  Arthritis,  Rheumatoid ") == "arthritis, rheumatoid"
+
+
+def test_variants_undo_inversion_and_add_plurals_and_british_spelling():
+    assert "rheumatoid arthritis" in variants("Arthritis, Rheumatoid")
+    assert "type 2 diabetes mellitus" in variants("Diabetes Mellitus, Type 2")
+    assert {"seizures", "arteries", "anaemia"} <= variants("seizure") | variants("artery") | variants("anemia")
+
+
+def test_longest_match_and_word_boundaries(rec):
+    text = "Phenobarbital-induced dyskinesias; carbamazepinex is not a drug."
+    assert _found(rec, text) == [("Phenobarbital", "D010634"), ("dyskinesias", "D004409")]
+
+
+def test_inverted_mesh_name_matches_natural_order(rec):
+    assert _found(rec, "pulmonary tuberculosis") == [("pulmonary tuberculosis", "D014397")]
+
+
+def test_short_names_with_capitals_match_only_as_written(rec):
+    assert _found(rec, "NO synthase was measured") == [("NO", "D009569")]
+    assert _found(rec, "there was no change") == []
+
+
+def test_schwartz_hearst_definitions():
+    text = "L-DOPA-induced dyskinesia (LID) is among the motor complications"
+    (d,) = definitions(text)
+    assert d.short == "LID"
+    assert text[d.long_start : d.long_end] == "L-DOPA-induced dyskinesia"
+
+
+def test_defined_short_form_names_its_long_form_everywhere(rec):
+    text = "Patients with paroxysmal dystonia (PD) were seen. PD was not Parkinson's disease."
+    found = _found(rec, text)
+    # the text defines PD as something the vocabulary does not know: its PDs are not Parkinson disease
+    assert ("PD", "D010300") not in found
+    assert ("Parkinson's disease", "D010300") in found
+    text = "levodopa-induced dyskinesias (LID) were rated; LID improved"
+    assert [f for f in _found(rec, text) if f[0] == "LID"] == [("LID", "D004409"), ("LID", "D004409")]
+
+
+def test_names_annotators_leave_unmarked_are_not_looked_for():
+    from graph.vocab_store import Entry
+    from loaders.text.recognize import Recognizer
+
+    rec = Recognizer(
+        [Entry("drug", "D004364", "Pharmaceutical Preparations", "Drug", None, 0)], term_use={"drug": (40, 1)}
+    )
+    assert rec.mentions("the drug was stopped") == []
+
+
+def test_the_bundled_vocabulary_still_names_dutch_terms(rec):
+    found = [m.concept.name for m in rec.mentions("ernstige hypoglykemie na mecasermine")]
+    assert found == ["severe hypoglycemia", "mecasermin"]
