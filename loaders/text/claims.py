@@ -161,12 +161,9 @@ def candidates(
                 for name in ("hyphen_cue", "adverse_cue", "treatment_cue", "negated", "close"):
                     f[name] += judged[name]
                 together.setdefault(pair, []).append(sentence)
-                if (
-                    judged["adverse_cue"]
-                    and not judged["negated"]
-                    and not judged["treatment_cue"]
-                    or judged["hyphen_cue"]
-                ):
+                if (judged["adverse_cue"] and not judged["negated"] and not judged["treatment_cue"]) or judged[
+                    "hyphen_cue"
+                ]:
                     supportive[pair] = supportive.get(pair, 0) + 1
                 strength = (
                     2 * judged["hyphen_cue"] + judged["adverse_cue"] - judged["treatment_cue"] + (sentence is title)
