@@ -498,7 +498,7 @@ _HEDGE = re.compile(
 )
 _SUPPORT = re.compile(
     r"\b(?:gemeld|gerapporteerd|gezien|waargenomen|geobserveerd|ontstond|ontstonden|ontstaan|opgetreden|optrad|"
-    r"traden? op|had|hadden|kreeg|kregen|ervaren|ervoeren|ontwikkelde\w*|verbeterde|verbeterd|verbetert|verbetering|"
+    r"trad(?:en)? op|had|hadden|kreeg|kregen|ervaren|ervoeren|ontwikkelde\w*|verbeterde|verbeterd|verbetert|verbetering|"
     r"nam\w*\b[^.,;]{0,40}?\btoe\b|toename|toegenomen|steeg|stegen|gestegen|verhoogde?|daalde|afname|toonde\w* aan|liet\w* zien|"
     r"vertoonde\w*|veroorzaakt\w*|leidde\w* tot|zorgt\w* voor|incidentie|frequentie|kwam\w* voor|"
     r"reported|observed|occurred|seen|experienced|developed|showed|shown|demonstrated|improved|improvement|"

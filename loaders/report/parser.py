@@ -457,19 +457,27 @@ class ReportParser:
     def finding(self, outcome: Mention, population: str | None) -> str:
         return self.b.add_finding(self.drug, self.concept_at(outcome), population)
 
-    def stances(self, reporter: str, spans: list[tr.Span], population: str | None) -> None:
+    def stances(self, reporter: str, spans: list[tr.Span], population: str | None, *, listed: bool = False) -> None:
+        """Stances of ``spans`` towards the outcomes they name; ``listed``: a label's list of undesirable
+        effects, where naming an effect reports it ("Vaak: smaakstoornis")."""
         for s in spans:
             for m in self.mentions(s.start, s.end, NodeKind.OUTCOME):
                 if self.risk_factor(m, s) or self.fmt.aim.search(s.text):
                     continue  # a patient characteristic, or what a study set out to measure: no stance
                 judgement = tr.judge(s.text, m.text)
+                if judgement.stance is None and listed and judgement.reason != "hedged":
+                    judgement = tr.Judgement(EdgeType.SUPPORTS, "listed", "an undesirable effect in the label")
                 if judgement.stance is None:
                     continue
                 fid = self.finding(m, population)
                 if (reporter, fid) in self.stance_edges:
                     continue
                 self.stance_edges.add((reporter, fid))
-                note = f"{judgement.reason}: {judgement.cue}" if judgement.reason in {"negated", "corrected"} else None
+                note = (
+                    f"{judgement.reason}: {judgement.cue}"
+                    if judgement.reason in {"negated", "corrected", "listed"}
+                    else None
+                )
                 self.b.add_edge(judgement.stance, reporter, fid, quote=s.text, start=s.start, props={"note": note})
 
     def figures(self, reporter: str, spans: list[tr.Span], population: str | None, *, context: int) -> None:
@@ -485,8 +493,10 @@ class ReportParser:
                     continue  # a head count ("242 kinderen"), not a number of events
                 if fig.kind == "level":
                     continue  # a lab value on its own; kept only as a change's baseline
-                band = self.frequency_band(fig, s)
-                if fig.kind == "percentage" and fig.denominator is None and band is None:
+                if self.frequency_band(fig, s):
+                    continue  # "≥1/10" is a label's frequency band, read by frequency_bands()
+                band = None
+                if fig.kind == "percentage" and fig.denominator is None:
                     self.warn(fig.start, f"{fig.text!r} has no denominator (no n= nearby); kept without one")
                 group, group_id = self.group(fig, clause)
                 arm = self.arm(fig) if group is None else None
@@ -525,15 +535,30 @@ class ReportParser:
         m = re.match(r"\s*\(\s*(?P<arm>[^\W\d][^()%=]{1,60}?)\s*\)", self.text[fig.end : fig.end + 80])
         return tr.unwrap(m.group("arm")) if m else None
 
-    def frequency_band(self, fig: tr.FigureMention, sentence: tr.Span) -> str | None:
-        """A label's frequency band ("Zeer zelden (< 1/10.000)"): a category, not a count of patients."""
-        before = self.text[max(sentence.start, fig.start - 40) : fig.start]
-        if not re.search(r"[<>≤≥]\s*$", before):
-            return None
-        words = self.fmt.frequency_band.search(before)
-        lead = before[words.start() :] if words else before.rstrip()[-1:]
-        band = tr.unwrap(lead + fig.text).strip(" ")
-        return band + ")" if band.count("(") > band.count(")") else band
+    def frequency_band(self, fig: tr.FigureMention, sentence: tr.Span) -> bool:
+        """True for the bound of a frequency band ("≥1/10", "< 1/1000"): a category, not a count of patients."""
+        return bool(re.search(r"[<>≤≥]\s*$", self.text[max(sentence.start, fig.start - 5) : fig.start]))
+
+    def frequency_bands(self, reporter: str, spans: list[tr.Span]) -> None:
+        """A label's frequency bands ("Zeer zelden (< 1/10.000): melkzuuracidose") as figures of their effect."""
+        for s in spans:
+            outcomes = [m for m in self.mentions(s.start, s.end, NodeKind.OUTCOME) if not self.negated(m.start)]
+            for band in self.fmt.frequency_band.finditer(self.text, s.start, s.end):
+                if not outcomes:
+                    break
+                outcome = min(outcomes, key=lambda m: abs(m.start - band.start()))
+                label = tr.unwrap(band.group(0)).strip()
+                fid = self.finding(outcome, None)
+                self.b.add_figure(
+                    reporter,
+                    fid,
+                    label=label,
+                    value=None,
+                    category=label,
+                    quote=s.text,
+                    start=s.start,
+                    key=f"{fid}|band|{label}",
+                )
 
     def group(self, fig: tr.FigureMention, clause: tr.Span) -> tuple[str | None, str | None]:
         """The group a percentage's "(n=21)" names: "niet-behandelde Laronsyndroomgroep (n=21)"."""
@@ -646,8 +671,9 @@ class ReportParser:
                 self.contraindications(gid, span, f"{sm.group(1)} {role}")
             elif role in {"adverse effects", "overdose"}:
                 sentences = self.narrative((span.start, span.end))
-                self.stances(gid, sentences, None)
+                self.stances(gid, sentences, None, listed=role == "adverse effects")
                 self.figures(gid, sentences, None, context=span.start)
+                self.frequency_bands(gid, sentences)
             else:
                 target = self.drug if role in {"dosing", "indication"} or not self.topic else self.topic
                 advice.setdefault(target, []).append((f"{sm.group(1)} {role}", span))
