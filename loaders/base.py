@@ -28,6 +28,7 @@ from graph.model import (
     NodeKind,
     Provenance,
     Scalar,
+    document_digest,
     unique_nodes,
 )
 from graph.vocabulary import Concept, Vocabulary
@@ -382,7 +383,7 @@ class DocumentBuilder:
         ]
         edges = list({e.id: e for e in (*self.edges, *from_source)}.values())
         try:
-            return Document(
+            document = Document(
                 source=source,
                 nodes=tuple(nodes),
                 edges=tuple(edges),
@@ -390,6 +391,9 @@ class DocumentBuilder:
             )
         except ValidationError as exc:
             raise LoadError(_first_error(exc), path=self.path) from None
+        # the digest of its records travels with the Source: a re-import of an edited file is told apart
+        signed = source.model_copy(update={"props": {**source.props, "sha256": document_digest(document)}})
+        return document.model_copy(update={"source": signed})
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -11,7 +11,7 @@ import networkx as nx
 
 from graph.errors import NotFoundError, QueryError
 from graph.ids import normalise
-from graph.model import Document, EdgeType, NodeKind, kind_of
+from graph.model import STRUCTURAL_EDGES, Document, EdgeType, NodeKind, kind_of
 from graph.store import derived
 from graph.store.base import (
     CONCEPT_KINDS,
@@ -53,35 +53,52 @@ class MemoryStore(EvidenceStore):
             if document.source.id in self.graph:
                 return IngestReport(document.source.id, already_loaded=True, warnings=document.warnings)
             work = self.graph.copy()  # all or nothing: mutate a copy, swap at the end
-            added = updated = 0
-            for node in document.all_nodes:
-                row = _clean(node.row())
-                if node.id in work:
-                    attrs = work.nodes[node.id]
-                    fill = {k: v for k, v in row.items() if k not in attrs}
-                    if fill:
-                        attrs.update(fill)
-                        updated += 1
-                else:
-                    work.add_node(node.id, **row)
-                    added += 1
-            edges_added = 0
-            for edge in document.edges:
-                if work.has_edge(edge.source, edge.target, key=edge.id):
-                    continue  # a structural edge another document already stated
-                work.add_edge(edge.source, edge.target, key=edge.id, type=edge.type.value, **_clean(edge.row()))
-                edges_added += 1
-            for drug, target in derived.linked_pairs(document):
-                self._relink(work, drug, target)
+            report = self._add(work, document)
             self.graph = work
-            return IngestReport(
-                document.source.id,
-                nodes_added=added,
-                nodes_updated=updated,
-                edges_added=edges_added,
-                warnings=document.warnings,
-                counts=document.counts(),
-            )
+            return report
+
+    def replace(self, document: Document) -> IngestReport:
+        with self._lock:
+            work = self.graph.copy()
+            for drug, target in _remove_document(work, document.source.id):
+                if _findings_about(work, drug, target):
+                    self._relink(work, drug, target)
+                elif work.has_edge(drug, target, key=derived.linked_edge_id(drug, target)):
+                    work.remove_edge(drug, target, key=derived.linked_edge_id(drug, target))
+            report = self._add(work, document)
+            self.graph = work
+            return report
+
+    def _add(self, work: nx.MultiDiGraph, document: Document) -> IngestReport:
+        """Add the document's records to ``work`` (a copy the caller swaps in)."""
+        added = updated = 0
+        for node in document.all_nodes:
+            row = _clean(node.row())
+            if node.id in work:
+                attrs = work.nodes[node.id]
+                fill = {k: v for k, v in row.items() if k not in attrs}
+                if fill:
+                    attrs.update(fill)
+                    updated += 1
+            else:
+                work.add_node(node.id, **row)
+                added += 1
+        edges_added = 0
+        for edge in document.edges:
+            if work.has_edge(edge.source, edge.target, key=edge.id):
+                continue  # a structural edge another document already stated
+            work.add_edge(edge.source, edge.target, key=edge.id, type=edge.type.value, **_clean(edge.row()))
+            edges_added += 1
+        for drug, target in derived.linked_pairs(document):
+            self._relink(work, drug, target)
+        return IngestReport(
+            document.source.id,
+            nodes_added=added,
+            nodes_updated=updated,
+            edges_added=edges_added,
+            warnings=document.warnings,
+            counts=document.counts(),
+        )
 
     @staticmethod
     def _relink(g: nx.MultiDiGraph, drug: str, target: str) -> None:
@@ -230,6 +247,53 @@ def _findings_about(g: nx.MultiDiGraph, drug_id: str, target_id: str) -> list[st
         and any(d["type"] == EdgeType.ABOUT for d in g.get_edge_data(finding, target_id, default={}).values())
     }
     return sorted(found)
+
+
+_PROVENANCE = ("quote", "span_start", "span_end")
+
+
+def _remove_document(g: nx.MultiDiGraph, source_id: str) -> set[tuple[str, str]]:
+    """Take out of ``g`` what only this document states; the (drug, target) pairs whose shortcut may change.
+
+    Nodes and structural edges other documents also state stay, attributed to one of those
+    documents (the first by id) when they were this document's.
+    """
+    if source_id not in g:
+        return set()
+    others: dict[str, set[str]] = {}  # node → the other documents that state it
+    for node, _, data in g.in_edges(source_id, data=True):
+        if data["type"] == EdgeType.FROM_SOURCE:
+            others[node] = {
+                s for _, s, d in g.out_edges(node, data=True) if d["type"] == EdgeType.FROM_SOURCE and s != source_id
+            }
+    owned = {node for node, rest in others.items() if not rest}
+    findings = {n for n in owned if kind_of(n) is NodeKind.FINDING}
+    doomed: list[tuple[str, str, str]] = []
+    for u, v, key, data in g.edges(keys=True, data=True):
+        if data.get("source_doc") != source_id:
+            continue
+        if data["type"] in (EdgeType.SUPPORTS, EdgeType.CONTRADICTS):
+            findings.add(v)
+        if data["type"] in STRUCTURAL_EDGES and u not in owned and v not in owned and others.get(u):
+            data["source_doc"] = min(others[u])  # the other document states it too
+            for name in _PROVENANCE:
+                data.pop(name, None)
+        else:
+            doomed.append((u, v, key))
+    pairs = set()
+    for finding in findings:
+        about = [t for _, t, d in g.out_edges(finding, data=True) if d["type"] == EdgeType.ABOUT]
+        drugs = [t for t in about if kind_of(t) is NodeKind.DRUG]
+        pairs.update((d, t) for d in drugs for t in about if kind_of(t) in derived.TARGET_KINDS)
+    g.remove_edges_from(doomed)
+    for node, rest in others.items():
+        attrs = g.nodes[node]
+        if rest and attrs.get("source_doc") == source_id:
+            attrs["source_doc"] = min(rest)
+            for name in _PROVENANCE:
+                attrs.pop(name, None)
+    g.remove_nodes_from([*owned, source_id])
+    return {(d, t) for d, t in pairs if d in g and t in g}
 
 
 def _item(finding: dict, stance: EdgeType, evidence: dict, edge: dict, figures: tuple[dict, ...]) -> EvidenceItem:

@@ -49,6 +49,7 @@ from graph.store.base import (
     split_synonyms,
 )
 from graph.store.cypher_guard import refuse_writes
+from graph.store.replacing import remove_document
 
 __all__ = ["BATCH_SIZE", "SCHEMES", "Neo4jStore", "translate_error"]
 
@@ -248,6 +249,21 @@ class Neo4jStore(EvidenceStore):
     # -- writing -------------------------------------------------------------------
     def ingest(self, document: Document) -> IngestReport:
         return self._write(lambda tx: self._ingest(tx, document))
+
+    def replace(self, document: Document) -> IngestReport:
+        return self._write(lambda tx: self._replace(tx, document))
+
+    def _replace(self, tx: neo4j.ManagedTransaction, document: Document) -> IngestReport:
+        # one transaction function: the old records go and the new ones come, or neither
+        def rows(cypher: str, params: Mapping[str, Any] | None) -> list[list[Any]]:
+            return [list(record.values()) for record in tx.run(cypher, dict(params or {}))]
+
+        def run(cypher: str, params: Mapping[str, Any] | None) -> None:
+            tx.run(cypher, dict(params or {})).consume()
+
+        for drug, target in remove_document(document.source.id, rows, run, q):
+            self._relink(tx, drug, target)
+        return self._ingest(tx, document)
 
     def _ingest(self, tx: neo4j.ManagedTransaction, document: Document) -> IngestReport:
         # Runs as one transaction function: the driver may run it again after a transient

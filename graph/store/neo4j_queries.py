@@ -170,3 +170,59 @@ def count_nodes(kind: NodeKind) -> str:
 
 def count_edges(edge: EdgeType) -> str:
     return f"MATCH ()-[r:{edge.value}]->() RETURN count(r)"
+
+
+# -- replacing one document (graph/store/replacing.py) ----------------------------------------
+def stated_nodes() -> str:
+    """Each node the document ``$x`` states, its provenance document, and the other documents stating it."""
+    return (
+        "MATCH (n)-[:FROM_SOURCE]->(:Source {id: $x}) "
+        "OPTIONAL MATCH (n)-[:FROM_SOURCE]->(o:Source) WHERE o.id <> $x "
+        "RETURN n.id AS id, n.source_doc AS was, collect(o.id) AS others"
+    )
+
+
+def findings_with_stances_of() -> str:
+    return "MATCH ()-[r:SUPPORTS|CONTRADICTS]->(f:Finding) WHERE r.source_doc = $x RETURN DISTINCT f.id AS id"
+
+
+def pairs_of_findings(target: NodeKind) -> str:
+    return (
+        f"MATCH (d:Drug)<-[:ABOUT]-(f:Finding)-[:ABOUT]->(t:{target.value}) WHERE f.id IN $ids "
+        "RETURN DISTINCT d.id AS drug, t.id AS target"
+    )
+
+
+def reattribute_edges(edge: EdgeType, source: NodeKind) -> str:
+    """Structural edges of ``$x`` leaving the nodes in ``$rows`` pass to ``row.doc`` (which states them too)."""
+    return (
+        f"UNWIND $rows AS row MATCH (a:{source.value} {{id: row.id}})-[r:{edge.value}]->() "
+        "WHERE r.source_doc = $x "
+        "SET r.source_doc = row.doc, r.quote = null, r.span_start = null, r.span_end = null"
+    )
+
+
+def delete_edges_of(edge: EdgeType) -> str:
+    return f"MATCH ()-[r:{edge.value}]->() WHERE r.source_doc = $x DELETE r"
+
+
+def reattribute_nodes(kind: NodeKind) -> str:
+    return (
+        f"UNWIND $rows AS row MATCH (n:{kind.value} {{id: row.id}}) WHERE n.source_doc = $x "
+        "SET n.source_doc = row.doc, n.quote = null, n.span_start = null, n.span_end = null"
+    )
+
+
+def delete_nodes(kind: NodeKind) -> str:
+    return f"MATCH (n:{kind.value}) WHERE n.id IN $ids DETACH DELETE n"
+
+
+def count_claims(target: NodeKind) -> str:
+    return (
+        f"MATCH (:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(:{target.value} {{id: $target}}) "
+        "RETURN count(f) AS n"
+    )
+
+
+def delete_linked(target: NodeKind) -> str:
+    return f"MATCH (:Drug {{id: $drug}})-[r:LINKED_TO]->(:{target.value} {{id: $target}}) DELETE r"
