@@ -50,8 +50,9 @@ def record_concepts(reader: Any, recognizer: Recognizer) -> None:
 class _Part:
     """The title or one AbstractText, where it sits in the joined text and in the record XML."""
 
-    def __init__(self, text: str, start: int, xml_offset: int) -> None:
+    def __init__(self, text: str, start: int, xml_offset: int, raw: str | None = None) -> None:
         self.text = text
+        self.raw = raw  # the part as the XML writes it, inline markup included
         self.start = start
         self.end = start + len(text)
         self.xml_offset = xml_offset
@@ -62,11 +63,8 @@ def read_claims(reader: Any, recognizer: Recognizer, sections: list[tuple[ET.Ele
     b = reader.b
     xml = b.text
     title_node = reader.article.find("ArticleTitle")
-    parts = [
-        _Part(
-            reader.title, 0, xml.find(_escaped(reader.title)) if title_node is not None and len(title_node) == 0 else -1
-        )
-    ]
+    plain_title = title_node is not None and len(title_node) == 0
+    parts = [_Part(reader.title, 0, xml.find(_escaped(reader.title)) if plain_title else -1, reader._title_quote())]
     search_from = max(xml.find("<Abstract"), 0)
     for node, section in sections:
         start = parts[-1].end + 1
@@ -99,13 +97,16 @@ def _first_of_each(mentions: list[Mention]) -> list[Mention]:
     return list(seen.values())
 
 
-def _quote(xml: str, parts: list[_Part], begin: int, end: int) -> tuple[str, int | None]:
+def _quote(xml: str, parts: list[_Part], begin: int, end: int) -> tuple[str | None, int | None]:
     """``joined[begin:end]`` as it stands in the record XML, and where (when the part's place is known)."""
     part = next(p for p in parts if p.start <= begin < p.end or (begin == p.end == end))
     local, local_end = begin - part.start, min(end, part.end) - part.start
     escaped = _escaped(part.text[local:local_end])
     if part.xml_offset < 0:
-        return escaped, None
+        # inline markup splits the part: the whole part is quoted as the XML writes it, a piece only if verbatim
+        if (local, local_end) == (0, len(part.text)) and part.raw and part.raw in xml:
+            return part.raw, None
+        return (escaped if escaped in xml else None), None
     start = part.xml_offset + len(_escaped(part.text[:local]))
     return escaped, start if xml[start : start + len(escaped)] == escaped else None
 

@@ -66,6 +66,9 @@ def read_mesh_xml(path: Path) -> Iterator[MeshRecord]:
     """Records of a MeSH XML file, streamed; :class:`LoadError` names the record that is wrong."""
     where = str(path)
     with open_document(path) as handle:
+        if not handle.read(1 << 16).strip():
+            raise LoadError("the file is empty", path=where)
+        handle.seek(0)
         root = None
         spec: tuple[str, str, str] | None = None
         count = 0
