@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,7 +34,6 @@ __all__ = [
     "Provenance",
     "Scalar",
     "check_triple",
-    "document_digest",
     "is_node_id",
     "kind_of",
     "node_columns",
@@ -215,7 +213,7 @@ NODE_PROPERTIES: dict[NodeKind, dict[str, type]] = {
         "uri": str,
         "language": str,
         "text": str,
-        "sha256": str,  # of the document's records as loaded (document_digest): tells an edit from a repeat
+        "sha256": str,
         "advice": str,
         "drug": str,
         "condition": str,
@@ -256,12 +254,15 @@ def node_columns(kind: NodeKind) -> dict[str, type]:
     return {**COMMON_NODE_PROPERTIES, **NODE_PROPERTIES[kind]}
 
 
+_KIND_BY_PREFIX: dict[str, NodeKind] = {kind.prefix: kind for kind in NodeKind}
+
+
 def kind_of(node_id: str) -> NodeKind:
-    """The kind encoded in a node id (``"drug:mecasermin"`` → ``Drug``)."""
+    """The kind encoded in a node id (``"drug:mecasermin"`` → ``Drug``); a dict lookup: it runs per record."""
     prefix, sep, _ = node_id.partition(":")
-    for kind in NodeKind:
-        if sep and kind.prefix == prefix:
-            return kind
+    kind = _KIND_BY_PREFIX.get(prefix) if sep else None
+    if kind is not None:
+        return kind
     raise RecordError(f"{node_id!r} is not a node id: expected '<kind>:<key>', e.g. 'drug:mecasermin'")
 
 
@@ -464,28 +465,6 @@ class Document(BaseModel):
         for item in (*(n.kind.value for n in self.all_nodes), *(e.type.value for e in self.edges)):
             out[item] = out.get(item, 0) + 1
         return out
-
-
-def document_digest(document: Document) -> str:
-    """SHA-256 of everything a document states (its records, not its warnings), in a stable order.
-
-    Two readings of the same text give the same Source id; this tells whether they also give
-    the same records, so a re-import of an edited file (or a re-read by an improved loader) is
-    reported rather than silently dropped.  The Source's own ``sha256`` is left out.
-    """
-    digest = hashlib.sha256()
-    source = document.source.row()
-    source["sha256"] = None
-    rows = [json.dumps(source, sort_keys=True, default=str)]
-    rows += sorted(json.dumps(node.row(), sort_keys=True, default=str) for node in document.nodes)
-    rows += sorted(
-        json.dumps([edge.type.value, edge.source, edge.target, edge.row()], sort_keys=True, default=str)
-        for edge in document.edges
-    )
-    for row in rows:
-        digest.update(row.encode("utf-8", "surrogatepass"))
-        digest.update(b"\n")
-    return digest.hexdigest()
 
 
 def unique_nodes(nodes: Iterable[Node]) -> list[Node]:

@@ -9,11 +9,31 @@ from pathlib import Path
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "default_buffer_pool_mb"]
+
+#: The embedded engine's own default buffer pool is ~80% of the machine's memory; ours is a share with a ceiling.
+BUFFER_POOL_SHARE = 0.125
+BUFFER_POOL_CEILING_MB = 1024
+BUFFER_POOL_FLOOR_MB = 256
 
 
 def default_store_dir() -> Path:
     return Path(platformdirs.user_data_dir("evidence-explorer", appauthor=False)) / "store"
+
+
+def default_buffer_pool_mb(total_bytes: int | None = None) -> int:
+    """An eighth of the machine's memory, between 256 MiB and 1 GiB: what one store process may cache.
+
+    Several processes (a load, the explorer, readers) may each open a store; the engine's default
+    (most of the machine) would let each of them claim it.
+    """
+    if total_bytes is None:
+        try:
+            total_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            total_bytes = 8 * 2**30
+    share = int(total_bytes * BUFFER_POOL_SHARE) // 2**20
+    return max(BUFFER_POOL_FLOOR_MB, min(BUFFER_POOL_CEILING_MB, share))
 
 
 class Settings(BaseModel):
@@ -33,6 +53,8 @@ class Settings(BaseModel):
     neo4j_database: str | None = None
     row_limit: int = Field(default=1000, ge=1, le=1_000_000)
     timeout_s: float = Field(default=10.0, gt=0, le=3600)
+    #: The embedded store's buffer pool in MiB (``EVX_BUFFER_POOL_MB``); default :func:`default_buffer_pool_mb`.
+    buffer_pool_mb: int = Field(default_factory=default_buffer_pool_mb, ge=64, le=1_048_576)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -47,6 +69,7 @@ class Settings(BaseModel):
             "EVX_NEO4J_DATABASE": "neo4j_database",
             "EVX_ROW_LIMIT": "row_limit",
             "EVX_TIMEOUT": "timeout_s",
+            "EVX_BUFFER_POOL_MB": "buffer_pool_mb",
         }
         for var, name in mapping.items():
             if env.get(var):

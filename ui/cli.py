@@ -27,10 +27,11 @@ from graph.store import EvidenceStore, open_store
 from loaders import detect, sample_paths
 from ui.cli_curate import curate_app
 from ui.cli_fetch import fetch_app
+from ui.cli_load import load
 from ui.cli_report import bundle, report
 from ui.cli_sync import sync
-from ui.cli_vocab import eval_app, open_vocabulary, vocab_app, with_open_vocabulary
-from ui.console import err, out, progress_bar
+from ui.cli_vocab import eval_app, vocab_app
+from ui.console import err, out
 from ui.uploads import MAX_UPLOAD_MB
 
 __all__ = ["app", "main"]
@@ -91,65 +92,6 @@ def guarded() -> Iterator[None]:
     except EvidenceError as exc:
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from None
-
-
-def _expand(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
-        else:
-            files.append(path)
-    return files
-
-
-@app.command()
-def load(
-    ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories of documents.")] = None,
-    samples: Annotated[bool, typer.Option("--samples", help="Load the sample documents bundled with evx.")] = False,
-) -> None:
-    """Load documents into the store (the format is detected from each file)."""
-    files = _expand(list(paths or [])) + (sample_paths() if samples else [])
-    if not files:
-        err.print("error: nothing to load; give files or directories, or --samples")
-        raise typer.Exit(2)
-    failures = 0
-    totals = {"new": 0, "already": 0}
-    table = Table("file", "documents", "new nodes", "new edges", "warnings", title="Loaded")
-    warnings: list[str] = []
-    recognizer = open_vocabulary(settings_of(ctx))
-    with opened_store(ctx) as store, progress_bar() as progress:
-        task = progress.add_task("loading", total=len(files))
-        for path in files:
-            progress.update(task, description=path.name[:40])
-            try:
-                loader = with_open_vocabulary(detect(path), recognizer)
-                documents = list(loader.load(path))
-                reports = [store.ingest(doc) for doc in documents]
-            except LoadError as exc:
-                failures += 1
-                err.print(f"error: {exc}", markup=False)
-            else:
-                new = [r for r in reports if not r.already_loaded]
-                totals["new"] += len(new)
-                totals["already"] += len(reports) - len(new)
-                table.add_row(
-                    path.name,
-                    str(len(documents)),
-                    str(sum(r.nodes_added for r in new)),
-                    str(sum(r.edges_added for r in new)),
-                    str(sum(len(r.warnings) for r in reports)),
-                )
-                warnings.extend(f"{path.name}: {w}" for r in reports for w in r.warnings)
-            progress.advance(task)
-    out.print(table)
-    out.print(f"{totals['new']} documents loaded, {totals['already']} already loaded")
-    for warning in warnings:
-        err.print(f"warning: {warning}", markup=False)
-    if failures:
-        err.print(f"{failures} of {len(files)} files could not be loaded; nothing from them was stored")
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -315,6 +257,7 @@ def run_streamlit(args: list[str], env: dict[str, str]) -> None:
     os.execve(sys.executable, args, env)  # noqa: S606 - fixed argv, no shell
 
 
+app.command()(load)
 app.command()(sync)
 app.command()(report)
 app.command()(bundle)

@@ -12,6 +12,7 @@ from graph.errors import StoreError
 from graph.settings import Settings
 from graph.store.base import (
     CONCEPT_KINDS,
+    BatchResult,
     Evidence,
     EvidenceItem,
     EvidenceStore,
@@ -25,6 +26,7 @@ from graph.store.base import (
 __all__ = [
     "BACKENDS",
     "CONCEPT_KINDS",
+    "BatchResult",
     "Evidence",
     "EvidenceItem",
     "EvidenceStore",
@@ -47,7 +49,11 @@ def _ladybug(settings: Settings) -> EvidenceStore:
     from graph.store.ladybug import LadybugStore
 
     return LadybugStore(
-        settings.store, read_only=settings.read_only, row_limit=settings.row_limit, timeout_s=settings.timeout_s
+        settings.store,
+        read_only=settings.read_only,
+        row_limit=settings.row_limit,
+        timeout_s=settings.timeout_s,
+        buffer_pool_mb=settings.buffer_pool_mb,
     )
 
 

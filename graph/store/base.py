@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Self
 
 import networkx as nx
 
-from graph.errors import NotFoundError
+from graph.errors import NotFoundError, StoreError, StoreLockedError, WriteRefusedError
 from graph.ids import normalise
 from graph.model import Document, EdgeType, NodeKind
 from graph.vocabulary import Vocabulary
@@ -24,6 +24,7 @@ from graph.vocabulary import Vocabulary
 __all__ = [
     "CONCEPT_KINDS",
     "PATH_EDGE_TYPES",
+    "BatchResult",
     "Evidence",
     "EvidenceItem",
     "EvidenceStore",
@@ -138,6 +139,14 @@ class IngestReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch of documents did: a report per stored (or already stored) document, and the refused ones."""
+
+    reports: tuple[IngestReport, ...] = ()
+    failures: tuple[tuple[str, StoreError], ...] = ()  # (source id, why)
+
+
 def score_match(needle: str, names: Iterable[str]) -> tuple[int, str] | None:
     """Best (score, name) of ``names`` for a normalised ``needle``; ``None`` when none match."""
     best: tuple[int, str] | None = None
@@ -170,28 +179,21 @@ class EvidenceStore(abc.ABC):
     def ingest(self, document: Document) -> IngestReport:
         """Store one document's records, all or nothing; loading it again changes nothing."""
 
-    @abc.abstractmethod
-    def replace(self, document: Document) -> IngestReport:
-        """Swap the stored records of this document (same Source id) for these, in one transaction.
+    def ingest_many(self, documents: Iterable[Document]) -> BatchResult:
+        """Store several documents, each all or nothing; one the store refuses is reported, not fatal.
 
-        Everything the document stated that no other document states goes (its Source, its own
-        nodes, its edges); nodes and structural edges other documents also state stay, and their
-        provenance passes to one of those documents; then the document is stored as if new, and
-        the drug → outcome shortcut is recounted.  A failure leaves the old records exactly as
-        they were.  A document not yet stored is simply ingested.
+        Stores that can write a batch in one transaction (the embedded store) override this.
         """
-
-    def unapplied_changes(self, document: Document) -> bool:
-        """True when the store holds this document's Source but read other records from it (an edit).
-
-        Told by the digest of the records stored with the Source (``sha256``); a document stored
-        before digests were kept answers False.
-        """
-        stored = self.node(document.source.id)
-        if stored is None:
-            return False
-        have, want = stored.get("sha256"), document.source.props.get("sha256")
-        return bool(have and want and have != want)
+        reports: list[IngestReport] = []
+        failures: list[tuple[str, StoreError]] = []
+        for document in documents:
+            try:
+                reports.append(self.ingest(document))
+            except (StoreLockedError, WriteRefusedError):
+                raise
+            except StoreError as exc:
+                failures.append((document.source.id, exc))
+        return BatchResult(tuple(reports), tuple(failures))
 
     # -- reading -------------------------------------------------------------------
     @abc.abstractmethod

@@ -1,7 +1,9 @@
 """The embedded store: LadybugDB in a directory, real Cypher, bulk loads with ``COPY``.
 
-One process may open a store for writing; others can open it read-only.  Each document
-is ingested in one transaction (all or nothing) with ``COPY … FROM`` Arrow tables.
+One process may open a store for writing; others can open it read-only.  Documents are
+ingested in batches, one transaction per batch (all or nothing), by ``CREATE`` from Arrow
+tables (:mod:`graph.store.ladybug_write`); an empty store takes prepared tables by ``COPY``
+into a new file.  The buffer pool is sized by the settings, not the engine's default.
 LadybugDB raises bare ``RuntimeError``; they become the project's errors here.
 """
 
@@ -26,11 +28,12 @@ from graph.errors import (
     WriteRefusedError,
 )
 from graph.ids import normalise
-from graph.model import EDGE_COLUMNS, STRUCTURAL_EDGES, Document, EdgeType, NodeKind, is_node_id, kind_of, node_columns
-from graph.store import derived
+from graph.model import EDGE_COLUMNS, Document, EdgeType, NodeKind, is_node_id, kind_of, node_columns
+from graph.store import derived, ladybug_write
 from graph.store import ladybug_queries as q
 from graph.store.base import (
     CONCEPT_KINDS,
+    BatchResult,
     Evidence,
     EvidenceItem,
     EvidenceStore,
@@ -45,7 +48,6 @@ from graph.store.base import (
 from graph.store.cypher_guard import refuse_writes
 from graph.store.ladybug_open import check_directory, open_database
 from graph.store.ladybug_walks import LadybugWalks
-from graph.store.replacing import remove_document
 
 __all__ = ["DB_FILE", "LadybugStore", "translate_error"]
 
@@ -53,9 +55,9 @@ DB_FILE = "evidence.lbdb"
 _ALL = 2**62  # LIMIT for "every row"
 _RECOVERY_SUFFIXES = (".wal", ".shadow", ".wal.checkpoint")
 _INGESTING = ".writing"  # our own marker: present from the first write until a clean close (after a checkpoint)
-_ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
 _INTERNAL = ("_ID", "_LABEL", "_SRC", "_DST")
 _SHORT_LIST = 512
+_BULK_POOL_MB = 2048  # buffer pool of a bulk build (a process of its own making one file)
 _WALK_NODES = 5_000  # up to this many nodes, a subgraph's edges come from the adjacency index
 
 # Neo4j-only forms and what to write instead in this dialect.
@@ -143,14 +145,18 @@ class LadybugStore(EvidenceStore):
         read_only: bool = False,
         row_limit: int = 1000,
         timeout_s: float = 10.0,
+        buffer_pool_mb: int | None = None,
     ) -> None:
         import ladybug
+
+        from graph.settings import default_buffer_pool_mb
 
         self.path = path
         self.read_only = read_only
         self.row_limit = row_limit
         self.timeout_s = timeout_s
         self._lock = threading.RLock()
+        pool = buffer_pool_mb or default_buffer_pool_mb()  # the engine's own default is most of the machine
         self._search_index: list[tuple[str, NodeKind, str, list[tuple[str, str]]]] | None = None
         self._sizes: dict[NodeKind, int] | None = None  # rows per node table, to plan subgraph walks
         if path == ":memory:":
@@ -167,7 +173,7 @@ class LadybugStore(EvidenceStore):
         )
 
         def connect() -> tuple[Any, Any]:
-            db = ladybug.Database(target, read_only=read_only)
+            db = ladybug.Database(target, read_only=read_only, buffer_pool_size=pool * 2**20)
             try:
                 conn = ladybug.Connection(db)
                 tables = {row[1] for row in conn.execute("CALL show_tables() RETURN *").get_all()}
@@ -178,12 +184,17 @@ class LadybugStore(EvidenceStore):
                 raise
             return db, conn
 
-        self._db, self._conn = open_database(
-            connect,
-            directory=path,
-            database=None if target == ":memory:" else Path(target),
-            read_only=read_only,
-        )
+        def reopen() -> tuple[Any, Any]:
+            return open_database(
+                connect,
+                directory=path,
+                database=None if target == ":memory:" else Path(target),
+                read_only=read_only,
+            )
+
+        self._pool_mb = pool
+        self._reopen = reopen
+        self._db, self._conn = reopen()
         self._walks = LadybugWalks(
             rows=self._rows,
             arrow=self._arrow,
@@ -221,14 +232,10 @@ class LadybugStore(EvidenceStore):
 
     @contextmanager
     def _transaction(self, *, read_only: bool = False) -> Iterator[None]:
-        if getattr(self, "_open_transaction", False):  # inside a caller's transaction (replace): join it
-            yield
-            return
         marker = None if read_only else self._marker
         if marker is not None and not marker.exists():  # until a clean close: "writes since the last checkpoint"
             marker.touch()
         self._run("BEGIN TRANSACTION READ ONLY" if read_only else "BEGIN TRANSACTION")
-        self._open_transaction = True
         try:
             yield
         except BaseException:
@@ -237,8 +244,6 @@ class LadybugStore(EvidenceStore):
             except RuntimeError:
                 pass  # the engine already rolled back after the failing statement
             raise
-        finally:
-            self._open_transaction = False
         self._run("COMMIT")
 
     def _ensure_schema(self) -> None:
@@ -272,81 +277,57 @@ class LadybugStore(EvidenceStore):
             except RuntimeError:
                 pass
 
-    # -- writing -------------------------------------------------------------------
+    # -- writing (the batched path itself is graph/store/ladybug_write.py) -------------------
     def ingest(self, document: Document) -> IngestReport:
-        if self.read_only:
-            raise WriteRefusedError(f"{self.path} was opened read-only; open it without --read-only to load")
-        with self._lock:
-            if self.node(document.source.id) is not None:
-                return IngestReport(document.source.id, already_loaded=True, warnings=document.warnings)
-            by_kind: dict[NodeKind, list] = {}
-            for node in document.all_nodes:
-                by_kind.setdefault(node.kind, []).append(node)
-            added = updated = 0
-            with self._transaction():
-                for kind, nodes in by_kind.items():
-                    existing = {
-                        found["id"]: found
-                        for found in (
-                            _node_from(kind, row[1:])
-                            for row in self._rows(q.nodes_by_ids(kind), {"ids": [n.id for n in nodes]})
-                        )
-                    }
-                    new_rows = []
-                    for node in nodes:
-                        row = node.row()
-                        stored = existing.get(node.id)
-                        if stored is None:
-                            new_rows.append(row)
-                            continue
-                        fill = {k: v for k, v in row.items() if v is not None and stored.get(k) is None}
-                        if fill:
-                            self._run(q.set_properties(kind, sorted(fill)), {"id": node.id, **fill})
-                            updated += 1
-                    if new_rows:
-                        self._run(q.copy_nodes(kind), {"rows": _arrow(new_rows, node_columns(kind))})
-                        added += len(new_rows)
-                groups: dict[tuple[EdgeType, NodeKind, NodeKind], list[dict[str, Any]]] = {}
-                seen_edges: set[str] = set()
-                for edge in document.edges:
-                    if edge.id in seen_edges:
-                        continue
-                    seen_edges.add(edge.id)
-                    key = (edge.type, kind_of(edge.source), kind_of(edge.target))
-                    groups.setdefault(key, []).append({"from": edge.source, "to": edge.target, **edge.row()})
-                for (etype, skind, tkind), rows in groups.items():
-                    if etype in STRUCTURAL_EDGES:  # stated once, whichever document came first
-                        sources = sorted({row["from"] for row in rows})
-                        have = {r[0] for r in self._rows(q.edge_ids_from(etype, skind), {"ids": sources})}
-                        have &= {row["id"] for row in rows}
-                        rows = [row for row in rows if row["id"] not in have]
-                        seen_edges.difference_update(have)
-                        if not rows:
-                            continue
-                    columns = {"from": str, "to": str, **EDGE_COLUMNS}
-                    self._run(q.copy_edges(etype, skind, tkind), {"rows": _arrow(rows, columns)})
-                for drug, target in derived.linked_pairs(document):
-                    self._relink(drug, target)
-            self.after_ingest()
-            return IngestReport(
-                document.source.id,
-                nodes_added=added,
-                nodes_updated=updated,
-                edges_added=len(seen_edges),
-                warnings=document.warnings,
-                counts=document.counts(),
-            )
+        result = self.ingest_many([document])
+        if result.failures:
+            raise result.failures[0][1]
+        return result.reports[0]
 
-    def replace(self, document: Document) -> IngestReport:
-        """Remove the document's records and write the new ones in one transaction (a kill leaves either)."""
+    def ingest_many(self, documents: Iterable[Document]) -> BatchResult:
+        """Store a batch of documents in one transaction; a document the engine refuses is retried alone.
+
+        On a failing batch the transaction rolls back and each document is written in its own, so
+        one bad document is reported (``failures``) and the others are stored.
+        """
         if self.read_only:
             raise WriteRefusedError(f"{self.path} was opened read-only; open it without --read-only to load")
-        with self._lock, self._transaction():
-            for drug, target in remove_document(document.source.id, self._rows, self._run, q):
-                self._relink(drug, target)
-            report = self.ingest(document)  # joins this transaction
-        self.after_ingest()
-        return report
+        batch = list(documents)
+        with self._lock:
+            try:
+                return BatchResult(tuple(self._write_batch(batch)))
+            except (StoreLockedError, WriteRefusedError):
+                raise
+            except StoreError as exc:
+                if len(batch) == 1:
+                    return BatchResult((), ((batch[0].source.id, exc),))
+            reports: list[IngestReport] = []
+            failures: list[tuple[str, StoreError]] = []
+            for document in batch:
+                try:
+                    reports.extend(self._write_batch([document]))
+                except (StoreLockedError, WriteRefusedError):
+                    raise
+                except StoreError as exc:
+                    failures.append((document.source.id, exc))
+            return BatchResult(tuple(reports), tuple(failures))
+
+    def _write_batch(self, batch: list[Document]) -> list[IngestReport]:
+        stored = ladybug_write.stored_sources([d.source.id for d in batch], self._rows)
+        fresh: list[Document] = []
+        for document in batch:
+            if document.source.id not in stored:
+                stored.add(document.source.id)  # a second copy within the batch is "already loaded" too
+                fresh.append(document)
+        written: dict[int, IngestReport] = {}
+        if fresh:
+            with self._transaction():
+                reports = ladybug_write.write_plan(ladybug_write.plan_batch(fresh), self._rows, self._run)
+            self.after_ingest()
+            written = {id(d): r for d, r in zip(fresh, reports, strict=True)}
+        return [
+            written.get(id(d)) or IngestReport(d.source.id, already_loaded=True, warnings=d.warnings) for d in batch
+        ]
 
     def relink_all(self) -> int:
         """Rebuild the drug → outcome/condition shortcut from the stance edges; returns how many pairs.
@@ -369,42 +350,50 @@ class LadybugStore(EvidenceStore):
                         f"MATCH (d:Drug)<-[:ABOUT]-(:Finding)-[:ABOUT]->(t:{kind.value}) RETURN DISTINCT d.id, t.id"
                     )
                 ]
-                for drug, target in pairs:
-                    self._relink(drug, target)
+                ladybug_write.relink_pairs(pairs, self._rows, self._run)
         self.after_ingest()
         return len(pairs)
-
-    def _relink(self, drug: str, target: str) -> None:
-        tkind = kind_of(target)
-        counts = {stance: n for stance, n in self._rows(q.linked_counts(tkind), {"drug": drug, "target": target})}
-        row = derived.linked_edge_row(
-            drug, target, counts.get(EdgeType.SUPPORTS.value, 0), counts.get(EdgeType.CONTRADICTS.value, 0)
-        )
-        delete, create = q.replace_linked(tkind)
-        self._run(delete, {"drug": drug, "target": target})
-        self._run(
-            create,
-            {
-                "drug": drug,
-                "target": target,
-                **{k: row[k] for k in ("id", "source_doc", "supporting", "contradicting")},
-            },
-        )
 
     def bulk_load(
         self, nodes: Mapping[NodeKind, pa.Table], edges: Mapping[tuple[EdgeType, NodeKind, NodeKind], pa.Table]
     ) -> None:
-        """Load prepared Arrow tables straight into empty-of-these-ids tables, in one transaction.
+        """Load prepared Arrow tables whose ids the store does not hold yet; all or nothing.
 
-        For synthetic corpora and store-to-store copies: columns must match
+        For synthetic corpora, big imports and store-to-store copies: columns must match
         :func:`graph.model.node_columns` (nodes) and ``from``, ``to`` + ``EDGE_COLUMNS`` (edges).
+        An empty on-disk store takes the bulk path (:func:`ladybug_write.build_database_file`: a new
+        file by auto-commit ``COPY``, renamed into place); otherwise one transaction.
         """
-        with self._lock, self._transaction():
-            for kind, table in nodes.items():
-                self._run(q.copy_nodes(kind), {"rows": table})
-            for (etype, skind, tkind), table in edges.items():
-                self._run(q.copy_edges(etype, skind, tkind), {"rows": table})
+        if self.read_only:
+            raise WriteRefusedError(f"{self.path} was opened read-only; open it without --read-only to load")
+        with self._lock:
+            if self.path != ":memory:" and self.stats().total_nodes == 0:
+                self._bulk_into_new_file(nodes, edges)
+            else:
+                with self._transaction():
+                    for kind, table in nodes.items():
+                        self._run(q.copy_nodes(kind), {"rows": table})
+                    for (etype, skind, tkind), table in edges.items():
+                        self._run(q.copy_edges(etype, skind, tkind), {"rows": table})
         self.after_ingest()
+
+    def _bulk_into_new_file(
+        self, nodes: Mapping[NodeKind, pa.Table], edges: Mapping[tuple[EdgeType, NodeKind, NodeKind], pa.Table]
+    ) -> None:
+        target = Path(self.path) / DB_FILE
+        schema = [q.create_node_table(kind) for kind in NodeKind] + [q.create_rel_table(edge) for edge in EdgeType]
+        self._run("CHECKPOINT")  # the empty store leaves no log behind that could apply to the new file
+        self._conn.close()
+        self._db.close()
+        try:
+            # COPY of a large table ran at half the rate with a 1 GiB pool than with 2 GiB: give the build room
+            ladybug_write.build_database_file(
+                target, pool_mb=max(self._pool_mb, _BULK_POOL_MB), nodes=nodes, edges=edges, schema=schema
+            )
+        except RuntimeError as exc:
+            raise translate_error(exc) from exc
+        finally:
+            self._db, self._conn = self._reopen()
 
     # -- reading -------------------------------------------------------------------
     def node(self, node_id: str) -> dict[str, Any] | None:
@@ -675,18 +664,36 @@ class LadybugStore(EvidenceStore):
                     by_kind.setdefault(kind_of(node_id), []).append(node_id)
             if sum(len(ids) for ids in by_kind.values()) <= _WALK_NODES:
                 return self._walks.subgraph(by_kind)
-            offsets: dict[NodeKind, list[int]] = {}
-            found: dict[NodeKind, list[str]] = {}
-            for kind, ids in by_kind.items():
-                for offset, *values in self._rows(q.nodes_by_ids(kind), {"ids": ids}):
-                    node = _node_from(kind, values)
-                    g.add_node(node["id"], **node)
-                    offsets.setdefault(kind, []).append(offset)
-                    found.setdefault(kind, []).append(node["id"])
-            if g.number_of_nodes() <= _SHORT_LIST:
-                self._edges_among_few(g, offsets, found)
-            else:
-                self._edges_among_many(g, offsets)
+            return self._engine_subgraph(by_kind)
+
+    def engine_neighbourhood(
+        self, node_id: str, *, hops: int = 1, limit: int = 100, offset: int = 0
+    ) -> nx.MultiDiGraph:
+        """:meth:`neighbourhood` answered by Cypher alone, without the adjacency index: the benchmark's reference."""
+        window, more = EvidenceStore.neighbourhood_ids(self, node_id, hops=hops, limit=limit, offset=offset)
+        by_kind: dict[NodeKind, list[str]] = {}
+        for n in dict.fromkeys([node_id, *window]):
+            by_kind.setdefault(kind_of(n), []).append(n)
+        with self._lock:
+            g = self._engine_subgraph(by_kind)
+        g.graph["more"] = more
+        return g
+
+    def _engine_subgraph(self, by_kind: Mapping[NodeKind, list[str]]) -> nx.MultiDiGraph:
+        """Nodes by primary key and the edges among them by Cypher alone (for large sets: one pass per kind)."""
+        g = nx.MultiDiGraph()
+        offsets: dict[NodeKind, list[int]] = {}
+        found: dict[NodeKind, list[str]] = {}
+        for kind, ids in by_kind.items():
+            for offset, *values in self._rows(q.nodes_by_ids(kind), {"ids": ids}):
+                node = _node_from(kind, values)
+                g.add_node(node["id"], **node)
+                offsets.setdefault(kind, []).append(offset)
+                found.setdefault(kind, []).append(node["id"])
+        if g.number_of_nodes() <= _SHORT_LIST:
+            self._edges_among_few(g, offsets, found)
+        else:
+            self._edges_among_many(g, offsets)
         return g
 
     def _edges_among_few(
@@ -757,10 +764,6 @@ def _best_match(needle: str, names: list[tuple[str, str]]) -> tuple[int, str] | 
         if best is None or score < best[0]:
             best = (score, name)
     return best
-
-
-def _arrow(rows: list[dict[str, Any]], columns: Mapping[str, type]) -> pa.Table:
-    return pa.table({name: pa.array([r.get(name) for r in rows], type=_ARROW[py]) for name, py in columns.items()})
 
 
 def _is_node(value: Any) -> bool:

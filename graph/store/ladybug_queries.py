@@ -13,12 +13,16 @@ from graph.store.base import PATH_EDGE_TYPES
 
 __all__ = [
     "add_column",
+    "claims_of_pairs",
     "copy_edges",
     "copy_nodes",
     "count_edges",
     "count_nodes",
+    "create_edges",
     "create_node_table",
+    "create_nodes",
     "create_rel_table",
+    "delete_linked_pairs",
     "edge_ids_from",
     "edge_offsets",
     "edges_between",
@@ -27,6 +31,8 @@ __all__ = [
     "evidence",
     "evidence_figures",
     "evidence_recommendations",
+    "fill_nodes",
+    "ids_present",
     "linked_counts",
     "neighbour_ids",
     "neighbours_of",
@@ -42,6 +48,7 @@ __all__ = [
     "search_kind",
     "set_properties",
     "shortest_paths",
+    "stances_on",
 ]
 
 _TYPES = {str: "STRING", int: "INT64", float: "DOUBLE", bool: "BOOLEAN"}
@@ -304,61 +311,56 @@ def replace_linked(target: NodeKind) -> tuple[str, str]:
     return delete, create
 
 
-# -- replacing one document (graph/store/replacing.py) ---------------------------------------------
-_CLEAR_PROVENANCE = "quote = NULL, {v}.span_start = NULL, {v}.span_end = NULL"
+# -- the batched write path (graph/store/ladybug_write.py) ---------------------------------------
+# Rows arrive as a typed Arrow table (``LOAD FROM $rows``): ``CREATE`` statements are logged in the
+# write-ahead log, so a commit needs no checkpoint (``COPY`` forces one per commit and holds ~14 MB per
+# statement until the database closes).  Column names are quoted: some are Cypher words (``group``).
 
 
-def stated_nodes() -> str:
-    """Each node the document ``$x`` states, its provenance document, and the other documents stating it."""
+def _col(name: str) -> str:
+    return f"`{name}`"
+
+
+def ids_present(kind: NodeKind) -> str:
+    """Which of ``$ids`` are stored (through the primary-key index, without fetching the rows)."""
+    return f"UNWIND $ids AS i MATCH (n:{kind.value} {{id: i}}) RETURN n.id"
+
+
+def create_nodes(kind: NodeKind) -> str:
+    props = ", ".join(f"{_col(name)}: {_col(name)}" for name in node_columns(kind))
+    return f"LOAD FROM $rows CREATE (:{kind.value} {{{props}}})"
+
+
+def fill_nodes(kind: NodeKind, names: Iterable[str]) -> str:
+    """Set the given properties where the stored node has none (``coalesce`` keeps what is stored)."""
+    sets = ", ".join(f"_n.{_col(name)} = coalesce(_n.{_col(name)}, {_col(name)})" for name in names)
+    return f"LOAD FROM $rows MATCH (_n:{kind.value} {{id: `id`}}) SET {sets}"
+
+
+def create_edges(edge: EdgeType, source: NodeKind, target: NodeKind) -> str:
+    """Relationships from rows of ``from``, ``to`` and the edge columns; both ends found by primary key."""
+    carried = ", ".join(_col(name) for name in ("to", *EDGE_COLUMNS))
+    props = ", ".join(f"{_col(name)}: {_col(name)}" for name in EDGE_COLUMNS)
     return (
-        "MATCH (n)-[:FROM_SOURCE]->(:Source {id: $x}) "
-        "OPTIONAL MATCH (n)-[:FROM_SOURCE]->(o:Source) WHERE o.id <> $x "
-        "RETURN n.id, n.source_doc, collect(o.id)"
+        f"LOAD FROM $rows MATCH (_a:{source.value} {{id: `from`}}) WITH _a, {carried} "
+        f"MATCH (_b:{target.value} {{id: `to`}}) CREATE (_a)-[:{edge.value} {{{props}}}]->(_b)"
     )
 
 
-def findings_with_stances_of() -> str:
-    return "MATCH ()-[r:SUPPORTS|CONTRADICTS]->(f:Finding) WHERE r.source_doc = $x RETURN DISTINCT f.id"
-
-
-def pairs_of_findings(target: NodeKind) -> str:
+def claims_of_pairs(target: NodeKind) -> str:
+    """The findings about each (drug, target) pair in ``$pairs``, anchored on both ends by primary key."""
     return (
-        f"MATCH (d:Drug)<-[:ABOUT]-(f:Finding)-[:ABOUT]->(t:{target.value}) WHERE f.id IN $ids "
-        "RETURN DISTINCT d.id, t.id"
+        f"UNWIND $pairs AS p MATCH (d:Drug {{id: p.drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(t:{target.value} "
+        "{id: p.target}) RETURN p.drug, p.target, f.id"
     )
 
 
-def reattribute_edges(edge: EdgeType, source: NodeKind) -> str:
-    """Structural edges of ``$x`` leaving the nodes in ``$rows`` pass to ``row.doc`` (which states them too)."""
-    clear = _CLEAR_PROVENANCE.format(v="r")
+def stances_on(kind: NodeKind = NodeKind.FINDING) -> str:
+    """(finding, stance, study or guideline) for each finding id in ``$ids``."""
     return (
-        f"UNWIND $rows AS row MATCH (a:{source.value} {{id: row.id}})-[r:{edge.value}]->() "
-        f"WHERE r.source_doc = $x SET r.source_doc = row.doc, r.{clear}"
+        f"UNWIND $ids AS i MATCH (f:{kind.value} {{id: i}})<-[r:SUPPORTS|CONTRADICTS]-(e) RETURN f.id, label(r), e.id"
     )
 
 
-def delete_edges_of(edge: EdgeType) -> str:
-    return f"MATCH ()-[r:{edge.value}]->() WHERE r.source_doc = $x DELETE r"
-
-
-def reattribute_nodes(kind: NodeKind) -> str:
-    clear = _CLEAR_PROVENANCE.format(v="n")
-    return (
-        f"UNWIND $rows AS row MATCH (n:{kind.value} {{id: row.id}}) "
-        f"WHERE n.source_doc = $x SET n.source_doc = row.doc, n.{clear}"
-    )
-
-
-def delete_nodes(kind: NodeKind) -> str:
-    return f"MATCH (n:{kind.value}) WHERE n.id IN $ids DETACH DELETE n"
-
-
-def count_claims(target: NodeKind) -> str:
-    return (
-        f"MATCH (:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(:{target.value} {{id: $target}}) "
-        "RETURN count(f)"
-    )
-
-
-def delete_linked(target: NodeKind) -> str:
-    return replace_linked(target)[0]
+def delete_linked_pairs(target: NodeKind) -> str:
+    return f"UNWIND $pairs AS p MATCH (:Drug {{id: p.drug}})-[r:LINKED_TO]->(:{target.value} {{id: p.target}}) DELETE r"

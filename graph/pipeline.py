@@ -1,0 +1,272 @@
+"""Loading many files: parse (in worker processes where it pays), then write in batches; honest progress.
+
+The use-case behind ``evx load`` (and anything else that loads files in bulk).  Files are parsed
+by ``parse`` — the caller passes :func:`loaders.load_path`; this module never imports the loaders,
+so it does not depend on what they extract — in file order, a bounded number of files ahead, in
+worker processes when there are enough files to repay starting them.  Documents are gathered into
+batches (by count and by records) and written with :meth:`EvidenceStore.ingest_many`: one
+transaction per batch, a document stored whole or not at all, a refused document reported and
+skipped without losing the rest of its batch.  A file that cannot be parsed stores nothing.
+Re-running the same load after a kill skips the documents already stored and finishes the rest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.errors import EvidenceError, StoreError, StoreLockedError, WriteRefusedError
+from graph.model import Document
+from graph.store.base import EvidenceStore
+
+__all__ = ["FileOutcome", "LoadProgress", "LoadSummary", "load_files"]
+
+#: Documents per transaction, and records (nodes + edges) per transaction: whichever comes first.
+BATCH_DOCUMENTS = 500
+BATCH_RECORDS = 100_000
+#: Below this many files, parsing stays in this process (starting a worker costs about a second).
+POOL_MIN_FILES = 16
+
+Parse = Callable[[Path], Sequence[Document]]
+
+
+@dataclass
+class FileOutcome:
+    """What became of one file."""
+
+    path: Path
+    documents: int = 0
+    new: int = 0
+    already: int = 0
+    nodes_added: int = 0
+    edges_added: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None  # why the file could not be read (then nothing from it is stored)
+    refused: list[str] = field(default_factory=list)  # documents the store refused (the others are stored)
+    replaced: int = 0  # documents already stored whose records were swapped for this reading (--replace)
+    unapplied: list[str] = field(default_factory=list)  # already stored, edited since: titles, changes not applied
+
+
+@dataclass(frozen=True)
+class LoadProgress:
+    """A snapshot for a progress display: counts so far and where the load is."""
+
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    documents: int
+    records: int
+    current_file: str
+    elapsed_s: float
+
+    @property
+    def documents_per_s(self) -> float:
+        return self.documents / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def records_per_s(self) -> float:
+        return self.records / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def eta_s(self) -> float | None:
+        """Seconds left, from the bytes read so far (file sizes are known up front; documents are not)."""
+        if self.bytes_done <= 0 or self.elapsed_s <= 0:
+            return None
+        return self.elapsed_s * (self.bytes_total - self.bytes_done) / self.bytes_done
+
+
+@dataclass
+class LoadSummary:
+    files: list[FileOutcome]
+    seconds: float
+    workers: int
+
+    @property
+    def new(self) -> int:
+        return sum(f.new for f in self.files)
+
+    @property
+    def already(self) -> int:
+        return sum(f.already for f in self.files)
+
+    @property
+    def replaced(self) -> int:
+        return sum(f.replaced for f in self.files)
+
+    @property
+    def unapplied(self) -> list[tuple[Path, str]]:
+        """(file, document title) of documents already stored whose edits were not applied."""
+        return [(f.path, title) for f in self.files for title in f.unapplied]
+
+    @property
+    def failed_files(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.error is not None]
+
+    @property
+    def refused(self) -> list[str]:
+        return [r for f in self.files for r in f.refused]
+
+    @property
+    def records(self) -> int:
+        return sum(f.nodes_added + f.edges_added for f in self.files)
+
+
+def _parse(parse: Parse, path: Path) -> tuple[list[Document], str | None]:
+    """Run in a worker: the file's documents, or the error a person can act on (never a traceback)."""
+    try:
+        return list(parse(path)), None
+    except EvidenceError as exc:
+        return [], str(exc)
+    except OSError as exc:
+        return [], f"{path}: {exc.strerror or exc}"
+
+
+def _default_workers(files: int) -> int:
+    if files < POOL_MIN_FILES:
+        return 0
+    return 1 if (os.cpu_count() or 1) >= 2 else 0  # one parser beside the writer; see BENCHMARKS.md
+
+
+def _parsed(parse: Parse, files: Sequence[Path], workers: int) -> Iterator[tuple[Path, list[Document], str | None]]:
+    """Each file's documents in file order, parsed at most a few files ahead (memory stays bounded)."""
+    if workers <= 0:
+        for path in files:
+            yield (path, *_parse(parse, path))
+        return
+    ahead = 4 * workers
+    # "spawn": the parent holds an open database and its threads, which a fork must not copy
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: deque[tuple[Path, Future[tuple[list[Document], str | None]]]] = deque()
+        queue = iter(files)
+        for path in queue:
+            pending.append((path, pool.submit(_parse, parse, path)))
+            if len(pending) >= ahead:
+                break
+        while pending:
+            path, future = pending.popleft()
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(_parse, parse, nxt)))
+            yield (path, *future.result())
+
+
+def load_files(
+    store: EvidenceStore,
+    files: Sequence[Path],
+    *,
+    parse: Parse,
+    workers: int | None = None,
+    batch_documents: int = BATCH_DOCUMENTS,
+    batch_records: int = BATCH_RECORDS,
+    on_progress: Callable[[LoadProgress], None] | None = None,
+    replace: bool = False,
+) -> LoadSummary:
+    """Load ``files`` into ``store``: parse, batch, write; returns what became of each file.
+
+    A document the store already holds whose records differ (an edited file with the same text,
+    or a re-read by a better loader) is reported in ``unapplied``, or, with ``replace``, has its
+    records swapped for this reading (:meth:`EvidenceStore.replace`, one transaction each).
+    """
+    began = time.perf_counter()
+    workers = _default_workers(len(files)) if workers is None else workers
+    sizes = [_size(p) for p in files]
+    total_bytes = sum(sizes)
+    outcomes = [FileOutcome(path) for path in files]
+    batch: list[tuple[FileOutcome, Document]] = []
+    batch_size = 0
+    state = {"documents": 0, "records": 0, "files": 0, "bytes": 0}
+
+    def report(current: str) -> None:
+        if on_progress is not None:
+            on_progress(
+                LoadProgress(
+                    state["files"],
+                    len(files),
+                    state["bytes"],
+                    total_bytes,
+                    state["documents"],
+                    state["records"],
+                    current,
+                    time.perf_counter() - began,
+                )
+            )
+
+    def flush() -> None:
+        nonlocal batch, batch_size
+        if not batch:
+            return
+        result = store.ingest_many([doc for _, doc in batch])
+        documents = {doc.source.id: doc for _, doc in batch}
+        owners: dict[str, deque[FileOutcome]] = {}
+        for outcome, doc in batch:  # a document in two files is reported for each, in order
+            owners.setdefault(doc.source.id, deque()).append(outcome)
+        for r in result.reports:
+            outcome = owners[r.source_id].popleft()
+            if r.already_loaded and _edited(store, documents[r.source_id], unknown=replace):
+                if replace:
+                    try:
+                        r = store.replace(documents[r.source_id])
+                    except (StoreLockedError, WriteRefusedError):
+                        raise
+                    except StoreError as exc:
+                        outcome.refused.append(f"{r.source_id}: not replaced: {exc}")
+                        continue
+                    outcome.replaced += 1
+                    outcome.nodes_added += r.nodes_added
+                    outcome.edges_added += r.edges_added
+                    state["records"] += r.nodes_added + r.edges_added
+                else:
+                    outcome.already += 1
+                    outcome.unapplied.append(documents[r.source_id].source.name)
+            elif r.already_loaded:
+                outcome.already += 1
+            else:
+                outcome.new += 1
+                outcome.nodes_added += r.nodes_added
+                outcome.edges_added += r.edges_added
+                state["records"] += r.nodes_added + r.edges_added
+            outcome.warnings.extend(r.warnings)
+            state["documents"] += 1
+        for source_id, error in result.failures:
+            owners[source_id].popleft().refused.append(f"{source_id}: not stored: {error}")
+        batch, batch_size = [], 0
+
+    for path, documents, error in _parsed(parse, files, workers):
+        outcome = outcomes[state["files"]]  # files come back in the order given
+        state["files"] += 1
+        state["bytes"] += sizes[state["files"] - 1]
+        outcome.error = error
+        outcome.documents = len(documents)
+        for document in documents:
+            batch.append((outcome, document))
+            batch_size += len(document.nodes) + len(document.edges) + 1
+            if len(batch) >= batch_documents or batch_size >= batch_records:
+                flush()
+                report(path.name)
+        report(path.name)
+    flush()
+    report("")
+    return LoadSummary(outcomes, time.perf_counter() - began, workers)
+
+
+def _edited(store: EvidenceStore, document: Document, *, unknown: bool) -> bool:
+    """Whether the stored reading of ``document`` differs from this one (``unknown`` when no digest tells)."""
+    stored = store.node(document.source.id) or {}
+    have, want = stored.get("sha256"), document.source.props.get("sha256")
+    if have is None or want is None:
+        return unknown
+    return have != want
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
