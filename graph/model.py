@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,6 +35,7 @@ __all__ = [
     "Provenance",
     "Scalar",
     "check_triple",
+    "document_digest",
     "is_node_id",
     "kind_of",
     "node_columns",
@@ -213,7 +215,7 @@ NODE_PROPERTIES: dict[NodeKind, dict[str, type]] = {
         "uri": str,
         "language": str,
         "text": str,
-        "sha256": str,
+        "sha256": str,  # of the document's records as loaded (document_digest): tells an edit from a repeat
         "advice": str,
         "drug": str,
         "condition": str,
@@ -465,6 +467,28 @@ class Document(BaseModel):
         for item in (*(n.kind.value for n in self.all_nodes), *(e.type.value for e in self.edges)):
             out[item] = out.get(item, 0) + 1
         return out
+
+
+def document_digest(document: Document) -> str:
+    """SHA-256 of everything a document states (its records, not its warnings), in a stable order.
+
+    Two readings of the same text give the same Source id; this tells whether they also give
+    the same records, so a re-import of an edited file (or a re-read by an improved loader) is
+    reported rather than silently dropped.  The Source's own ``sha256`` is left out.
+    """
+    digest = hashlib.sha256()
+    source = document.source.row()
+    source["sha256"] = None
+    rows = [json.dumps(source, sort_keys=True, default=str)]
+    rows += sorted(json.dumps(node.row(), sort_keys=True, default=str) for node in document.nodes)
+    rows += sorted(
+        json.dumps([edge.type.value, edge.source, edge.target, edge.row()], sort_keys=True, default=str)
+        for edge in document.edges
+    )
+    for row in rows:
+        digest.update(row.encode("utf-8", "surrogatepass"))
+        digest.update(b"\n")
+    return digest.hexdigest()
 
 
 def unique_nodes(nodes: Iterable[Node]) -> list[Node]:

@@ -195,6 +195,29 @@ class EvidenceStore(abc.ABC):
                 failures.append((document.source.id, exc))
         return BatchResult(tuple(reports), tuple(failures))
 
+    @abc.abstractmethod
+    def replace(self, document: Document) -> IngestReport:
+        """Swap the stored records of this document (same Source id) for these, in one transaction.
+
+        Everything the document stated that no other document states goes (its Source, its own
+        nodes, its edges); nodes and structural edges other documents also state stay, and their
+        provenance passes to one of those documents; then the document is stored as if new, and
+        the drug → outcome shortcut is recounted.  A failure leaves the old records exactly as
+        they were.  A document not yet stored is simply ingested.
+        """
+
+    def unapplied_changes(self, document: Document) -> bool:
+        """True when the store holds this document's Source but read other records from it (an edit).
+
+        Told by the digest of the records stored with the Source (``sha256``); a document stored
+        before digests were kept answers False.
+        """
+        stored = self.node(document.source.id)
+        if stored is None:
+            return False
+        have, want = stored.get("sha256"), document.source.props.get("sha256")
+        return bool(have and want and have != want)
+
     # -- reading -------------------------------------------------------------------
     @abc.abstractmethod
     def node(self, node_id: str) -> dict[str, Any] | None:

@@ -48,6 +48,7 @@ from graph.store.base import (
 from graph.store.cypher_guard import refuse_writes
 from graph.store.ladybug_open import check_directory, open_database
 from graph.store.ladybug_walks import LadybugWalks
+from graph.store.replacing import remove_document
 
 __all__ = ["DB_FILE", "LadybugStore", "translate_error"]
 
@@ -232,10 +233,14 @@ class LadybugStore(EvidenceStore):
 
     @contextmanager
     def _transaction(self, *, read_only: bool = False) -> Iterator[None]:
+        if getattr(self, "_open_transaction", False):  # inside a caller's transaction (replace): join it
+            yield
+            return
         marker = None if read_only else self._marker
         if marker is not None and not marker.exists():  # until a clean close: "writes since the last checkpoint"
             marker.touch()
         self._run("BEGIN TRANSACTION READ ONLY" if read_only else "BEGIN TRANSACTION")
+        self._open_transaction = True
         try:
             yield
         except BaseException:
@@ -244,6 +249,8 @@ class LadybugStore(EvidenceStore):
             except RuntimeError:
                 pass  # the engine already rolled back after the failing statement
             raise
+        finally:
+            self._open_transaction = False
         self._run("COMMIT")
 
     def _ensure_schema(self) -> None:
@@ -328,6 +335,17 @@ class LadybugStore(EvidenceStore):
         return [
             written.get(id(d)) or IngestReport(d.source.id, already_loaded=True, warnings=d.warnings) for d in batch
         ]
+
+    def replace(self, document: Document) -> IngestReport:
+        """Remove the document's records and write the new ones in one transaction (a kill leaves either)."""
+        if self.read_only:
+            raise WriteRefusedError(f"{self.path} was opened read-only; open it without --read-only to load")
+        with self._lock, self._transaction():
+            pairs = list(remove_document(document.source.id, self._rows, self._run, q))
+            ladybug_write.relink_pairs(pairs, self._rows, self._run)
+            report = self.ingest(document)  # joins this transaction
+        self.after_ingest()
+        return report
 
     def relink_all(self) -> int:
         """Rebuild the drug → outcome/condition shortcut from the stance edges; returns how many pairs.

@@ -364,3 +364,62 @@ def stances_on(kind: NodeKind = NodeKind.FINDING) -> str:
 
 def delete_linked_pairs(target: NodeKind) -> str:
     return f"UNWIND $pairs AS p MATCH (:Drug {{id: p.drug}})-[r:LINKED_TO]->(:{target.value} {{id: p.target}}) DELETE r"
+
+
+# -- replacing one document (graph/store/replacing.py) ---------------------------------------------
+_CLEAR_PROVENANCE = "quote = NULL, {v}.span_start = NULL, {v}.span_end = NULL"
+
+
+def stated_nodes() -> str:
+    """Each node the document ``$x`` states, its provenance document, and the other documents stating it."""
+    return (
+        "MATCH (n)-[:FROM_SOURCE]->(:Source {id: $x}) "
+        "OPTIONAL MATCH (n)-[:FROM_SOURCE]->(o:Source) WHERE o.id <> $x "
+        "RETURN n.id, n.source_doc, collect(o.id)"
+    )
+
+
+def findings_with_stances_of() -> str:
+    return "MATCH ()-[r:SUPPORTS|CONTRADICTS]->(f:Finding) WHERE r.source_doc = $x RETURN DISTINCT f.id"
+
+
+def pairs_of_findings(target: NodeKind) -> str:
+    return (
+        f"MATCH (d:Drug)<-[:ABOUT]-(f:Finding)-[:ABOUT]->(t:{target.value}) WHERE f.id IN $ids "
+        "RETURN DISTINCT d.id, t.id"
+    )
+
+
+def reattribute_edges(edge: EdgeType, source: NodeKind) -> str:
+    """Structural edges of ``$x`` leaving the nodes in ``$rows`` pass to ``row.doc`` (which states them too)."""
+    clear = _CLEAR_PROVENANCE.format(v="r")
+    return (
+        f"UNWIND $rows AS row MATCH (a:{source.value} {{id: row.id}})-[r:{edge.value}]->() "
+        f"WHERE r.source_doc = $x SET r.source_doc = row.doc, r.{clear}"
+    )
+
+
+def delete_edges_of(edge: EdgeType) -> str:
+    return f"MATCH ()-[r:{edge.value}]->() WHERE r.source_doc = $x DELETE r"
+
+
+def reattribute_nodes(kind: NodeKind) -> str:
+    clear = _CLEAR_PROVENANCE.format(v="n")
+    return (
+        f"UNWIND $rows AS row MATCH (n:{kind.value} {{id: row.id}}) "
+        f"WHERE n.source_doc = $x SET n.source_doc = row.doc, n.{clear}"
+    )
+
+
+def delete_nodes(kind: NodeKind) -> str:
+    return f"MATCH (n:{kind.value}) WHERE n.id IN $ids DETACH DELETE n"
+
+
+def count_claims(target: NodeKind) -> str:
+    return (
+        f"MATCH (:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(:{target.value} {{id: $target}}) RETURN count(f)"
+    )
+
+
+def delete_linked(target: NodeKind) -> str:
+    return replace_linked(target)[0]
