@@ -18,6 +18,12 @@ def render() -> None:
     files = st.file_uploader(
         "Documents to load (curated YAML, reports, trial digests…)", accept_multiple_files=True, key="evx_upload"
     )
+    replace = st.checkbox(
+        "Replace documents already loaded when the file has changed",
+        key="evx_upload_replace",
+        help="A file with the same text as a loaded document but other records (an edited curated file) "
+        "replaces that document's records; otherwise its changes are not applied.",
+    )
     if not files or not st.button(f"Load {len(files)} file(s)", type="primary", key="evx_upload_go"):
         return
     bar = st.progress(0.0, text="Loading…")
@@ -25,11 +31,17 @@ def render() -> None:
     def progress(done: int, total: int, name: str) -> None:
         bar.progress(done / max(total, 1), text=f"Loading {name}…" if name else "Done")
 
-    summary = ingest_uploads(store, [(f.name, f.getvalue()) for f in files], progress)
+    summary = ingest_uploads(store, [(f.name, f.getvalue()) for f in files], progress, replace=replace)
     st.success(
         f"{summary.documents} document(s) read"
         + (f", {summary.already_loaded} already in the store" if summary.already_loaded else "")
+        + (f", {summary.replaced} replaced" if summary.replaced else "")
     )
+    for item in summary.unapplied:
+        st.warning(
+            md_escape(f"{item}: already loaded; its other changes were not applied")
+            + " — tick *Replace documents already loaded* (or use `evx load --replace`)"
+        )
     left, right = st.columns(2)
     if summary.nodes:
         left.markdown("**Nodes by kind**")

@@ -28,6 +28,9 @@ class UploadSummary:
 
     documents: int = 0
     already_loaded: int = 0
+    replaced: int = 0
+    #: "file: title" of documents already stored in another version whose changes were not applied
+    unapplied: list[str] = field(default_factory=list)
     nodes: Counter[str] = field(default_factory=Counter)
     edges: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
@@ -46,10 +49,13 @@ def ingest_uploads(
     progress: Callable[[int, int, str], None] | None = None,
     *,
     max_bytes: int = MAX_UPLOAD_MB * 1024 * 1024,
+    replace: bool = False,
 ) -> UploadSummary:
     """Load each ``(name, content)`` through the loader that recognises it; one bad file spoils only itself.
 
-    A file over ``max_bytes`` is refused unread, with a message saying what to do instead.
+    A file over ``max_bytes`` is refused unread, with a message saying what to do instead.  A
+    document already stored in another version (same text, other records) is listed in
+    ``unapplied``, or, with ``replace``, has its records swapped for the uploaded ones.
     """
     summary = UploadSummary()
     with tempfile.TemporaryDirectory(prefix="evx-upload-") as tmp:
@@ -66,7 +72,16 @@ def ingest_uploads(
             path.write_bytes(content)
             try:
                 documents = list(detect(path).load(path))
-                reports = [store.ingest(doc) for doc in documents]
+                reports = []
+                for doc in documents:
+                    report = store.ingest(doc)
+                    if report.already_loaded and store.unapplied_changes(doc):
+                        if replace:
+                            report = store.replace(doc)
+                            summary.replaced += 1
+                        else:
+                            summary.unapplied.append(f"{name}: {doc.source.name}")
+                    reports.append(report)
             except EvidenceError as exc:
                 message = str(exc).replace(str(path), name)
                 summary.errors.append(message if message.startswith(name) else f"{name}: {message}")
