@@ -27,12 +27,15 @@ __all__ = [
     "BatchResult",
     "Evidence",
     "EvidenceItem",
+    "EvidencePage",
     "EvidenceStore",
     "GraphPath",
     "IngestReport",
     "QueryResult",
     "SearchHit",
     "StoreStats",
+    "evidence_weight",
+    "page_order",
     "score_match",
 ]
 
@@ -89,6 +92,54 @@ class Evidence:
     @property
     def contradicting(self) -> tuple[EvidenceItem, ...]:
         return tuple(i for i in self.items if i.stance is EdgeType.CONTRADICTS)
+
+
+@dataclass(frozen=True)
+class EvidencePage:
+    """One page of the evidence behind a link, heaviest first: what a researcher reads before "show more".
+
+    ``evidence.items`` holds this page (by :func:`evidence_weight`, then the usual order);
+    ``evidence.recommendations`` every recommendation; ``total`` how many items there are.
+    """
+
+    evidence: Evidence
+    total: int
+    offset: int = 0
+
+    @property
+    def more(self) -> int:
+        """Items after this page."""
+        return max(self.total - self.offset - len(self.evidence.items), 0)
+
+    @property
+    def next_offset(self) -> int | None:
+        """The ``offset`` that asks for the next page, or ``None`` on the last one."""
+        return self.offset + len(self.evidence.items) if self.more else None
+
+
+def evidence_weight(evidence: Mapping[str, Any]) -> float:
+    """How much one study or guideline counts (its design's weight, scaled by its size when it is primary).
+
+    The rules are the synthesis's (``graph/data/evidence_weights.yaml``), so the first page
+    of a hub link shows what its synthesis leans on most.
+    """
+    from graph.synthesis.weights import design_of, load_weights  # the synthesis imports this module
+    from graph.values import whole_number
+
+    weights = load_weights()
+    rule = design_of(weights, dict(evidence))
+    return rule.weight * (weights.size_factor(whole_number(evidence.get("n"))) if rule.primary else 1.0)
+
+
+def page_order(item: EvidenceItem) -> tuple[Any, ...]:
+    """Heaviest first; ties in the order :meth:`EvidenceStore.evidence` lists items."""
+    return (
+        -evidence_weight(item.evidence),
+        item.stance.value,
+        item.evidence["id"],
+        item.finding["id"],
+        item.quote or "",
+    )
 
 
 @dataclass(frozen=True)
@@ -272,6 +323,19 @@ class EvidenceStore(abc.ABC):
     def evidence(self, drug_id: str, target_id: str) -> Evidence:
         """Studies and guidelines for and against the claims linking a drug to an outcome."""
 
+    def evidence_page(self, drug_id: str, target_id: str, *, limit: int = 100, offset: int = 0) -> EvidencePage:
+        """The ``limit`` heaviest evidence items behind a link after the first ``offset`` ("show more").
+
+        A link studied thousands of times is read a page at a time; stores that can rank in
+        the engine override this (the embedded store builds only the page's items).
+        """
+        whole = self.evidence(drug_id, target_id)
+        ranked = sorted(whole.items, key=page_order)
+        start = max(offset, 0)
+        items = tuple(ranked[start : start + max(limit, 0)])
+        page = Evidence(drug=whole.drug, target=whole.target, items=items, recommendations=whole.recommendations)
+        return EvidencePage(page, total=len(ranked), offset=start)
+
     @abc.abstractmethod
     def shortest_paths(self, source_id: str, target_id: str, *, max_hops: int = 6, limit: int = 10) -> list[GraphPath]:
         """Shortest undirected paths between two nodes (all of the shortest length, up to ``limit``)."""
@@ -288,10 +352,6 @@ class EvidenceStore(abc.ABC):
     ) -> QueryResult:
         """Run Cypher; read-only unless ``write`` is true, rows capped, time-limited."""
 
-    @abc.abstractmethod
-    def subgraph(self, node_ids: Iterable[str] | None = None) -> nx.MultiDiGraph:
-        """The given nodes and the edges among them; the whole store when ``None``."""
-
     def console_query(
         self,
         cypher: str,
@@ -307,6 +367,10 @@ class EvidenceStore(abc.ABC):
         ``on_wait(elapsed_s)`` is called while it runs; what it raises cancels the query.
         """
         return self.query(cypher, write=False, row_limit=row_limit, timeout_s=timeout_s)
+
+    @abc.abstractmethod
+    def subgraph(self, node_ids: Iterable[str] | None = None) -> nx.MultiDiGraph:
+        """The given nodes and the edges among them; the whole store when ``None``."""
 
     @abc.abstractmethod
     def stats(self) -> StoreStats:

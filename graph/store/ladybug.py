@@ -9,6 +9,7 @@ LadybugDB raises bare ``RuntimeError``; they become the project's errors here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -36,12 +37,15 @@ from graph.store.base import (
     BatchResult,
     Evidence,
     EvidenceItem,
+    EvidencePage,
     EvidenceStore,
     GraphPath,
     IngestReport,
     QueryResult,
     SearchHit,
     StoreStats,
+    evidence_weight,
+    page_order,
     score_match,
     split_synonyms,
 )
@@ -220,7 +224,7 @@ class LadybugStore(EvidenceStore):
 
     def _arrow(self, cypher: str, params: Mapping[str, Any] | None = None) -> pa.Table:
         """A result read column-wise (no Python object per row)."""
-        return self._run(cypher, params).get_as_arrow(1_000_000)
+        return self._run(cypher, params).get_as_arrow(0)  # one chunk, sized to the result
 
     def after_ingest(self) -> None:
         """The store changed here: drop what was derived from its contents (search and adjacency indexes).
@@ -521,6 +525,70 @@ class LadybugStore(EvidenceStore):
             for gid, gkind, *_ in recs:
                 wanted.setdefault(NodeKind(gkind), set()).add(gid)
             nodes = self._nodes_by_id(wanted)
+        return self._assemble(drug, target, stances, figures, recs, nodes)
+
+    def evidence_page(self, drug_id: str, target_id: str, *, limit: int = 100, offset: int = 0) -> EvidencePage:
+        # Rank every stance from a few columns read column-wise; build items (nodes, figures) for the page only.
+        tkind = kind_of(target_id) if is_node_id(target_id) else None
+        if tkind not in (NodeKind.OUTCOME, NodeKind.CONDITION):
+            return super().evidence_page(drug_id, target_id, limit=limit, offset=offset)
+        start = max(offset, 0)
+        with self._lock:
+            drug, target = self.node(drug_id), self.node(target_id)
+            for needed, found in ((drug_id, drug), (target_id, target)):
+                if found is None:
+                    raise NotFoundError(f"no node with id {needed!r}")
+            params = {"drug": drug_id, "target": target_id}
+            table = self._arrow(q.evidence_ranked(tkind), params)
+            total = table.num_rows
+            head = [table.column(i).to_pylist() for i in range(4 + len(q.WEIGHT_FIELDS))]
+            quotes = table.column(4 + len(q.WEIGHT_FIELDS) + _EDGE_NAMES.index("quote")).to_pylist()
+            weights: dict[tuple[Any, ...], float] = {}
+            keys = []
+            for fid, stance, eid, ekind, *weighed, quote in zip(*head, quotes, strict=True):
+                fields = (ekind, *weighed)
+                if fields not in weights:
+                    weights[fields] = evidence_weight(
+                        {"kind": ekind, **dict(zip(q.WEIGHT_FIELDS, weighed, strict=True))}
+                    )
+                keys.append((-weights[fields], stance, eid, fid, quote or ""))
+            chosen = sorted(range(total), key=keys.__getitem__)[start : start + max(limit, 0)]
+            page = table.take(pa.array(chosen, pa.int64())).drop_columns(
+                [table.column_names[4 + i] for i in range(len(q.WEIGHT_FIELDS))]
+            )
+            stances = [list(row) for row in zip(*(c.to_pylist() for c in page.columns), strict=True)]
+            evidence_ids = sorted({row[2] for row in stances})
+            figures: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+            if stances:
+                for fid, eid, *values in self._rows(q.evidence_figures_of(tkind), {**params, "evidence": evidence_ids}):
+                    figure = _node_from(NodeKind.FIGURE, values)
+                    figures.setdefault((fid, eid), {})[figure["id"]] = figure
+            all_findings = set(head[0])
+            recs = self._rows(q.recommendations_for_drug(), {"drug": drug_id})
+            if total:
+                recs += [
+                    row for row in self._rows(q.evidence_recommendations(tkind), params) if row[-1] in all_findings
+                ]
+            wanted: dict[NodeKind, set[str]] = {NodeKind.FINDING: {row[0] for row in stances}}
+            for _, _, eid, ekind, *_ in stances:
+                wanted.setdefault(NodeKind(ekind), set()).add(eid)
+            for gid, gkind, *_ in recs:
+                wanted.setdefault(NodeKind(gkind), set()).add(gid)
+            nodes = self._nodes_by_id(wanted)
+        whole = self._assemble(drug, target, stances, figures, recs, nodes)
+        items = tuple(sorted(whole.items, key=page_order))
+        return EvidencePage(dataclasses.replace(whole, items=items), total=total, offset=start)
+
+    def _assemble(
+        self,
+        drug: dict[str, Any],
+        target: dict[str, Any],
+        stances: list[list[Any]],
+        figures: Mapping[tuple[str, str], Mapping[str, dict[str, Any]]],
+        recs: list[list[Any]],
+        nodes: Mapping[str, dict[str, Any]],
+    ) -> Evidence:
+        """Evidence from the rows of :func:`ladybug_queries.evidence` and friends, in the store's order."""
         items = []
         for fid, stance, eid, _, *values in stances:
             r = _edge_from(stance, values)

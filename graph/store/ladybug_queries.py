@@ -27,9 +27,12 @@ __all__ = [
     "edge_offsets",
     "edges_between",
     "edges_from",
+    "edges_of_many",
     "edges_of_one",
     "evidence",
     "evidence_figures",
+    "evidence_figures_of",
+    "evidence_ranked",
     "evidence_recommendations",
     "fill_nodes",
     "ids_present",
@@ -163,6 +166,22 @@ def evidence_figures(target: NodeKind) -> str:
     )
 
 
+#: What :func:`graph.store.base.evidence_weight` reads of a study or guideline.
+WEIGHT_FIELDS = ("design", "guideline_type", "n")
+
+
+def evidence_ranked(target: NodeKind) -> str:
+    """:func:`evidence` with the weighed fields of the evidence node after its kind (to rank before building)."""
+    weighed = ", ".join(f"e.{name}" for name in WEIGHT_FIELDS)
+    return evidence(target).replace("label(e), ", f"label(e), {weighed}, ", 1)
+
+
+def evidence_figures_of(target: NodeKind) -> str:
+    """:func:`evidence_figures` for the evidence nodes in ``$evidence`` only (one page of a hub link)."""
+    head, tail = evidence_figures(target).split(" RETURN ", 1)
+    return f"{head} WITH f, e, fig WHERE e.id IN $evidence RETURN {tail}"
+
+
 def evidence_recommendations(target: NodeKind) -> str:
     """Recommendations about those claims: recommender id and kind, edge columns, finding id."""
     return (
@@ -260,14 +279,31 @@ def edges_of_one(anchor: NodeKind, types: Iterable[EdgeType], other: NodeKind, *
     """The relationships of one node (``$id``, through the primary-key index) to the ``other`` nodes at ``$other``
     offsets: source id, target id, type, edge columns.
 
-    The anchor is the end with the fewer relationships, chosen from the adjacency index; the
-    offset test behind ``WITH`` is an integer comparison over that node's relationships only.
+    The anchor is chosen from the adjacency index; the offset test is an integer comparison
+    over that node's relationships only (measured: faster here without a ``WITH`` barrier).
     """
     rel = "|".join(sorted(e.value for e in types))
     a, b = f"a:{anchor.value} {{id: $id}}", f"b:{other.value}"
     pattern = f"({a})-[r:{rel}]->({b})" if outgoing else f"({b})-[r:{rel}]->({a})"
     ends = "a.id, b.id" if outgoing else "b.id, a.id"
-    return f"MATCH {pattern} WITH a, b, r WHERE offset(id(b)) IN $other RETURN {ends}, label(r), {edge_fields('r')}"
+    return f"MATCH {pattern} WHERE offset(id(b)) IN $other RETURN {ends}, label(r), {edge_fields('r')}"
+
+
+def edges_of_many(kind: NodeKind, *, outgoing: bool) -> str:
+    """Every relationship leaving (or entering) the nodes ``$ids``: source id, target id, the other end's
+    kind and table offset, type, edge columns.
+
+    ``OPTIONAL MATCH`` after the ``UNWIND`` is planned as a walk from each node found through
+    the primary-key index; a plain ``MATCH`` there scans and joins every relationship table
+    (measured: 2.5 ms against 550 ms for 50 claims at 1M edges).  Rows with no relationship
+    come back with nulls.  The caller keeps the relationships that end inside its node set.
+    """
+    pattern = "(a)-[r]->(b)" if outgoing else "(a)<-[r]-(b)"
+    ends = "a.id, b.id" if outgoing else "b.id, a.id"
+    return (
+        f"UNWIND $ids AS i MATCH (a:{kind.value} {{id: i}}) OPTIONAL MATCH {pattern} "
+        f"RETURN {ends}, label(b), offset(id(b)), label(r), {edge_fields('r')}"
+    )
 
 
 def reachable_kinds(kind: NodeKind, present: Iterable[NodeKind]) -> set[NodeKind]:
@@ -309,6 +345,66 @@ def replace_linked(target: NodeKind) -> tuple[str, str]:
         "supporting: $supporting, contradicting: $contradicting}]->(t)"
     )
     return delete, create
+
+
+# -- replacing one document (graph/store/replacing.py) ---------------------------------------------
+_CLEAR_PROVENANCE = "quote = NULL, {v}.span_start = NULL, {v}.span_end = NULL"
+
+
+def stated_nodes() -> str:
+    """Each node the document ``$x`` states, its provenance document, and the other documents stating it."""
+    return (
+        "MATCH (n)-[:FROM_SOURCE]->(:Source {id: $x}) "
+        "OPTIONAL MATCH (n)-[:FROM_SOURCE]->(o:Source) WHERE o.id <> $x "
+        "RETURN n.id, n.source_doc, collect(o.id)"
+    )
+
+
+def findings_with_stances_of() -> str:
+    return "MATCH ()-[r:SUPPORTS|CONTRADICTS]->(f:Finding) WHERE r.source_doc = $x RETURN DISTINCT f.id"
+
+
+def pairs_of_findings(target: NodeKind) -> str:
+    return (
+        f"MATCH (d:Drug)<-[:ABOUT]-(f:Finding)-[:ABOUT]->(t:{target.value}) WHERE f.id IN $ids "
+        "RETURN DISTINCT d.id, t.id"
+    )
+
+
+def reattribute_edges(edge: EdgeType, source: NodeKind) -> str:
+    """Structural edges of ``$x`` leaving the nodes in ``$rows`` pass to ``row.doc`` (which states them too)."""
+    clear = _CLEAR_PROVENANCE.format(v="r")
+    return (
+        f"UNWIND $rows AS row MATCH (a:{source.value} {{id: row.id}})-[r:{edge.value}]->() "
+        f"WHERE r.source_doc = $x SET r.source_doc = row.doc, r.{clear}"
+    )
+
+
+def delete_edges_of(edge: EdgeType) -> str:
+    return f"MATCH ()-[r:{edge.value}]->() WHERE r.source_doc = $x DELETE r"
+
+
+def reattribute_nodes(kind: NodeKind) -> str:
+    clear = _CLEAR_PROVENANCE.format(v="n")
+    return (
+        f"UNWIND $rows AS row MATCH (n:{kind.value} {{id: row.id}}) "
+        f"WHERE n.source_doc = $x SET n.source_doc = row.doc, n.{clear}"
+    )
+
+
+def delete_nodes(kind: NodeKind) -> str:
+    return f"MATCH (n:{kind.value}) WHERE n.id IN $ids DETACH DELETE n"
+
+
+def count_claims(target: NodeKind) -> str:
+    return (
+        f"MATCH (:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(:{target.value} {{id: $target}}) "
+        "RETURN count(f)"
+    )
+
+
+def delete_linked(target: NodeKind) -> str:
+    return replace_linked(target)[0]
 
 
 # -- the batched write path (graph/store/ladybug_write.py) ---------------------------------------
@@ -364,62 +460,3 @@ def stances_on(kind: NodeKind = NodeKind.FINDING) -> str:
 
 def delete_linked_pairs(target: NodeKind) -> str:
     return f"UNWIND $pairs AS p MATCH (:Drug {{id: p.drug}})-[r:LINKED_TO]->(:{target.value} {{id: p.target}}) DELETE r"
-
-
-# -- replacing one document (graph/store/replacing.py) ---------------------------------------------
-_CLEAR_PROVENANCE = "quote = NULL, {v}.span_start = NULL, {v}.span_end = NULL"
-
-
-def stated_nodes() -> str:
-    """Each node the document ``$x`` states, its provenance document, and the other documents stating it."""
-    return (
-        "MATCH (n)-[:FROM_SOURCE]->(:Source {id: $x}) "
-        "OPTIONAL MATCH (n)-[:FROM_SOURCE]->(o:Source) WHERE o.id <> $x "
-        "RETURN n.id, n.source_doc, collect(o.id)"
-    )
-
-
-def findings_with_stances_of() -> str:
-    return "MATCH ()-[r:SUPPORTS|CONTRADICTS]->(f:Finding) WHERE r.source_doc = $x RETURN DISTINCT f.id"
-
-
-def pairs_of_findings(target: NodeKind) -> str:
-    return (
-        f"MATCH (d:Drug)<-[:ABOUT]-(f:Finding)-[:ABOUT]->(t:{target.value}) WHERE f.id IN $ids "
-        "RETURN DISTINCT d.id, t.id"
-    )
-
-
-def reattribute_edges(edge: EdgeType, source: NodeKind) -> str:
-    """Structural edges of ``$x`` leaving the nodes in ``$rows`` pass to ``row.doc`` (which states them too)."""
-    clear = _CLEAR_PROVENANCE.format(v="r")
-    return (
-        f"UNWIND $rows AS row MATCH (a:{source.value} {{id: row.id}})-[r:{edge.value}]->() "
-        f"WHERE r.source_doc = $x SET r.source_doc = row.doc, r.{clear}"
-    )
-
-
-def delete_edges_of(edge: EdgeType) -> str:
-    return f"MATCH ()-[r:{edge.value}]->() WHERE r.source_doc = $x DELETE r"
-
-
-def reattribute_nodes(kind: NodeKind) -> str:
-    clear = _CLEAR_PROVENANCE.format(v="n")
-    return (
-        f"UNWIND $rows AS row MATCH (n:{kind.value} {{id: row.id}}) "
-        f"WHERE n.source_doc = $x SET n.source_doc = row.doc, n.{clear}"
-    )
-
-
-def delete_nodes(kind: NodeKind) -> str:
-    return f"MATCH (n:{kind.value}) WHERE n.id IN $ids DETACH DELETE n"
-
-
-def count_claims(target: NodeKind) -> str:
-    return (
-        f"MATCH (:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(:{target.value} {{id: $target}}) RETURN count(f)"
-    )
-
-
-def delete_linked(target: NodeKind) -> str:
-    return replace_linked(target)[0]

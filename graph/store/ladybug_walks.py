@@ -17,7 +17,7 @@ import itertools
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,10 @@ from graph.store.adjacency import EDGE_ORDER, AdjacencyIndex, EdgeArrays
 
 __all__ = ["LadybugWalks"]
 
-#: Cost of one anchored statement, in relationships read: an anchor with many relationships
-#: is worth it only when it covers many of the drawn ones.
-_STATEMENT_COST = 50
-_ARROW_CHUNK = 1_000_000
+#: Above this many relationships a node is walked only for the relationships asked for
+#: (by offset, one statement per direction and kind) instead of all of them.
+_HUB_DEGREE = 500
+_NO_ID = "\x00"  # an id no node has: runs a statement without rows (to plan it ahead)
 _EDGE_NAMES = tuple(EDGE_COLUMNS)
 
 Rows = Callable[[str, Mapping[str, Any] | None], list[list[Any]]]
@@ -89,7 +89,14 @@ class LadybugWalks:
             table = self._arrow(q.edge_offsets(etype, skind, tkind), None)
             if table.num_rows:
                 edges.append((etype, skind, tkind, table.column(0).to_numpy(), table.column(1).to_numpy()))
-        return AdjacencyIndex.build(nodes, edges, version=marker)
+        index = AdjacencyIndex.build(nodes, edges, version=marker)
+        # Compile the statements a walk sends once, now: each costs ~10 ms to plan the first time.
+        for kind in NodeKind:
+            self._rows(q.nodes_by_ids(kind), {"ids": [_NO_ID]})
+            self._rows(q.offset_by_id(kind), {"id": _NO_ID})
+            for outgoing in (True, False):
+                self._arrow(q.edges_of_many(kind, outgoing=outgoing), {"ids": [_NO_ID]})
+        return index
 
     # -- positions ----------------------------------------------------------------------------
     def position(self, index: AdjacencyIndex, kind: NodeKind, node_id: str) -> int | None:
@@ -129,54 +136,75 @@ class LadybugWalks:
     def fetch_edges(self, index: AdjacencyIndex, edges: EdgeArrays) -> list[tuple[str, str, str, dict[str, Any]]]:
         """Properties of the given relationships: (source id, target id, type, edge dict), each once.
 
-        Each relationship is read from the end whose relationships cost least per drawn one
-        (a hub's thousands are read only when most of them are drawn); relationships of one
-        anchor to one kind of node come back in one statement.
+        Each relationship is read from its end with fewer relationships.  Those ends are
+        walked in one statement per kind and direction, read column-wise, and filtered here
+        by the index; a hub that must be walked (both ends are hubs) is asked only for the
+        relationships to the given nodes, by table offset.
         """
         if not len(edges):
             return []
         u, v = edges.source, edges.target
-        ends, counts = np.unique(np.concatenate((u, v)), return_counts=True)
-
-        def cost(x: np.ndarray) -> np.ndarray:
-            return (_STATEMENT_COST + index.degree(x)) / counts[np.searchsorted(ends, x)]
-
-        from_source = cost(u) <= cost(v)
+        member = np.zeros(index.size, dtype=bool)
+        member[u] = member[v] = True
+        walked, covered = _cover(index, u, v)
+        many: dict[tuple[int, bool], set[int]] = {}
+        is_walked = np.zeros(index.size, dtype=bool)
+        is_walked[walked] = True
+        for outgoing, ends in ((True, u), (False, v)):  # only the directions with drawn relationships
+            ends = np.unique(ends[is_walked[ends]])
+            for node, k in zip(ends.tolist(), index.kind_at(ends).tolist(), strict=True):
+                many.setdefault((k, outgoing), set()).add(node)
+        # What is left joins two hubs: ask the smaller for just those relationships.
+        u, v, codes = u[~covered], v[~covered], edges.code[~covered]
+        from_source = index.degree(u) <= index.degree(v)
         anchor = np.where(from_source, u, v)
         other = np.where(from_source, v, u)
-        other_kind = index.kind_at(other)
-        other_offset = index.offsets(other)
-        groups: dict[tuple[int, bool, int], tuple[set[int], list[int]]] = {}
+        one: dict[tuple[int, bool, int], tuple[set[int], set[int]]] = {}
         for a, out, ok, off, code in zip(
             anchor.tolist(),
             from_source.tolist(),
-            other_kind.tolist(),
-            other_offset.tolist(),
-            edges.code.tolist(),
+            index.kind_at(other).tolist(),
+            index.offsets(other).tolist(),
+            codes.tolist(),
             strict=True,
         ):
-            types, offsets = groups.setdefault((a, out, ok), (set(), []))
+            types, offsets = one.setdefault((a, out, ok), (set(), set()))
             types.add(code)
-            offsets.append(off)
-        anchors = sorted({key[0] for key in groups})
-        anchor_ids = dict(zip(anchors, index.id_list(np.array(anchors, dtype=np.int64)), strict=True))
-        anchor_kinds = dict(zip(anchors, index.kind_at(np.array(anchors, dtype=np.int64)).tolist(), strict=True))
+            offsets.add(off)
         seen: set[str] = set()
-        out_rows = []
-        for (a, outgoing, ok), (codes, offsets) in groups.items():
-            cypher = q.edges_of_one(
-                index.kinds[anchor_kinds[a]],
-                [EDGE_ORDER[c] for c in codes],
-                index.kinds[ok],
-                outgoing=outgoing,
+        found: list[tuple[str, str, str, dict[str, Any]]] = []
+
+        def keep(s: str, t: str, label: str, values: Iterable[Any]) -> None:
+            r = {k: x for k, x in zip(_EDGE_NAMES, values, strict=True) if x is not None}
+            r["type"] = label
+            if r["id"] not in seen:
+                seen.add(r["id"])
+                found.append((s, t, label, r))
+
+        kind_index = {kind.value: i for i, kind in enumerate(index.kinds)}
+        for (k, outgoing), anchors in many.items():
+            ids = index.id_list(np.array(sorted(anchors), dtype=np.int64))
+            table = self._arrow(q.edges_of_many(index.kinds[k], outgoing=outgoing), {"ids": ids})
+            labels = table.column(2).to_pylist()
+            offsets = table.column(3).to_numpy(zero_copy_only=False)
+            ends = np.array(
+                [-1 if label is None else index.base[kind_index[label]] for label in labels], dtype=np.int64
             )
-            for s, t, label, *values in self._rows(cypher, {"id": anchor_ids[a], "other": sorted(set(offsets))}):
-                r = {k: x for k, x in zip(_EDGE_NAMES, values, strict=True) if x is not None}
-                r["type"] = label
-                if r["id"] not in seen:
-                    seen.add(r["id"])
-                    out_rows.append((s, t, label, r))
-        return out_rows
+            present = ends >= 0
+            ends[present] += offsets[present].astype(np.int64)
+            inside = present.copy()
+            inside[present] = member[ends[present]]
+            rows = table.filter(inside)
+            columns = [rows.column(i).to_pylist() for i in range(rows.num_columns)]
+            for s, t, _, _, label, *values in zip(*columns, strict=True):
+                keep(s, t, label, values)
+        for (a, outgoing, ok), (types, offsets) in one.items():
+            kind = index.kinds[int(index.kind_at(np.array([a]))[0])]
+            cypher = q.edges_of_one(kind, [EDGE_ORDER[c] for c in types], index.kinds[ok], outgoing=outgoing)
+            (me,) = index.id_list(np.array([a], dtype=np.int64))
+            for s, t, label, *values in self._rows(cypher, {"id": me, "other": sorted(offsets)}):
+                keep(s, t, label, values)
+        return found
 
     # -- walks --------------------------------------------------------------------------------
     def neighbourhood_ids(
@@ -241,3 +269,29 @@ class LadybugWalks:
             steps = [min(options[frozenset((x, y))]) for x, y in itertools.pairwise(ids)]
             out.append((ids, steps))
         return out
+
+
+def _cover(index: AdjacencyIndex, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes to walk whole so that every relationship (u, v) has a walked end: (nodes, covered mask).
+
+    Greedy weighted vertex cover: nodes with the most drawn relationships per relationship
+    read come first; hubs (above ``_HUB_DEGREE``) are never walked whole.
+    """
+    ends = np.concatenate((u, v))
+    edge_of = np.concatenate((np.arange(len(u)), np.arange(len(v))))
+    nodes, inverse, counts = np.unique(ends, return_inverse=True, return_counts=True)
+    degree = index.degree(nodes)
+    order = np.lexsort((nodes, -counts / np.maximum(degree, 1)))
+    by_node = np.argsort(inverse, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    covered = np.zeros(len(u), dtype=bool)
+    walked = []
+    for i in order.tolist():
+        if degree[i] > _HUB_DEGREE:
+            continue
+        mine = edge_of[by_node[starts[i] : starts[i + 1]]]
+        if covered[mine].all():
+            continue
+        covered[mine] = True
+        walked.append(nodes[i])
+    return np.array(walked, dtype=np.int64), covered

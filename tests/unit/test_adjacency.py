@@ -1,0 +1,127 @@
+"""The adjacency index against networkx on random graphs, and the embedded store keeping it current."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from graph.model import EdgeType, NodeKind
+from graph.store.adjacency import AdjacencyIndex
+from graph.store.base import PATH_EDGE_TYPES
+from graph.store.ladybug import LadybugStore
+from tests.conftest import build_evidence_document
+
+KINDS = (NodeKind.DRUG, NodeKind.FINDING, NodeKind.STUDY, NodeKind.SOURCE)
+TYPES = (EdgeType.ABOUT, EdgeType.SUPPORTS, EdgeType.FROM_SOURCE, EdgeType.LINKED_TO)
+
+
+def random_graph(seed: int, nodes: int = 40, edges: int = 90) -> tuple[AdjacencyIndex, nx.MultiDiGraph, list[str]]:
+    """An index and the same graph in networkx; node ids are shuffled so id order is not table order."""
+    rng = random.Random(seed)
+    per_kind = {k: nodes // len(KINDS) for k in KINDS}
+    ids = {k: [f"{k.value.lower()}:{rng.randrange(10**6):06d}-{i}" for i in range(n)] for k, n in per_kind.items()}
+    g = nx.MultiDiGraph()
+    for k, names in ids.items():
+        g.add_nodes_from(names, kind=k.value)
+    triples = []
+    for e in range(edges):
+        sk, tk = rng.choice(KINDS), rng.choice(KINDS)
+        s, t = rng.randrange(per_kind[sk]), rng.randrange(per_kind[tk])
+        etype = rng.choice(TYPES)
+        triples.append((etype, sk, tk, s, t))
+        g.add_edge(ids[sk][s], ids[tk][t], key=f"e{e}", type=etype.value)
+    groups: dict[tuple[EdgeType, NodeKind, NodeKind], list[tuple[int, int]]] = {}
+    for etype, sk, tk, s, t in triples:
+        groups.setdefault((etype, sk, tk), []).append((s, t))
+    index = AdjacencyIndex.build(
+        {k: (np.arange(len(names)), pa.array(names)) for k, names in ids.items()},
+        [(e, sk, tk, np.array([p[0] for p in ps]), np.array([p[1] for p in ps])) for (e, sk, tk), ps in groups.items()],
+    )
+    return index, g, [n for k in index.kinds for n in ids.get(k, [])]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_shortest_paths_match_networkx(seed: int) -> None:
+    index, g, names = random_graph(seed)
+    position = {n: i for i, n in enumerate(names)}
+    allowed = {e.value for e in PATH_EDGE_TYPES}
+    walkable = nx.Graph()
+    walkable.add_nodes_from(g)
+    walkable.add_edges_from((u, v) for u, v, t in g.edges(data="type") if t in allowed and u != v)
+    rng = random.Random(seed)
+    for a, b in (rng.sample(names, 2) for _ in range(25)):
+        for max_hops, limit in ((6, 10), (2, 3), (6, 1000)):
+            found = index.shortest_paths(position[a], position[b], max_hops=max_hops, limit=limit)
+            try:
+                expected = sorted(nx.all_shortest_paths(walkable, a, b))
+            except nx.NetworkXNoPath:
+                expected = []
+            if expected and len(expected[0]) - 1 > max_hops:
+                expected = []
+            assert [[names[n] for n in p] for p in found] == expected[:limit], (a, b, max_hops)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_neighbourhoods_and_edges_among_match_networkx(seed: int) -> None:
+    index, g, names = random_graph(seed)
+    position = {n: i for i, n in enumerate(names)}
+    for start in random.Random(seed).sample(names, 10):
+        for hops, limit, offset in itertools.product((1, 2, 3), (0, 3, 100), (0, 2)):
+            window, more = index.neighbourhood(position[start], hops=hops, limit=limit, offset=offset)
+            # the base class's rule, on networkx: layers by id, the first capped layer ends the walk
+            need, seen, frontier, ordered, total = offset + limit, {start}, [start], [], 0
+            for _ in range(hops):
+                found = sorted({m for n in frontier for m in (*g.successors(n), *g.predecessors(n))} - seen)
+                layer = found[: max(need - len(ordered), 0)]
+                total += len(found)
+                seen.update(layer)
+                ordered += layer
+                if not layer or len(found) > len(layer) or len(ordered) >= need:
+                    break
+                frontier = layer
+            assert [names[n] for n in window] == ordered[offset:need]
+            assert more == max(total - need, 0)
+        drawn = [start, *(names[n] for n in index.neighbourhood(position[start], hops=2, limit=15, offset=0)[0])]
+        edges = index.edges_among(np.array([position[n] for n in drawn]))
+        got = sorted(
+            (names[s], names[t], TYPES_BY_CODE[c])
+            for s, t, c in zip(edges.source, edges.target, edges.code, strict=True)
+        )
+        want = sorted((u, v, t) for u, v, t in g.subgraph(drawn).edges(data="type"))
+        assert got == want
+
+
+TYPES_BY_CODE = {i: e.value for i, e in enumerate(EdgeType)}
+
+
+def test_an_empty_index_walks_nowhere() -> None:
+    index = AdjacencyIndex.build({}, [])
+    assert index.size == 0 and index.nbytes >= 0
+    assert len(index.edges_among(np.zeros(0, dtype=np.int64))) == 0
+
+
+def test_the_store_rebuilds_its_index_after_a_change(tmp_path: Path) -> None:
+    with LadybugStore(tmp_path / "s") as store:
+        empty = store._walks.index()
+        assert empty.size == 0
+        store.ingest(build_evidence_document())
+        assert "outcome:hypoglycemia" in store.neighbourhood("drug:mecasermin")  # rebuilt after this process's write
+        built = store._walks.index()
+        assert store._walks.index() is built  # unchanged store: the same index
+        store.after_ingest()
+        assert store._walks.index() is not built  # the hook a write path calls
+    with LadybugStore(tmp_path / "s", read_only=True) as reader:
+        first = reader._walks.index()
+        database = tmp_path / "s" / "evidence.lbdb"
+        stamp = database.stat().st_mtime_ns + 10**9
+        os.utime(database, ns=(stamp, stamp))  # what another process's checkpoint does to the file
+        assert reader._walks.index() is not first
+        paths = reader.shortest_paths("drug:mecasermin", "study:doi:10.1073/pnas.1311141111")
+        assert paths and all(len(p) == 2 for p in paths)
