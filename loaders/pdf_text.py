@@ -40,14 +40,18 @@ def pdf_text(
     path: str | None = None,
     max_pages: int = MAX_PDF_PAGES,
     max_content_bytes: int = MAX_PDF_CONTENT_BYTES,
-    deadline_s: float = PDF_DEADLINE_S,
+    deadline_s: float | None = None,
     memory_bytes: int = PDF_MEMORY_BYTES,
 ) -> str:
     """The PDF's text (pages joined by newlines); a :class:`LoadError` for anything else, within the deadline.
 
+    ``deadline_s`` defaults to :data:`PDF_DEADLINE_S` as it is when called (a bounded upload lowers it).
+
     Refused: encrypted, unreadable, too many pages, too much drawing, past the deadline, out of
     memory, and a PDF without a text layer (a scan).
     """
+    if deadline_s is None:
+        deadline_s = PDF_DEADLINE_S
     command = [
         sys.executable,
         "-I",  # isolated: no user site, no current directory, no PYTHON* variables

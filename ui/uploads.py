@@ -12,7 +12,8 @@ from pathlib import Path
 from graph.errors import EvidenceError
 from graph.model import NodeKind
 from graph.store.base import EvidenceStore
-from loaders import MAX_DOCUMENT_BYTES, detect
+from loaders import MAX_DOCUMENT_BYTES
+from loaders.bounded import load_bounded
 
 __all__ = ["MAX_UPLOAD_MB", "UploadSummary", "ingest_uploads"]
 
@@ -53,7 +54,8 @@ def ingest_uploads(
 ) -> UploadSummary:
     """Load each ``(name, content)`` through the loader that recognises it; one bad file spoils only itself.
 
-    A file over ``max_bytes`` is refused unread, with a message saying what to do instead.  A
+    A file over ``max_bytes`` is refused unread, with a message saying what to do instead; every
+    other file is read in a child process that is stopped after ``LOAD_DEADLINE_S`` (10 s).  A
     document already stored in another version (same text, other records) is listed in
     ``unapplied``, or, with ``replace``, has its records swapped for the uploaded ones.
     """
@@ -71,7 +73,7 @@ def ingest_uploads(
             path = Path(tmp) / f"{done:03d}-{_safe_name(name)}"
             path.write_bytes(content)
             try:
-                documents = list(detect(path).load(path))
+                documents = load_bounded(path)  # a child process with a deadline and a memory limit
                 reports = []
                 for doc in documents:
                     report = store.ingest(doc)

@@ -166,3 +166,38 @@ def test_the_upload_page_refuses_them_within_10_s_and_loads_the_rest() -> None:
     assert "drawing instructions" in summary.errors[0]
     assert "5,000 pages" in summary.errors[1]
     assert elapsed < 2 * PROMISE_S  # two hostile files, each within the promise
+
+
+def test_an_upload_that_exhausts_memory_is_refused_within_10_s_and_the_server_lives() -> None:
+    """JSON nested 100,000 levels: the streaming parser's memory grows with depth squared (22 GB before
+    the OOM killer, in the loading process).  In the bounded child it hits its limit and says so."""
+    depth = 100_000
+    deep = b'{"studies": ' + b"[" * depth + b"{}" + b"]" * depth + b"}"
+    sample = Path(__file__).resolve().parents[2] / "loaders" / "samples" / "curated_mecasermin_example.yaml"
+    started = time.monotonic()
+    summary = ingest_uploads(MemoryStore(), [("deep.json", deep), ("curated.yaml", sample.read_bytes())])
+    elapsed = time.monotonic() - started
+    assert summary.documents == 1
+    (error,) = summary.errors
+    assert error.startswith("deep.json: ")
+    assert "needed more than 2,048 MB of memory" in error or "did not finish within 10 s" in error
+    assert elapsed < PROMISE_S + 3  # the deep file within the promise, the curated one in a second or two
+    TALLY["hostile uploads refused"] += 1
+
+
+def test_a_reader_past_its_deadline_is_killed() -> None:
+    from loaders.bounded import load_bounded
+
+    report = Path(__file__).resolve().parents[2] / "loaders" / "samples" / "shb_mecasermine_diabetes.txt"
+    started = time.monotonic()
+    with pytest.raises(LoadError, match=r"reading the file did not finish within 0.2 s"):
+        load_bounded(report, deadline_s=0.2)
+    assert time.monotonic() - started < 3
+
+
+def test_a_bounded_read_gives_the_same_documents() -> None:
+    from loaders.bounded import load_bounded
+
+    for name in ("shb_mecasermine_diabetes.txt", "curated_mecasermin_example.yaml", "trial_digest_NCT00330668.txt"):
+        path = Path(__file__).resolve().parents[2] / "loaders" / "samples" / name
+        assert load_bounded(path) == load_path(path)
