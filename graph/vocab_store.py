@@ -220,10 +220,12 @@ class VocabularyStore:
                 start = end - len(term) + 1
                 if (start > 0 and folded[start - 1].isalnum()) or (end + 1 < len(folded) and folded[end + 1].isalnum()):
                     continue
-                seen[term] += 1
-                # part of an annotated mention counts: "cancer" in an annotated "breast cancer"
-                if any(s <= start and end < e for s, e in ordered):
+                if (start, end + 1) in spans:
+                    seen[term] += 1
                     annotated[term] += 1
+                elif not any(s <= start and end < e for s, e in ordered):
+                    seen[term] += 1
+                # inside a longer annotated mention ("cancer" in "breast cancer") says nothing either way
         for term, n in seen.items():
             conn.execute(
                 "INSERT INTO term_use(term, seen, annotated) VALUES (?, ?, ?) ON CONFLICT(term) DO UPDATE SET "

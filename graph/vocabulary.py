@@ -35,8 +35,8 @@ class Concept:
     synonyms: tuple[str, ...] = ()
     codes: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
-    @property
-    def id(self) -> str:
+    @functools.cached_property
+    def id(self) -> str:  # cached: recognition asks for it per mention, tens of thousands of times
         return concept_id(self.kind, self.name)
 
     def node(self, provenance: Provenance) -> Node:

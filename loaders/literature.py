@@ -113,6 +113,8 @@ def _quote(xml: str, parts: list[_Part], begin: int, end: int) -> tuple[str | No
 
 def _figures(reader: Any, joined: str, parts: list[_Part], sentence: Span, disease: Concept, finding: str) -> None:
     """Percentages the claim's own sentence states, with the denominator it gives."""
+    if "%" not in joined[sentence.start : sentence.end]:
+        return  # only percentages attach to a claim
     for fig in text_rules.find_figures(joined, sentence.start, sentence.end):
         if fig.value is None or fig.unit != "%" or not (sentence.start <= fig.start and fig.end <= sentence.end):
             continue

@@ -74,7 +74,10 @@ class Recognizer:
                 by_mesh[mesh] = concept
         self.by_mesh = by_mesh
         names: dict[str, _Name] = {}
+        learned = {e.mesh for e in entries if e.count > 0}
         for entry in entries:
+            if entry.kind == "Drug" and entry.mesh not in learned and _not_a_drug(self.trees.get(entry.mesh, ())):
+                continue  # enzymes, proteins, drug classes: not the drug a claim is about, unless annotators say so
             concept = by_mesh.get(entry.mesh)
             if concept is None:
                 concept = Concept(_KIND[entry.kind], entry.name, (), {"mesh": entry.mesh})
@@ -93,7 +96,11 @@ class Recognizer:
             mine = linked.get(concept.name)
             for term in (concept.name, *concept.synonyms):
                 for form in variants(term):
-                    if mine is not None:
+                    current = names.get(form)
+                    learned_elsewhere = (
+                        current is not None and current.concept is not mine and current.weight > 1
+                    )  # annotators read this name as another concept: their reading wins
+                    if mine is not None and not learned_elsewhere:
                         names[form] = _Name(mine, _cased_form(term, form), 1_000_000)
                     elif form not in names:
                         names[form] = _Name(concept, _cased_form(term, form), 0)
@@ -151,6 +158,15 @@ class Recognizer:
                     kept.append((m.start(), m.end(), concept))
         kept.sort(key=lambda h: h[0])
         return [Mention(c, s, e, text[s:e]) for s, e, c in kept]
+
+
+#: MeSH branches of macromolecules, biological factors (enzymes, proteins, nucleic acids, antigens) and
+#: pharmacological classes (D27: "antidepressants"): a class named in passing is not the drug a claim is about.
+_NOT_A_DRUG = ("D08.", "D12.776", "D12.644", "D13.", "D23.", "D05.", "D09.", "D10.", "D24.", "D27.")
+
+
+def _not_a_drug(trees: tuple[str, ...]) -> bool:
+    return bool(trees) and all(t.startswith(_NOT_A_DRUG) for t in trees if t.startswith("D"))
 
 
 def _cased_form(term: str, form: str) -> str | None:
