@@ -46,5 +46,17 @@ test: $(STAMP) system-deps lint
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+## bench-ingest: only the end-to-end ingest benchmarks (evx load of documents); rewrites their section
+bench-ingest: $(STAMP)
+	$(BIN)/python -m bench --only ingest
+
+## eval: relation and concept F1 on the BioCreative V CDR development set (CDR=, MESH= point at the data)
+CDR  ?= ../shared/fixtures/bc5cdr
+MESH ?= ../shared/vocab/mesh
+EVAL_SET ?= $(CDR)/CDR_DevelopmentSet.PubTator.txt
+eval: $(STAMP)
+	$(BIN)/evx eval cdr $(EVAL_SET) --mesh $(MESH)/terms.tsv --mesh $(MESH)/tree-numbers.tsv \
+		--train $(CDR)/CDR_TrainingSet.PubTator.txt
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
