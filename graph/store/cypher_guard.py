@@ -66,6 +66,15 @@ _EXPRESSION_BEFORE = frozenset(
     }
 )  # fmt: skip
 _NAME_AFTER_PUNCT = frozenset(".:$,=<>+-/%^[~")
+#: Words that are keywords somewhere in LadybugDB's or Neo4j's grammar: ``WORD (`` is then not a function call.
+_KEYWORDS = frozenset(_REFUSED) | _EXPRESSION_BEFORE | frozenset(
+    {
+        "CALL", "MATCH", "OPTIONAL", "FROM", "TO", "ON", "UNION", "ALL", "ANY", "NONE", "SINGLE", "END", "EXISTS",
+        "COUNT", "COLLECT", "SHORTEST", "TABLE", "NODE", "REL", "GRAPH", "DATABASE", "EXTENSION", "TRANSACTION",
+        "TRANSACTIONS", "HEADERS", "CSV", "FIELDTERMINATOR", "PERIODIC", "ORDER", "ASC", "DESC", "ASCENDING",
+        "DESCENDING", "OPTIONS", "INDEX", "CONSTRAINT", "HINT", "JOIN", "EXPLAIN", "PROFILE", "CAST", "GLOB",
+    }
+)  # fmt: skip
 #: Procedures (LadybugDB table functions, Neo4j procedures) that only read the catalogue.
 READ_PROCEDURES = frozenset(
     {
@@ -209,6 +218,10 @@ def tokenize(cypher: str, *, dialect: Dialect = "ladybug") -> list[Token]:
     """
     tokens: list[Token] = []
     n, i = len(cypher), 0
+    lead = len(cypher) - len(cypher.lstrip(" \t\n\x0b\x0c\r"))
+    if cypher.startswith("\ufeff", lead):  # the engine trims ASCII space, then ANTLR drops one byte-order mark
+        tokens.append(Token("space", cypher[: lead + 1], 0))
+        i = lead + 1
     while i < n:
         ch = cypher[i]
         end: int | None
@@ -282,6 +295,9 @@ def _names_a_value(code: list[Token], k: int) -> bool:
         return True  # {load: 1}, (copy:Drug), f(set := 1): no clause keyword is followed by ':'
     if before is None:
         return False
+    if before.kind == "punct" and before.text == "(" and k >= 2:
+        caller = code[k - 2]  # sum(load): an argument; FOREACH (, COPY (, CALL (: maybe a clause
+        return caller.kind == "name" or (caller.kind == "word" and caller.word not in _KEYWORDS)
     if before.kind == "punct":
         return before.text in _NAME_AFTER_PUNCT
     return before.word in _EXPRESSION_BEFORE
