@@ -106,11 +106,20 @@ class EvidenceService:
             weights=self.weights,
             curated=curated,
         )
+        # strongest first within each stance, as the report weighs them (a case report after a cohort)
+        weight: dict[tuple[str, str], float] = {}
+        for t in report.synthesis.testimonies:
+            key_ = (t.evidence_id, t.stance)
+            weight[key_] = max(weight.get(key_, 0.0), t.weight)
+        rows = sorted(
+            evidence_rows(evidence),
+            key=lambda r: (r.stance != "supports", -weight.get((r.evidence_id, r.stance), 0.0), r.name),
+        )
         view = LinkEvidence(
             drug=evidence.drug,
             target=evidence.target,
             curated=curated,
-            rows=tuple(evidence_rows(evidence)),
+            rows=tuple(rows),
             recommendations=tuple(recommendation_rows(evidence)),
             points=tuple(forest_points(evidence)),
             report=report,

@@ -166,12 +166,11 @@ def _drug_targets(
     ]
     links.sort(key=lambda t: (-_weight(t[2]), str(hood.nodes[t[0]].get("name") or t[0])))
     shown = links[:cap]
-    widest = max((min(len(str(hood.nodes[t].get("name") or t)), 40) for t, _, _ in shown), default=0)
     for row, (target, key, data) in enumerate(shown):
         if only is not None and target != only:
             continue
         drawing.node(target, hood.nodes[target])
-        drawing.graph.nodes[target].update(evx_row=row, evx_rows=len(shown), evx_chars=widest)
+        drawing.graph.nodes[target].update(evx_row=row, evx_rows=len(shown))
         drawing.graph.add_edge(drug_id, target, key=key, **data)
     if only is None:
         drawing.more[drug_id] = max(len(links) - cap, 0) + int(hood.graph.get("more", 0))
@@ -268,6 +267,7 @@ def _stance(stance: EdgeType) -> str:
 CHAR_PX = 7.2
 _PAD_PX = 22.0
 _GAP_PX = 40.0
+_LINK_GAP_PX = 110.0
 ROW_PX = 40.0
 _GROUP_GAP_PX = 20.0
 _STANCE_ORDER = {"supports": 0, "contradicts": 1}
@@ -283,8 +283,9 @@ def layered_positions(
 ) -> dict[str, tuple[float, float]]:
     """Columns by distance from ``root``; rows under their neighbours, for before against.
 
-    Each column is as wide as its widest label plus a gap, each row one label high, so
-    labels cannot overlap.  Nodes not connected to ``root`` go to the columns of the
+    Each column is left-aligned and as wide as its widest label plus a gap, each row one
+    label high, so labels cannot overlap, and a node's place depends only on the columns
+    before it: opening a node never moves what is already drawn.  Nodes not connected to ``root`` go to the columns of the
     nodes in ``order`` (the trail) or to a last column.
     """
     if not graph.number_of_nodes():
@@ -306,8 +307,7 @@ def layered_positions(
         columns.setdefault(depth[node], []).append(node)
     y: dict[str, float] = {}
     x: dict[str, float] = {}
-    left = 0.0
-    previous_half = 0.0
+    left = 0.0  # the left edge of the current column: columns are left-aligned, like an outline
     for col in sorted(columns):
         members = columns[col]
         anchors: dict[str, float | None] = {}
@@ -324,15 +324,7 @@ def layered_positions(
                     _sort_name(graph, n),
                 )
             )
-        half = (
-            max(
-                max(label_width(labels.get(n, n)), int(graph.nodes[n].get("evx_chars") or 0) * CHAR_PX + _PAD_PX)
-                for n in members
-            )
-            / 2
-        )
-        left = left + previous_half + _GAP_PX + half if col != min(columns) else 0.0
-        previous_half = half
+        widths = {n: label_width(labels.get(n, n)) for n in members}
         # Rows: each as near its neighbours in the previous column as the rows above allow,
         # centred as a block on their anchors; for and against apart by a visible gap.
         offsets, at, prev_stance = [], 0.0, None
@@ -348,13 +340,21 @@ def layered_positions(
         shift = centre - (offsets[-1] / 2 if offsets else 0.0)
         rows = [graph.nodes[n].get("evx_row") for n in members]
         for node, offset in zip(members, offsets, strict=True):
-            x[node] = left
+            x[node] = left + widths[node] / 2
             y[node] = offset + shift
-        if all(isinstance(r, int) for r in rows):  # a drug's list of links: each in its own row of the list
+        if all(isinstance(r, int) for r in rows):  # a drug's links: each in its row of the drug's list
             for node in members:
                 data = graph.nodes[node]
                 y[node] = (data["evx_row"] - (int(data.get("evx_rows") or 1) - 1) / 2) * ROW_PX
+        left += max(widths.values()) + _column_gap(graph, members)
     return {n: (round(x[n], 1), round(y[n], 1)) for n in graph}
+
+
+def _column_gap(graph: nx.MultiDiGraph, members: Iterable[str]) -> float:
+    """Room after a column: a drug's links carry their counts as labels, which need the room."""
+    if any(graph.nodes[n].get("kind") == NodeKind.DRUG.value for n in members):
+        return _LINK_GAP_PX
+    return _GAP_PX
 
 
 def _link_weight(graph: nx.MultiDiGraph, node: str) -> int:

@@ -32,7 +32,7 @@ def render_evidence(
     supporting = sum(r.stance == "supports" for r in rows)
     contradicting = sum(r.stance == "contradicts" for r in rows)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Supporting studies and guidelines", supporting)
+    c1.metric("Supporting", supporting, help="Studies and guidelines supporting the link (one per row below)")
     c2.metric("Contradicting", contradicting)
     c3.metric("Recommendations", len(link.recommendations))
     if filtered:

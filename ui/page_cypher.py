@@ -77,4 +77,4 @@ def render() -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
     if result.graph is not None and result.graph.number_of_nodes():
         st.caption(f"As a graph: {result.graph.number_of_nodes()} nodes, {result.graph.number_of_edges()} edges")
-        graph_canvas(network_html(result.graph).html, key="evx_cypher_graph", height=480)
+        graph_canvas(network_html(result.graph, height_px=480).html, key="evx_cypher_graph", height=480)

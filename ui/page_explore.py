@@ -46,7 +46,7 @@ def render() -> None:
     link = _link(service, state)
     _breadcrumb(store, state)
     if link is not None:
-        left, right = st.columns([1, 1], gap="medium")
+        left, right = st.columns([11, 9], gap="medium")
         with left:
             filters = _filters(link)
             graph = _graph(store, state, link, filters)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from graph.errors import EvidenceError
-from graph.export.html import network_html
+from graph.export.html import network_html, node_label
+from graph.walk_view import layered_positions
 from ui.components import graph_canvas
 from ui.state import get_store
-from ui.viewmodel import md_escape
+from ui.viewmodel import md_escape, path_rows, plural
 from ui.widgets import pick_node
 
 __all__ = ["render"]
+
+#: Height of the drawn paths; the page is drawn for the same height, so it fits its box.
+_GRAPH_PX = 480
 
 
 def render() -> None:
@@ -33,17 +37,13 @@ def render() -> None:
         st.error(md_escape(str(exc)))
         return
     if not paths:
-        st.warning(f"No path of at most {hops} hops connects them.")
+        st.warning(f"No path of at most {plural(hops, 'hop')} connects them.")
         return
     ids = list(dict.fromkeys(n for p in paths for n in p.nodes))
     graph = store.subgraph(ids)
-    names = {n: str(d.get("name") or n) for n, d in graph.nodes(data=True)}
-    st.caption(f"{len(paths)} shortest path(s) of {len(paths[0])} hops")
-    for i, path in enumerate(paths, 1):
-        steps = [names.get(path.nodes[0], path.nodes[0])]
-        for (src, etype, _dst, _eid), node in zip(path.edges, path.nodes[1:], strict=True):
-            arrow = f"—{etype}→" if src != node else f"←{etype}—"
-            steps.append(f"{arrow} {names.get(node, node)}")
-        st.markdown(f"{i}\\. " + md_escape(" ".join(steps)))
-    drawn = network_html(graph, selected=source, pinned=[target])
-    graph_canvas(drawn.html, key="evx_paths_graph", height=480)
+    st.caption(f"{plural(len(paths), 'shortest path')} of {plural(len(paths[0]), 'hop')}")
+    st.dataframe(path_rows(paths, graph), hide_index=True, width="stretch")
+    labels = {str(n): node_label(d, str(n)) for n, d in graph.nodes(data=True)}
+    positions = layered_positions(graph, source, labels=labels, order=[target])
+    drawn = network_html(graph, selected=source, pinned=[target], height_px=_GRAPH_PX, positions=positions)
+    graph_canvas(drawn.html, key="evx_paths_graph", height=_GRAPH_PX)

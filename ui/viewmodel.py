@@ -38,6 +38,7 @@ __all__ = [
     "linked_targets",
     "md_escape",
     "passage_html",
+    "path_rows",
     "plural",
     "pooled_records",
     "table_cell",
@@ -226,6 +227,28 @@ def _links_html(links: Sequence[Any]) -> str:
     )
 
 
+def path_rows(paths: Sequence[Any], graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """Paths as a table of named steps: path, step, node, kind, and the edge that reached it."""
+    rows: list[dict[str, Any]] = []
+    for i, path in enumerate(paths, 1):
+        for step, node in enumerate(path.nodes):
+            data = graph.nodes[node] if node in graph else {}
+            via = ""
+            if step:
+                src, etype, _dst, _eid = path.edges[step - 1]
+                via = f"—{etype}→" if src != node else f"←{etype}—"
+            rows.append(
+                {
+                    "path": i,
+                    "step": step,
+                    "reached by": via,
+                    "node": str(data.get("name") or node),
+                    "kind": str(data.get("kind") or ""),
+                }
+            )
+    return rows
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     """``1 path``, ``2 paths``, ``1 hop``: a count with the right form of its noun."""
     return f"{count} {one if count == 1 else (many or one + 's')}"
@@ -239,7 +262,7 @@ def evidence_html(rows: Sequence[EvidenceRow], recommendations: Sequence[Recomme
     document at that passage.  A figure shows the number the source reported; anything
     computed from it is set apart and marked "derived".
     """
-    head = "".join(f"<th>{h}</th>" for h in ("", "Study / guideline", "Population", "Figures", "Quotes", "Links"))
+    head = "".join(f"<th>{h}</th>" for h in ("", "Study / guideline", "Population and figures", "Quotes"))
     body = []
     for i, row in enumerate(rows):
         badge = "supports" if row.stance == "supports" else "contradicts"
@@ -268,12 +291,13 @@ def evidence_html(rows: Sequence[EvidenceRow], recommendations: Sequence[Recomme
             f'<tr class="evx-{row.stance}">'
             f'<td><span class="evx-badge evx-badge-{badge}">{badge}</span></td>'
             f"<td><b>{_e(row.name)}</b> <span class='evx-kind'>{_e(row.kind)}</span>"
-            f"<div class='evx-facts'>{facts}</div>{title}{curation}</td>"
-            f"<td>{'<br>'.join(_e(p) for p in row.populations)}</td>"
-            f"<td>{figures}</td><td>{quotes}</td><td>{_links_html(row.links)}</td></tr>"
+            f"<div class='evx-facts'>{facts}</div>{title}{curation}"
+            f"<div class='evx-links'>{_links_html(row.links)}</div></td>"
+            f"<td>{''.join(f'<div class=evx-pop>{_e(p)}</div>' for p in row.populations)}{figures}</td>"
+            f"<td>{quotes}</td></tr>"
         )
     table = (
-        f'<table class="evx-evidence"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f'<table class="evx-evidence">{_COLS}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
         if rows
         else '<p class="evx-none">No study or guideline takes a stance on this link yet.</p>'
     )
@@ -291,8 +315,11 @@ def evidence_html(rows: Sequence[EvidenceRow], recommendations: Sequence[Recomme
     return f'<div class="evx-panel">{table}{recs}</div>'
 
 
+_COLS = "<colgroup>" + "".join(f'<col class="evx-c-{c}">' for c in ("stance", "name", "fig", "quotes")) + "</colgroup>"
+
+
 def pooled_records(estimates: Sequence[Any]) -> list[dict[str, Any]]:
-    """Rows of the incidence chart: each study's proportion, then its population's estimate (a diamond).
+    """Rows of the incidence chart: each study's proportion, then its population's pooled estimate (a diamond).
 
     ``headline`` is the study's own reported percentage where it gave one; the plotted
     proportion uses the counts (derived where marked), with its 95% interval.
@@ -315,10 +342,11 @@ def pooled_records(estimates: Sequence[Any]) -> list[dict[str, Any]]:
                     "text": f"{reported}{counts}",
                 }
             )
-        method = "pooled" if e.k > 1 else "single study"
+        if e.k == 1:
+            continue  # one study: its own row is the estimate
         out.append(
             {
-                "row": f"{group}: {method}, k={e.k}",
+                "row": f"{group}: pooled, k={e.k}",
                 "group": group,
                 "what": "estimate",
                 "stance": "estimate",
@@ -333,7 +361,11 @@ def pooled_records(estimates: Sequence[Any]) -> list[dict[str, Any]]:
 
 EVIDENCE_CSS = """
 .evx-panel { font-family: var(--st-font, system-ui, sans-serif); font-size: 14px; color: var(--st-text-color, #222); }
-.evx-evidence { border-collapse: collapse; width: 100%; }
+.evx-evidence { border-collapse: collapse; width: 100%; table-layout: fixed; overflow-wrap: anywhere; }
+.evx-evidence col.evx-c-stance { width: 92px; } .evx-evidence col.evx-c-name { width: 30%; }
+.evx-evidence col.evx-c-fig { width: 30%; }
+.evx-pop { font-weight: 600; font-size: 12px; margin-bottom: 2px; }
+.evx-links { font-size: 12px; }
 .evx-evidence th, .evx-evidence td { border-bottom: 1px solid #e3e3e3; padding: 6px 8px; text-align: left;
   vertical-align: top; }
 .evx-evidence th { font-weight: 600; background: #f6f6f8; }
@@ -342,7 +374,7 @@ EVIDENCE_CSS = """
 .evx-badge-supports { background: #1e7b1e; }
 .evx-badge-contradicts { background: #b42020; }
 .evx-facts { color: #555; font-size: 12px; }
-.evx-figure { white-space: nowrap; }
+.evx-figure { margin-bottom: 4px; }
 .evx-group { color: #555; font-size: 12px; white-space: normal; }
 .evx-derived { color: #777; font-size: 11px; font-style: italic; }
 .evx-curated { color: #8a5a00; font-size: 12px; }

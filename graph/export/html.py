@@ -278,9 +278,11 @@ def _edge(source: str, target: str, key: str, data: dict[str, Any], *, big: bool
             edge.update(color=NET_STANCE_STYLE[net], width=round(1.5 + 2.0 * math.log2(1 + sup + con), 2))
             edge["label"] = f"{sup} for · {con} against"
             edge["dashes"] = False
-            edge["font"] = {"align": "horizontal", "size": 10}  # stacked, not rotated into each other
+            # straight, with the counts level: a drug's links fan out and their labels stack, not collide
+            edge["font"] = {"align": "horizontal", "size": 10}
+            edge["smooth"] = False
     if data.get("evx_via_claim"):
-        edge["label"] = "supports" if etype == "SUPPORTS" else "contradicts"
+        edge.pop("label", None)  # many meet at the outcome: colour and grouping say it, the tooltip details it
     tip = [etype]
     if data.get("supporting") is not None or data.get("contradicting") is not None:
         tip.append(f"{data.get('supporting') or 0} supporting, {data.get('contradicting') or 0} contradicting")
@@ -379,7 +381,8 @@ _BRIDGE = """
   nodes.update(nu); edges.update(eu);
   // Physics only lays the graph out: once stable it stops, so a big graph stays responsive.
   var settled = false, painted = false, generation = null;
-  var fitAfter = false;
+  // A laid-out graph (positions from the server, out of the physics) is fitted once it is drawn.
+  var fitAfter = nodes.get().some(function (n) { return n.physics === false; });
   function still() {
     if (!settled) {
       settled = true;
