@@ -132,14 +132,15 @@ def candidates(
     in_title = {m.concept.id for m in mentions if title and m.end <= title.end}
     top = max(drug_count.values())
     disease_meshes = {cid: concepts[cid].codes.get("mesh", "") for cid in disease_count}
+    # a disease is not the narrowest when another one the abstract names sits below it in a MeSH tree
+    below: dict[str, set[str]] = {}  # ancestor tree number -> ids of diseases under it
+    for cid, mesh in disease_meshes.items():
+        for tree in trees.get(mesh, ()):
+            parts = tree.split(".")
+            for depth in range(1, len(parts)):
+                below.setdefault(".".join(parts[:depth]), set()).add(cid)
     narrowest = {
-        cid: not any(
-            t.startswith(m + ".")
-            for other, om in disease_meshes.items()
-            if other != cid
-            for t in trees.get(om, ())
-            for m in trees.get(mesh, ())
-        )
+        cid: not any(below.get(t, set()) - {cid} for t in trees.get(mesh, ()))
         for cid, mesh in disease_meshes.items()
     }
     evidence: dict[tuple[str, str], dict[str, float]] = {}
