@@ -53,7 +53,7 @@ ATTEMPTS: list[tuple[str, str]] = [
     ("block comment hides nothing", "/* read only */ MATCH (d:Drug) /* really */ SET d.name = 'pwned'"),
     ("line comment then write", "MATCH (d:Drug) // just reading\nDETACH DELETE d"),
     ("comment ended by CR", "MATCH (d:Drug) RETURN d // x\rDETACH DELETE d"),
-    ("comment ended by U+2028", "MATCH (d:Drug) RETURN d // x\u2028DETACH DELETE d"),
+    ("U+2028 in a comment, then a quote", "// x\u2028 '\nMATCH (d:Drug) DETACH DELETE d // '"),
     ("quote inside a comment", "MATCH (d:Drug) // it's fine\nDETACH DELETE d // '"),
     ("backslash in backticks", "MATCH (d:`Drug\\`) DETACH DELETE d //`) RETURN 1"),
     ("string looks closed", "MATCH (d:Drug) WHERE d.name = 'a\\' ' DETACH DELETE d //'"),
