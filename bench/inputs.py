@@ -7,7 +7,7 @@ seeded corpus with these functions, so a ratio compares the same questions.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +32,9 @@ class Inputs:
     path_pairs: list[tuple[str, str]]
     hub_drug: str
     hub_pair: tuple[str, str]
+    #: Studies (degree ~6: what a researcher opens from a link) and drugs with ~110 neighbours.
+    study_starts: list[str] = field(default_factory=list)
+    typical_drugs: list[str] = field(default_factory=list)
 
 
 def choose_inputs(corpus: Corpus, reps: int, *, seed: int = 42) -> Inputs:
@@ -56,8 +59,38 @@ def choose_inputs(corpus: Corpus, reps: int, *, seed: int = 42) -> Inputs:
     drugs, outcomes = corpus.ids(_K.DRUG), corpus.ids(_K.OUTCOME)
     paths = [(rng.choice(drugs), rng.choice(outcomes)) for _ in range(reps)]
     hub = max(linked, key=lambda row: row[2] + row[3])  # the most-studied drug -> outcome link
+    studies = corpus.ids(_K.STUDY)
+    study_starts = [rng.choice(studies) for _ in range(reps)]
     # Drug popularity is Zipf by rank, so the first drug is the one with thousands of studies.
-    return Inputs(terms, study_terms, starts, pairs, paths, hub_drug=drugs[0], hub_pair=(hub[0], hub[1]))
+    return Inputs(
+        terms,
+        study_terms,
+        starts,
+        pairs,
+        paths,
+        hub_drug=drugs[0],
+        hub_pair=(hub[0], hub[1]),
+        study_starts=study_starts,
+        typical_drugs=drugs_near_degree(corpus, TYPICAL_DRUG_DEGREE, 10),
+    )
+
+
+#: The issue's "a drug with ~110 neighbours": a drug a researcher opens, not the hub.
+TYPICAL_DRUG_DEGREE = 110
+
+
+def degrees(corpus: Corpus) -> dict[str, int]:
+    """Relationships per node id (either end), counted column-wise."""
+    ends = pa.chunked_array([t.column(c) for t in corpus.edges.values() for c in ("from", "to")]).combine_chunks()
+    counts = pc.value_counts(ends)
+    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
+
+
+def drugs_near_degree(corpus: Corpus, degree: int, n: int) -> list[str]:
+    """The ``n`` drugs whose number of relationships is closest to ``degree``."""
+    counts = degrees(corpus)
+    drugs = corpus.ids(_K.DRUG)
+    return sorted(drugs, key=lambda d: (abs(counts.get(d, 0) - degree), d))[:n]
 
 
 def connected_ids(corpus: Corpus, start: str, size: int) -> list[str]:

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.ingest import render_section
+from bench.literature import render_section as literature_section
+
 __all__ = ["TARGETS", "render"]
 
 #: (label, how to read it from the largest size's results, comparison, limit, unit).
 TARGETS: tuple[tuple[str, str, str, float, str], ...] = (
     ("Bulk ingest", "bulk_edges_per_s", ">=", 250_000, "edges/s"),
-    ("Evidence query p95", "evidence_p95", "<=", 30, "ms"),
-    ("Neighbourhood (100-node cap) p95", "neighbourhood_p95", "<=", 20, "ms"),
+    ("Evidence query p95 (random pairs)", "evidence_p95", "<=", 15, "ms"),
+    ("Evidence of the hub pair, first page p95", "evidence_hub_page_p95", "<=", 50, "ms"),
+    ("Neighbourhood, 1 hop (100-node cap) p95", "neighbourhood_p95", "<=", 10, "ms"),
+    ("Neighbourhood, 2 hops (100-node cap) p95", "neighbourhood_2hops_p95", "<=", 30, "ms"),
+    ("1 hop p95, largest ÷ smallest size", "flat_1hop", "<=", 2, "×"),
+    ("2 hops p95, largest ÷ smallest size", "flat_2hops", "<=", 2, "×"),
+    ("Shortest paths (≤ 6 hops, 10) p95 at 1M edges", "paths_p95_1m", "<=", 100, "ms"),
+    ("Shortest paths (≤ 6 hops, 10) p95 at 10M edges", "paths_p95_10m", "<=", 300, "ms"),
+    ("GraphML export of a 2-hop window (≤ 500 nodes) p95", "export_window_p95", "<=", 200, "ms"),
+    ("1 hop p50 ÷ networkx at 1M edges", "vs_networkx_1hop_1m", "<=", 1, "×"),
     ("Search p95", "search_p95", "<=", 20, "ms"),
     ("Our overhead over the raw engine (evidence, p50)", "overhead_evidence", "<=", 1.5, "×"),
     ("Our overhead over the raw engine (neighbourhood, p50)", "overhead_neighbourhood", "<=", 1.5, "×"),
@@ -23,11 +34,29 @@ _OPS = (
     ("search", "search (concepts, top 20)"),
     ("search_studies", "search studies by title"),
     ("neighbourhood", "neighbourhood, 1 hop, 100-node cap"),
+    ("neighbourhood_drug", "1 hop, a drug with ~110 neighbours"),
+    ("neighbourhood_study", "1 hop, a study"),
     ("neighbourhood_hub", "neighbourhood of the most-studied drug"),
     ("neighbourhood_2hops", "neighbourhood, 2 hops, 100-node cap"),
+    ("neighbourhood_2hops_study", "2 hops from a study, 100-node cap"),
     ("evidence", "evidence drug → outcome"),
-    ("evidence_hub", "evidence, most-studied link"),
+    ("evidence_page", "evidence, first page (100 by weight)"),
+    ("evidence_hub", "evidence, most-studied link (all items)"),
+    ("evidence_hub_page", "evidence, most-studied link, first page"),
     ("shortest_path", "shortest paths (≤ 6 hops, 10)"),
+)
+
+#: The walks a researcher does by clicking, as the issue that set their targets tabulated them:
+#: (label, op or export key, which percentiles).
+_WALKS = (
+    ("1 hop, a drug with ~110 neighbours", "neighbourhood_drug", ("p50_ms",)),
+    ("1 hop, a study", "neighbourhood_study", ("p50_ms",)),
+    ("2 hops from a study, p50 / p95", "neighbourhood_2hops_study", ("p50_ms", "p95_ms")),
+    ("shortest paths (≤ 6 hops, 10) p50 / p95", "shortest_path", ("p50_ms", "p95_ms")),
+    ("evidence of the hub pair (all items) p50", "evidence_hub", ("p50_ms",)),
+    ("evidence of the hub pair, first page p50 / p95", "evidence_hub_page", ("p50_ms", "p95_ms")),
+    ("evidence, random pairs p50 / p95", "evidence", ("p50_ms", "p95_ms")),
+    ("GraphML export of a 2-hop window (≤ 500 nodes) p95", "export:graphml_2hops_500", ("p95_ms",)),
 )
 
 
@@ -67,9 +96,32 @@ def _metrics(results: dict[str, Any]) -> dict[str, float | None]:
     browser = results.get("browser", {})
     clicks = [v["click_to_view"].get("p95_ms") for v in browser.get("stores", {}).values() if "click_to_view" in v]
     loaders = results.get("loaders", {})
+
+    def at(size: int, name: str, key: str = "p95_ms") -> float | None:
+        return (
+            results["sizes"].get(str(size), {}).get("store", {}).get("ops", {}).get(name, {}).get("ours", {}).get(key)
+        )
+
+    def flat(name: str) -> float | None:
+        done = [s for s in results["sizes"] if "error" not in results["sizes"][s]["store"]]
+        small = [s for s in done if int(s) >= 100_000] or done
+        first, last = (at(int(small[0]), name), at(int(small[-1]), name)) if small else (None, None)
+        return round(last / first, 2) if first and last and small[0] != small[-1] else None
+
+    nx_1m = results["sizes"].get("1000000", {}).get("networkx", {}).get("ops", {}).get("neighbourhood", {})
+    ours_1m = at(1_000_000, "neighbourhood", "p50_ms")
+    window = big.get("exports", {}).get("graphml_2hops_500", {}).get("total", {})
     return {
         "bulk_edges_per_s": big.get("bulk_load", {}).get("edges_per_s"),
         "evidence_p95": p("evidence"),
+        "evidence_hub_page_p95": p("evidence_hub_page"),
+        "neighbourhood_2hops_p95": p("neighbourhood_2hops"),
+        "flat_1hop": flat("neighbourhood"),
+        "flat_2hops": flat("neighbourhood_2hops"),
+        "paths_p95_1m": at(1_000_000, "shortest_path"),
+        "paths_p95_10m": at(10_000_000, "shortest_path"),
+        "export_window_p95": window.get("p95_ms"),
+        "vs_networkx_1hop_1m": round(ours_1m / nx_1m["p50_ms"], 2) if ours_1m and nx_1m.get("p50_ms") else None,
         "neighbourhood_p95": p("neighbourhood"),
         "search_p95": p("search"),
         "overhead_evidence": over("evidence"),
@@ -103,10 +155,13 @@ def render(results: dict[str, Any]) -> str:
     ]
     lines += _targets(results)
     lines += _ingest(results)
+    lines += [*render_section(results.get("ingest")), ""]
+    lines += _walks(results)
     lines += _latency(results)
     lines += _exports(results)
     lines += _loaders(results)
     lines += _browser(results)
+    lines += literature_section(results.get("literature"))
     if results.get("notes"):
         lines += ["## Analysis", "", results["notes"].strip(), ""]
     return "\n".join(lines) + "\n"
@@ -137,8 +192,9 @@ def _ingest(results: dict[str, Any]) -> list[str]:
     lines = [
         "## Corpus and bulk ingest",
         "",
-        "Bulk load = `LadybugStore.bulk_load` of the Arrow tables into an on-disk store, one transaction, "
-        "commit (and its checkpoint) included; *in memory* is the same load into `:memory:` (no checkpoint). "
+        "Bulk load = `LadybugStore.bulk_load` of the Arrow tables into a new on-disk store (auto-commit `COPY` "
+        "into a new database file, its checkpoint and the rename into place included); *in memory* is the same "
+        "tables into `:memory:` in one transaction (no checkpoint). "
         "Loading (generator + bulk load) and exploring (open the store, run every query and export) are "
         "separate processes, each with its own peak resident memory.",
         "",
@@ -185,23 +241,38 @@ def _latency(results: dict[str, Any]) -> list[str]:
         "answers from an in-process index); *networkx* is the reference store on the same graph and inputs "
         "(shortest paths: `nx.all_shortest_paths` on a prebuilt undirected graph).",
         "",
-        "| Edges | Operation | n | ours p50 | ours p95 | engine p50 | engine p95 | networkx p50 | networkx p95 | "
-        "ours ÷ engine | ours ÷ networkx |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "*Cypher only* answers the same walk without the adjacency index (the engine's own layer walk, "
+        "`ALL SHORTEST` search and edge queries). *growth* is ours p50 against the smallest size's, with the "
+        "exponent *k* of time ∝ edges^k (0 is flat, 1 grows with the graph).",
+        "",
+        "| Edges | Operation | n | ours p50 | ours p95 | engine p50 | engine p95 | Cypher only p50 | "
+        "Cypher only p95 | networkx p50 | networkx p95 | ours ÷ engine | ours ÷ networkx | growth |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    sizes = list(results["sizes"])
     for size, both in results["sizes"].items():
         ops, nx_ops = both["store"].get("ops", {}), both["networkx"].get("ops", {})
         for key, label in _OPS:
             if key not in ops:
                 continue
             ours, raw, ref = ops[key]["ours"], ops[key]["engine"], nx_ops.get(key)
+            alone = ops[key].get("cypher")
             lines.append(
                 f"| {int(size):,} | {label} | {ours['n']} | {_ms(ours, 'p50_ms')} | {_ms(ours, 'p95_ms')} | "
                 f"{_ms(raw, 'p50_ms')} | "
-                f"{_ms(raw, 'p95_ms')} | {_ms(ref, 'p50_ms')} | {_ms(ref, 'p95_ms')} | {_ratio(ours, raw)} | "
-                f"{_ratio(ours, ref)} |"
+                f"{_ms(raw, 'p95_ms')} | {_ms(alone, 'p50_ms')} | {_ms(alone, 'p95_ms')} | "
+                f"{_ms(ref, 'p50_ms')} | {_ms(ref, 'p95_ms')} | {_ratio(ours, raw)} | "
+                f"{_ratio(ours, ref)} | {_growth(results, sizes, size, key)} |"
             )
     lines.append("")
+    index = [
+        f"{int(size):,}: built in {b['store']['ops']['adjacency_index']['build_s']} s, "
+        f"{b['store']['ops']['adjacency_index']['mib']} MiB"
+        for size, b in results["sizes"].items()
+        if "adjacency_index" in b["store"].get("ops", {})
+    ]
+    if index:
+        lines += ["Adjacency index (on the first walk after opening or a change) — " + "; ".join(index) + ".", ""]
     hubs = [
         f"{int(size):,}: {both['store']['ops']['evidence_hub'].get('items', '?')} evidence items"
         for size, both in results["sizes"].items()
@@ -210,6 +281,68 @@ def _latency(results: dict[str, Any]) -> list[str]:
     if hubs:
         lines += ["Most-studied link returns " + "; ".join(hubs) + ".", ""]
     return lines
+
+
+def _p50(results: dict[str, Any], size: str, key: str, pct: str = "p50_ms") -> float | None:
+    """Ours at one size: an op (``key``) or an export (``export:name``)."""
+    store = results["sizes"].get(size, {}).get("store", {})
+    if key.startswith("export:"):
+        block = store.get("exports", {}).get(key.split(":", 1)[1], {}).get("total")
+    else:
+        block = store.get("ops", {}).get(key, {}).get("ours")
+    return block.get(pct) if block else None
+
+
+def _growth(results: dict[str, Any], sizes: list[str], size: str, key: str, pct: str = "p50_ms") -> str:
+    """Time at ``size`` against the smallest size, and the exponent k of time ∝ edges^k."""
+    import math
+
+    first = next((s for s in sizes if _p50(results, s, key, pct)), None)
+    base, here = (_p50(results, first, key, pct), _p50(results, size, key, pct)) if first else (None, None)
+    if not base or not here or first == size:
+        return "–"
+    k = math.log(here / base) / math.log(int(size) / int(first))
+    return f"{here / base:.1f}× (k={k:.2f})"
+
+
+def _walks(results: dict[str, Any]) -> list[str]:
+    """The issue's table of local walks, with this run's numbers and how each grows."""
+    sizes = [s for s in results["sizes"] if "error" not in results["sizes"][s]["store"]]
+    if not sizes:
+        return []
+    nx_sizes = [s for s in sizes if results["sizes"][s]["networkx"].get("ops")]
+    nx_at = nx_sizes[-1] if nx_sizes else None
+    head = " | ".join(f"{int(s):,}" for s in sizes)
+    lines = [
+        "## Local walks (ms)",
+        "",
+        "What a researcher does by clicking, on the embedded store (p50, or p50 / p95), the networkx reference "
+        "store at its largest size, and how the time grows from the smallest to the largest size "
+        "(time ∝ edges^k: k = 0 is flat).",
+        "",
+        f"| p50 / p95 (ms) | {head} | networkx at {int(nx_at):,} | growth |"
+        if nx_at
+        else f"| p50 / p95 (ms) | {head} | growth |",
+        "|---" * (len(sizes) + (3 if nx_at else 2)) + "|",
+    ]
+    for label, key, pcts in _WALKS:
+        cells = []
+        for s in sizes:
+            values = [_p50(results, s, key, p) for p in pcts]
+            cells.append(" / ".join(_fmt(v) for v in values))
+        row = f"| {label} | " + " | ".join(cells)
+        if nx_at:
+            ref = results["sizes"][nx_at]["networkx"]["ops"].get(key)
+            row += " | " + (" / ".join(_fmt(ref.get(p)) for p in pcts) if ref else "–")
+        row += f" | {_growth(results, sizes, sizes[-1], key, pcts[-1])} |"
+        lines.append(row)
+    return [*lines, ""]
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
 
 
 def _exports(results: dict[str, Any]) -> list[str]:

@@ -25,6 +25,13 @@ __all__ = ["main", "run_load", "run_loaders", "run_networkx", "run_queries"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+#: ``--nightly`` (or ``EVX_BENCH_NIGHTLY=1``) adds the 10M-edge corpus: ~25 minutes and several GiB.
+NIGHTLY_SIZES = (100_000, 1_000_000, 10_000_000)
+#: networkx holds the whole graph in Python objects (~2.2 GiB at 1M edges): the reference stops here.
+NETWORKX_MAX = 1_000_000
+#: A worker past this resident memory is stopped (``--max-rss-mib``); the engine's address-space
+#: reservation rules out ``prlimit --as``.
+MAX_RSS_MIB = 8_000
 #: Seconds one operation may take at one size before its remaining repetitions are skipped
 #: (keeps `make bench` inside 10 minutes on 2 shared cores); at least MIN_REPS always run.
 BUDGET_S = 25.0
@@ -108,10 +115,15 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
     store.search("warm")  # builds the in-process concept index once per store
     ops["search_index_build_ms"] = round((time.perf_counter() - start) * 1000, 3)
 
-    def paired(name: str, call: Any, items: list[Any], *, budget_s: float = BUDGET_S) -> None:
-        """Time ``call`` per input, and the statements it sent replayed straight to the engine."""
+    def paired(name: str, call: Any, items: list[Any], *, budget_s: float = BUDGET_S, cypher: Any = None) -> None:
+        """Time ``call`` per input, and the statements it sent replayed straight to the engine.
+
+        ``cypher``, when given, answers the same question with Cypher alone (no adjacency
+        index): the raw engine doing the walk, timed on the same inputs.
+        """
         ours: list[float] = []
         raw: list[float] = []
+        alone: list[float] = []
         began = time.perf_counter()
         for item in items:
             if len(ours) >= MIN_REPS and time.perf_counter() - began > budget_s:
@@ -120,7 +132,12 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
                 call(item)  # warm and record (untimed)
             ours += timed(call, [item])
             raw += timed(recorder.replay, [list(statements)])
+            if cypher is not None and (len(alone) < MIN_REPS or time.perf_counter() - began <= budget_s):
+                cypher(item)  # warm (plans compiled), as ours was
+                alone += timed(cypher, [item])
         ops[name] = {"ours": summary(ours), "engine": summary(raw)}
+        if cypher is not None:
+            ops[name]["cypher"] = summary(alone)
 
     # Search: ours (in-process concept index) vs. the engine's CONTAINS scan over the same kinds.
     def raw_search(term: str) -> None:
@@ -132,12 +149,38 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
         "engine": summary(timed(raw_search, inputs.search_terms)),
     }
     paired("search_studies", lambda t: store.search(t, kinds=[NodeKind.STUDY], limit=20), inputs.study_terms)
-    paired("neighbourhood", lambda n: store.neighbourhood(n, hops=1, limit=100), inputs.neighbourhood_starts)
-    paired("neighbourhood_hub", lambda n: store.neighbourhood(n, hops=1, limit=100), [inputs.hub_drug] * 10)
-    paired("neighbourhood_2hops", lambda n: store.neighbourhood(n, hops=2, limit=100), inputs.neighbourhood_starts)
+    # The adjacency index is built on the first walk; measured here so it is not inside a walk's timing.
+    start = time.perf_counter()
+    index = store._walks.index()
+    ops["adjacency_index"] = {
+        "build_s": round(time.perf_counter() - start, 3),
+        "mib": round(index.nbytes / 2**20, 1),
+        "nodes": index.size,
+        "rss_mib_after": rss_mib(),
+    }
+
+    def hood(hops: int) -> Any:
+        return lambda n: store.neighbourhood(n, hops=hops, limit=100)
+
+    def engine_hood(hops: int) -> Any:
+        return lambda n: store.engine_neighbourhood(n, hops=hops, limit=100)
+
+    paired("neighbourhood", hood(1), inputs.neighbourhood_starts, cypher=engine_hood(1))
+    paired("neighbourhood_drug", hood(1), inputs.typical_drugs or [inputs.hub_drug], cypher=engine_hood(1))
+    paired("neighbourhood_study", hood(1), inputs.study_starts, cypher=engine_hood(1))
+    paired("neighbourhood_hub", hood(1), [inputs.hub_drug] * 10, cypher=engine_hood(1))
+    paired("neighbourhood_2hops", hood(2), inputs.neighbourhood_starts, cypher=engine_hood(2))
+    paired("neighbourhood_2hops_study", hood(2), inputs.study_starts, cypher=engine_hood(2))
     paired("evidence", lambda p: store.evidence(*p), inputs.evidence_pairs)
+    paired("evidence_page", lambda p: store.evidence_page(*p, limit=100), inputs.evidence_pairs)
     paired("evidence_hub", lambda p: store.evidence(*p), [inputs.hub_pair] * 5)
-    paired("shortest_path", lambda p: store.shortest_paths(*p, max_hops=6, limit=10), inputs.path_pairs)
+    paired("evidence_hub_page", lambda p: store.evidence_page(*p, limit=100), [inputs.hub_pair] * 10)
+    paired(
+        "shortest_path",
+        lambda p: store.shortest_paths(*p, max_hops=6, limit=10),
+        inputs.path_pairs,
+        cypher=lambda p: store.engine_shortest_paths(*p, max_hops=6, limit=10),
+    )
     ops["evidence_hub"]["items"] = len(store.evidence(*inputs.hub_pair).items)
     rss["after_queries"] = rss_mib()
 
@@ -159,6 +202,29 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
             "nodes": graph.number_of_nodes(),
             "edges": graph.number_of_edges(),
             "bytes": path.stat().st_size,
+            "total": summary(total),
+            "subgraph_fetch": summary(fetch),
+        }
+    # What a researcher takes away: the 2-hop window around a study (at most 500 nodes), as GraphML.
+    fetch, total, sizes = [], [], []
+    path = export_dir / "window.graphml"
+    began = time.perf_counter()
+    for start_id in inputs.study_starts[:20]:
+        if len(total) >= MIN_REPS and time.perf_counter() - began > BUDGET_S:
+            break
+        store.neighbourhood(start_id, hops=2, limit=500)  # warm, as a click before the export would
+        t0 = time.perf_counter()
+        graph = store.neighbourhood(start_id, hops=2, limit=500)
+        t1 = time.perf_counter()
+        write(graph, "graphml", path, force=True)
+        total.append(time.perf_counter() - t0)
+        fetch.append(t1 - t0)
+        sizes.append((graph.number_of_nodes(), graph.number_of_edges(), path.stat().st_size))
+    if sizes:
+        exports["graphml_2hops_500"] = {
+            "nodes": max(n for n, _, _ in sizes),
+            "edges": max(e for _, e, _ in sizes),
+            "bytes": max(b for _, _, b in sizes),
             "total": summary(total),
             "subgraph_fetch": summary(fetch),
         }
@@ -236,6 +302,11 @@ def run_networkx(size: int, *, reps: int, seed: int) -> dict[str, Any]:
         "search": timed(lambda t: store.search(t, limit=20), inputs.search_terms, budget_s=BUDGET_S),
         "neighbourhood": timed(lambda n: store.neighbourhood(n, limit=100), inputs.neighbourhood_starts),
         "neighbourhood_hub": timed(lambda n: store.neighbourhood(n, limit=100), [inputs.hub_drug] * 10),
+        "neighbourhood_drug": timed(lambda n: store.neighbourhood(n, limit=100), inputs.typical_drugs),
+        "neighbourhood_study": timed(lambda n: store.neighbourhood(n, limit=100), inputs.study_starts),
+        "neighbourhood_2hops": timed(lambda n: store.neighbourhood(n, hops=2, limit=100), inputs.neighbourhood_starts),
+        "neighbourhood_2hops_study": timed(lambda n: store.neighbourhood(n, hops=2, limit=100), inputs.study_starts),
+        "evidence_hub_page": timed(lambda p: store.evidence_page(*p, limit=100), [inputs.hub_pair] * 5),
         "evidence": timed(lambda p: store.evidence(*p), inputs.evidence_pairs, budget_s=BUDGET_S),
         "evidence_hub": timed(lambda p: store.evidence(*p), [inputs.hub_pair] * 5),
         "shortest_path": timed(paths, inputs.path_pairs, budget_s=BUDGET_S),
@@ -316,24 +387,29 @@ def _machine() -> dict[str, Any]:
     }
 
 
-def _worker(args: list[str], timeout: float) -> dict[str, Any]:
-    """Run ``python -m bench.run --worker ...`` and read the JSON it writes."""
+def _worker(args: list[str], timeout: float, *, cap_mib: float = MAX_RSS_MIB) -> dict[str, Any]:
+    """Run ``python -m bench.run --worker ...`` (resident memory capped) and read the JSON it writes."""
+    from bench.watch import run_watched
+
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         result = Path(handle.name)
     try:
-        proc = subprocess.run(
+        # bench/ is tooling, not an installed package: run it from the repository
+        watched = run_watched(
             [sys.executable, "-m", "bench.run", *args, "--result", str(result)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            cwd=ROOT,  # bench/ is tooling, not an installed package: run it from the repository
+            cap_mib=cap_mib,
+            timeout_s=timeout,
+            cwd=ROOT,
         )
-        if proc.returncode != 0:
-            return {"error": (proc.stderr or proc.stdout).strip().splitlines()[-5:]}
-        return json.loads(result.read_text())
-    except subprocess.TimeoutExpired:
-        return {"error": [f"timed out after {timeout:.0f}s"]}
+        if watched.killed_over_cap:
+            return {"error": [f"stopped at {watched.peak_rss_mib:,.0f} MiB resident (cap {cap_mib:,.0f} MiB)"]}
+        if watched.returncode != 0:
+            if watched.seconds >= timeout:
+                return {"error": [f"timed out after {timeout:.0f}s"]}
+            return {"error": (watched.stderr or watched.stdout).strip().splitlines()[-5:]}
+        out = json.loads(result.read_text())
+        out["watched_peak_rss_mib"] = watched.peak_rss_mib
+        return out
     finally:
         result.unlink(missing_ok=True)
 
@@ -341,14 +417,26 @@ def _worker(args: list[str], timeout: float) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """``python -m bench [--sizes 10000,100000,1000000] [--out DIR] [--reps 50]``."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES))
+    parser.add_argument("--sizes", default=None, help=f"default {','.join(str(s) for s in DEFAULT_SIZES)}")
     parser.add_argument("--out", type=Path, default=Path.cwd())
     parser.add_argument("--reps", type=int, default=50)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--reports", type=int, default=40, help="synthetic reports for loader throughput")
     parser.add_argument("--records", type=int, default=400, help="trial and PubMed records for loader throughput")
     parser.add_argument("--no-browser", action="store_true")
-    parser.add_argument("--worker", choices=["load", "queries", "networkx", "loaders"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--nightly",
+        action="store_true",
+        default=os.environ.get("EVX_BENCH_NIGHTLY") == "1",
+        help=f"sizes {','.join(str(s) for s in NIGHTLY_SIZES)} (unless --sizes is given)",
+    )
+    parser.add_argument("--max-rss-mib", type=float, default=MAX_RSS_MIB, help="stop a worker past this")
+    parser.add_argument("--no-loaders", action="store_true", help="skip loader throughput")
+    parser.add_argument("--only", choices=["ingest"], help="run one part; rewrite only its section of BENCHMARKS.md")
+    parser.add_argument("--ingest-scale", type=float, default=1.0, help="scale the ingest corpora (0.1 for a look)")
+    parser.add_argument(
+        "--worker", choices=["load", "queries", "networkx", "loaders", "ingest"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--plan", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--store-dir", type=Path, help=argparse.SUPPRESS)
@@ -357,10 +445,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.worker:
         return _run_worker(args)
+    if args.only == "ingest":
+        return _ingest_only(args)
 
     from bench.report import render
 
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    chosen = args.sizes or ",".join(str(s) for s in (NIGHTLY_SIZES if args.nightly else DEFAULT_SIZES))
+    sizes = [int(s.replace("_", "")) for s in chosen.split(",") if s.strip()]
+    cap = args.max_rss_mib
     args.out.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     results: dict[str, Any] = {"machine": _machine(), "reps": args.reps, "seed": args.seed, "sizes": {}}
@@ -372,35 +464,50 @@ def main(argv: list[str] | None = None) -> int:
             common = ["--size", str(size), "--reps", str(args.reps), "--seed", str(args.seed)]
             plan = scratch / f"plan-{size}.json"
             where = ["--store-dir", str(store_dir), "--plan", str(plan)]
-            store = _worker(["--worker", "load", *common, *where], timeout=240)
+            scale = max(1.0, size / 1_000_000)  # larger corpora: proportionally longer limits
+            store = _worker(["--worker", "load", *common, *where], timeout=240 * scale, cap_mib=cap)
             if "error" not in store:
                 print(f"[bench] {size:,} edges: queries …", flush=True)
-                queries = _worker(["--worker", "queries", *common, *where], timeout=360)
+                queries = _worker(["--worker", "queries", *common, *where], timeout=360 * scale, cap_mib=cap)
                 if "error" in queries:
                     store["error"] = queries["error"]
                 else:
                     store["load_peak_rss_mib"] = store.pop("peak_rss_mib")
+                    store["load_watched_peak_rss_mib"] = store.pop("watched_peak_rss_mib", None)
                     store["rss_mib"].update(queries.pop("rss_mib"))
                     store.update(queries)
-            print(f"[bench] {size:,} edges: networkx …", flush=True)
-            nx_side = _worker(["--worker", "networkx", *common], timeout=300)
+            if size > NETWORKX_MAX:
+                nx_side: dict[str, Any] = {"skipped": f"networkx is measured up to {NETWORKX_MAX:,} edges"}
+            else:
+                print(f"[bench] {size:,} edges: networkx …", flush=True)
+                nx_side = _worker(["--worker", "networkx", *common], timeout=300, cap_mib=cap)
             results["sizes"][str(size)] = {"store": store, "networkx": nx_side}
         print("[bench] loaders …", flush=True)
-        results["loaders"] = _worker(
-            [
-                "--worker",
-                "loaders",
-                "--reps",
-                str(args.reps),
-                "--seed",
-                str(args.seed),
-                "--reports",
-                str(args.reports),
-                "--records",
-                str(args.records),
-            ],
-            timeout=300,
+        results["loaders"] = (
+            {"skipped": "--no-loaders was given"}
+            if args.no_loaders
+            else _worker(
+                [
+                    "--worker",
+                    "loaders",
+                    "--reps",
+                    str(args.reps),
+                    "--seed",
+                    str(args.seed),
+                    "--reports",
+                    str(args.reports),
+                    "--records",
+                    str(args.records),
+                ],
+                timeout=300,
+            )
         )
+        print("[bench] ingest (evx load of documents) …", flush=True)
+        results["ingest"] = _ingest(args)
+        print("[bench] literature (recognition and claims) …", flush=True)
+        from bench.literature import run as run_literature
+
+        results["literature"] = run_literature()
         if args.no_browser:
             results["browser"] = {"skipped": "--no-browser was given"}
         else:
@@ -425,6 +532,28 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _ingest(args: argparse.Namespace) -> dict[str, Any]:
+    """The ingest corpora in a worker (each `evx load` watched and capped by :mod:`bench.watch` itself)."""
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    result = _worker(["--worker", "ingest", "--ingest-scale", str(args.ingest_scale)], timeout=3600)
+    return {"started": started, **result}
+
+
+def _ingest_only(args: argparse.Namespace) -> int:
+    """``python -m bench --only ingest``: the ingest corpora alone; other results and sections are kept."""
+    from bench.ingest import render_section, replace_section
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = args.out / "bench-results.json", args.out / "BENCHMARKS.md"
+    results = json.loads(json_path.read_text()) if json_path.exists() else {}
+    results["ingest"] = _ingest(args)
+    json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    markdown = md_path.read_text(encoding="utf-8") if md_path.exists() else "# Benchmarks\n"
+    md_path.write_text(replace_section(markdown, render_section(results["ingest"])), encoding="utf-8")
+    print(f"[bench] ingest done: {md_path}", flush=True)
+    return 0
+
+
 def _run_worker(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="evx-bench-worker-"))
     try:
@@ -434,6 +563,11 @@ def _run_worker(args: argparse.Namespace) -> int:
             result = run_queries(args.store_dir, plan=args.plan, export_dir=workdir)
         elif args.worker == "networkx":
             result = run_networkx(args.size, reps=args.reps, seed=args.seed)
+        elif args.worker == "ingest":
+            from bench.ingest import CORPORA, run_ingest
+
+            counts = {name: max(1, round(n * args.ingest_scale)) for name, (n, _) in CORPORA.items()}
+            result = run_ingest(workdir, counts=counts)
         else:
             result = run_loaders(reports=args.reports, records=args.records, seed=args.seed, workdir=workdir)
     finally:

@@ -28,6 +28,7 @@ __all__ = [
     "edges_between",
     "edges_from",
     "edges_of_many",
+    "edges_of_many_to",
     "edges_of_one",
     "evidence",
     "evidence_figures",
@@ -306,6 +307,20 @@ def edges_of_many(kind: NodeKind, *, outgoing: bool) -> str:
     )
 
 
+def edges_of_many_to(kind: NodeKind, edge: EdgeType, other: NodeKind, *, outgoing: bool) -> str:
+    """:func:`edges_of_many` for one edge type to one kind of node, kept to the ``$other`` table offsets.
+
+    For nodes with many relationships of which few are drawn: the offset test is an integer
+    comparison in the engine, so only the wanted rows are read out.
+    """
+    pattern = f"(a)-[r:{edge.value}]->(b:{other.value})" if outgoing else f"(a)<-[r:{edge.value}]-(b:{other.value})"
+    ends = "a.id, b.id" if outgoing else "b.id, a.id"
+    return (
+        f"UNWIND $ids AS i MATCH (a:{kind.value} {{id: i}}) OPTIONAL MATCH {pattern} WHERE offset(id(b)) IN $other "
+        f"RETURN {ends}, label(b), offset(id(b)), label(r), {edge_fields('r')}"
+    )
+
+
 def reachable_kinds(kind: NodeKind, present: Iterable[NodeKind]) -> set[NodeKind]:
     """The kinds among ``present`` that an edge out of ``kind`` may point at."""
     wanted = set(present)
@@ -398,8 +413,7 @@ def delete_nodes(kind: NodeKind) -> str:
 
 def count_claims(target: NodeKind) -> str:
     return (
-        f"MATCH (:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(:{target.value} {{id: $target}}) "
-        "RETURN count(f)"
+        f"MATCH (:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(:{target.value} {{id: $target}}) RETURN count(f)"
     )
 
 

@@ -17,22 +17,28 @@ import itertools
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.model import ALLOWED_TRIPLES, EDGE_COLUMNS, NodeKind, node_columns
 from graph.store import ladybug_queries as q
 from graph.store.adjacency import EDGE_ORDER, AdjacencyIndex, EdgeArrays
+from graph.store.base import PATH_EDGE_TYPES
 
 __all__ = ["LadybugWalks"]
 
-#: Above this many relationships a node is walked only for the relationships asked for
-#: (by offset, one statement per direction and kind) instead of all of them.
-_HUB_DEGREE = 500
+#: A node is walked whole (every relationship read out) when it has at most this many, or when
+#: at least one in ``_WANTED_SHARE`` of them is drawn; otherwise only the drawn ones are asked for.
+#: Measured: a row read out costs ~5-10 µs, an integer test in the engine a fraction of that.
+_WALK_WHOLE = 16
+_WANTED_SHARE = 4
+_PATH_TYPES = frozenset(e.value for e in PATH_EDGE_TYPES)
 _NO_ID = "\x00"  # an id no node has: runs a statement without rows (to plan it ahead)
 _EDGE_NAMES = tuple(EDGE_COLUMNS)
 
@@ -96,6 +102,10 @@ class LadybugWalks:
             self._rows(q.offset_by_id(kind), {"id": _NO_ID})
             for outgoing in (True, False):
                 self._arrow(q.edges_of_many(kind, outgoing=outgoing), {"ids": [_NO_ID]})
+        for source, etype, target in sorted(ALLOWED_TRIPLES):
+            none = {"ids": [_NO_ID], "other": [0]}
+            self._arrow(q.edges_of_many_to(source, etype, target, outgoing=True), none)
+            self._arrow(q.edges_of_many_to(target, etype, source, outgoing=False), none)
         return index
 
     # -- positions ----------------------------------------------------------------------------
@@ -136,10 +146,10 @@ class LadybugWalks:
     def fetch_edges(self, index: AdjacencyIndex, edges: EdgeArrays) -> list[tuple[str, str, str, dict[str, Any]]]:
         """Properties of the given relationships: (source id, target id, type, edge dict), each once.
 
-        Each relationship is read from its end with fewer relationships.  Those ends are
-        walked in one statement per kind and direction, read column-wise, and filtered here
-        by the index; a hub that must be walked (both ends are hubs) is asked only for the
-        relationships to the given nodes, by table offset.
+        Nodes most of whose relationships are drawn are walked whole, in one statement per kind
+        and direction; the relationships left (their ends have many more) are asked for by type
+        and table offset, in one statement per kind, direction, type and other kind.  Rows are
+        read column-wise and filtered here by the index.
         """
         if not len(edges):
             return []
@@ -147,64 +157,69 @@ class LadybugWalks:
         member = np.zeros(index.size, dtype=bool)
         member[u] = member[v] = True
         walked, covered = _cover(index, u, v)
-        many: dict[tuple[int, bool], set[int]] = {}
         is_walked = np.zeros(index.size, dtype=bool)
         is_walked[walked] = True
+        seen: set[str] = set()
+        found: list[tuple[str, str, str, dict[str, Any]]] = []
         for outgoing, ends in ((True, u), (False, v)):  # only the directions with drawn relationships
             ends = np.unique(ends[is_walked[ends]])
-            for node, k in zip(ends.tolist(), index.kind_at(ends).tolist(), strict=True):
-                many.setdefault((k, outgoing), set()).add(node)
-        # What is left joins two hubs: ask the smaller for just those relationships.
+            kinds = index.kind_at(ends)
+            for k in np.unique(kinds).tolist():
+                ids = index.id_list(ends[kinds == k])
+                table = self._arrow(q.edges_of_many(index.kinds[k], outgoing=outgoing), {"ids": ids})
+                self._keep(index, table, member, seen, found)
+        # What is left: ask the end with fewer relationships for just those, by type and offset.
         u, v, codes = u[~covered], v[~covered], edges.code[~covered]
         from_source = index.degree(u) <= index.degree(v)
-        anchor = np.where(from_source, u, v)
-        other = np.where(from_source, v, u)
-        one: dict[tuple[int, bool, int], tuple[set[int], set[int]]] = {}
-        for a, out, ok, off, code in zip(
+        anchor, other = np.where(from_source, u, v), np.where(from_source, v, u)
+        groups: dict[tuple[int, bool, int, int], tuple[set[int], set[int]]] = {}
+        for a, out, ak, ok, off, code in zip(
             anchor.tolist(),
             from_source.tolist(),
+            index.kind_at(anchor).tolist(),
             index.kind_at(other).tolist(),
             index.offsets(other).tolist(),
             codes.tolist(),
             strict=True,
         ):
-            types, offsets = one.setdefault((a, out, ok), (set(), set()))
-            types.add(code)
+            anchors, offsets = groups.setdefault((ak, out, code, ok), (set(), set()))
+            anchors.add(a)
             offsets.add(off)
-        seen: set[str] = set()
-        found: list[tuple[str, str, str, dict[str, Any]]] = []
+        for (ak, outgoing, code, ok), (anchors, offsets) in groups.items():
+            cypher = q.edges_of_many_to(index.kinds[ak], EDGE_ORDER[code], index.kinds[ok], outgoing=outgoing)
+            ids = index.id_list(np.array(sorted(anchors), dtype=np.int64))
+            table = self._arrow(cypher, {"ids": ids, "other": sorted(offsets)})
+            self._keep(index, table, member, seen, found)
+        return found
 
-        def keep(s: str, t: str, label: str, values: Iterable[Any]) -> None:
+    @staticmethod
+    def _keep(
+        index: AdjacencyIndex,
+        table: Any,
+        member: np.ndarray,
+        seen: set[str],
+        found: list[tuple[str, str, str, dict[str, Any]]],
+    ) -> None:
+        """Rows (source, target, other kind, other offset, type, edge columns) whose other end is drawn."""
+        if not table.num_rows:
+            return
+        names = pa.array([kind.value for kind in index.kinds])
+        kind = pc.index_in(table.column(2), value_set=names).to_numpy(zero_copy_only=False)
+        present = ~np.isnan(kind) if kind.dtype.kind == "f" else np.ones(len(kind), dtype=bool)
+        offsets = table.column(3).to_numpy(zero_copy_only=False)
+        ends = np.full(len(kind), -1, dtype=np.int64)
+        ends[present] = index.base[kind[present].astype(np.int64)] + offsets[present].astype(np.int64)
+        inside = present.copy()
+        inside[present] = member[ends[present]]
+        rows = table.filter(pa.array(inside))
+        columns = [rows.column(i).to_pylist() for i in range(rows.num_columns)]
+        for s, t, _, _, label, *values in zip(*columns, strict=True):
+            if values[0] in seen:  # the edge id
+                continue
+            seen.add(values[0])
             r = {k: x for k, x in zip(_EDGE_NAMES, values, strict=True) if x is not None}
             r["type"] = label
-            if r["id"] not in seen:
-                seen.add(r["id"])
-                found.append((s, t, label, r))
-
-        kind_index = {kind.value: i for i, kind in enumerate(index.kinds)}
-        for (k, outgoing), anchors in many.items():
-            ids = index.id_list(np.array(sorted(anchors), dtype=np.int64))
-            table = self._arrow(q.edges_of_many(index.kinds[k], outgoing=outgoing), {"ids": ids})
-            labels = table.column(2).to_pylist()
-            offsets = table.column(3).to_numpy(zero_copy_only=False)
-            ends = np.array(
-                [-1 if label is None else index.base[kind_index[label]] for label in labels], dtype=np.int64
-            )
-            present = ends >= 0
-            ends[present] += offsets[present].astype(np.int64)
-            inside = present.copy()
-            inside[present] = member[ends[present]]
-            rows = table.filter(inside)
-            columns = [rows.column(i).to_pylist() for i in range(rows.num_columns)]
-            for s, t, _, _, label, *values in zip(*columns, strict=True):
-                keep(s, t, label, values)
-        for (a, outgoing, ok), (types, offsets) in one.items():
-            kind = index.kinds[int(index.kind_at(np.array([a]))[0])]
-            cypher = q.edges_of_one(kind, [EDGE_ORDER[c] for c in types], index.kinds[ok], outgoing=outgoing)
-            (me,) = index.id_list(np.array([a], dtype=np.int64))
-            for s, t, label, *values in self._rows(cypher, {"id": me, "other": sorted(offsets)}):
-                keep(s, t, label, values)
-        return found
+            found.append((s, t, label, r))
 
     # -- walks --------------------------------------------------------------------------------
     def neighbourhood_ids(
@@ -262,7 +277,8 @@ class LadybugWalks:
             names = dict(zip(every.tolist(), index.id_list(every), strict=True))
         options: dict[frozenset[str], list[tuple[str, str, str, str]]] = {}
         for s, t, label, r in edges:
-            options.setdefault(frozenset((s, t)), []).append((s, label, t, r["id"]))
+            if label in _PATH_TYPES:  # the walked ends answer with every relationship to the path's nodes
+                options.setdefault(frozenset((s, t)), []).append((s, label, t, r["id"]))
         out = []
         for path in found:
             ids = [names[n] for n in path]
@@ -275,19 +291,20 @@ def _cover(index: AdjacencyIndex, u: np.ndarray, v: np.ndarray) -> tuple[np.ndar
     """Nodes to walk whole so that every relationship (u, v) has a walked end: (nodes, covered mask).
 
     Greedy weighted vertex cover: nodes with the most drawn relationships per relationship
-    read come first; hubs (above ``_HUB_DEGREE``) are never walked whole.
+    read come first; nodes few of whose relationships are drawn are never walked whole.
     """
     ends = np.concatenate((u, v))
     edge_of = np.concatenate((np.arange(len(u)), np.arange(len(v))))
     nodes, inverse, counts = np.unique(ends, return_inverse=True, return_counts=True)
     degree = index.degree(nodes)
+    worth = (degree <= _WALK_WHOLE) | (counts * _WANTED_SHARE >= degree)
     order = np.lexsort((nodes, -counts / np.maximum(degree, 1)))
     by_node = np.argsort(inverse, kind="stable")
     starts = np.concatenate(([0], np.cumsum(counts)))
     covered = np.zeros(len(u), dtype=bool)
     walked = []
     for i in order.tolist():
-        if degree[i] > _HUB_DEGREE:
+        if not worth[i]:
             continue
         mine = edge_of[by_node[starts[i] : starts[i + 1]]]
         if covered[mine].all():
