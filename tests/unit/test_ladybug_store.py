@@ -33,7 +33,7 @@ def test_a_file_where_the_store_should_be(tmp_path: Path) -> None:
 def test_a_corrupt_database_file(tmp_path: Path) -> None:
     (tmp_path / "s").mkdir()
     (tmp_path / "s" / DB_FILE).write_bytes(b"garbage" * 1000)
-    with pytest.raises(StoreCorruptError, match="cannot be opened as an evidence store"):
+    with pytest.raises(StoreCorruptError, match=r"the database file is damaged \(.*not a valid .* database file"):
         LadybugStore(tmp_path / "s")
 
 
