@@ -143,9 +143,9 @@ def current_subgraph(store: EvidenceStore, state: ViewState) -> nx.MultiDiGraph:
     for node_id, limit in state.expanded.items():
         if store.node(node_id) is None:
             continue
-        hood = store.neighbourhood(node_id, limit=limit)
-        ids.update(dict.fromkeys(hood.nodes))
-        more[node_id] = int(hood.graph.get("more", 0))
+        window, hidden = store.neighbourhood_ids(node_id, limit=limit)  # ids only: one subgraph fetch below
+        ids.update(dict.fromkeys([node_id, *window]))
+        more[node_id] = hidden
     ids.update(dict.fromkeys(n for n in state.trail if store.node(n) is not None))
     graph = store.subgraph(list(ids))
     graph.graph["more"] = more
