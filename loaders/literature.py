@@ -18,6 +18,7 @@ from typing import Any
 from graph.model import EdgeType, NodeKind
 from graph.vocabulary import Concept, Mention
 from loaders import text_rules
+from loaders.mesh_concepts import mesh_concept
 from loaders.text.claims import adverse_claims
 from loaders.text.recognize import Recognizer
 from loaders.text_rules import Span
@@ -34,10 +35,13 @@ def record_concepts(reader: Any, recognizer: Recognizer) -> None:
     for path in ("MeshHeadingList/MeshHeading/DescriptorName", "ChemicalList/Chemical/NameOfSubstance"):
         for node in reader.citation.findall(path):
             ui = (node.get("UI") or "").strip()
-            concept = recognizer.concept_of(ui) if ui else None
+            name = "".join(node.itertext()).strip()
+            if path.startswith("ChemicalList"):  # every substance listed is a chemical, known to the vocabulary or not
+                concept = mesh_concept(ui, name, NodeKind.DRUG, recognizer)
+            else:  # headings include "Humans", "Male": only those the vocabulary knows as drugs or conditions
+                concept = recognizer.concept_of(ui) if ui else None
             if concept is None or concept.id in reader.concept_ids:
                 continue
-            name = "".join(node.itertext()).strip()
             reader.concept_ids.add(concept.id)
             reader.b.add_concept(concept, quote=_escaped(name) if name else None)
             if concept.kind is NodeKind.DRUG:

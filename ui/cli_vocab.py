@@ -101,7 +101,7 @@ def stats(ctx: typer.Context) -> None:
         return
     table = Table("", "count", title="Open vocabulary")
     for kind, n in sorted(result.concepts.items()):
-        table.add_row(f"concepts: {kind or 'kind unknown (no tree numbers)'}", f"{n:,}")
+        table.add_row(f"concepts: {kind or 'other MeSH branches (not looked for)'}", f"{n:,}")
     table.add_row("names", f"{result.terms:,}")
     table.add_row("names with learned use", f"{result.learned_uses:,}")
     out.print(table)

@@ -75,3 +75,22 @@ def test_names_annotators_leave_unmarked_are_not_looked_for():
 def test_the_bundled_vocabulary_still_names_dutch_terms(rec):
     found = [m.concept.name for m in rec.mentions("ernstige hypoglykemie na mecasermine")]
     assert found == ["severe hypoglycemia", "mecasermin"]
+
+
+def test_trial_browse_modules_map_mesh_ids_to_concepts(rec):
+    from graph.model import NodeKind
+    from loaders.mesh_concepts import browse_concepts
+
+    derived = {
+        "conditionBrowseModule": {"meshes": [{"id": "D007022", "term": "Hypotension"}, {"id": "bad", "term": "x"}]},
+        "interventionBrowseModule": {
+            "meshes": [{"id": "D007741", "term": "Labetalol"}, {"id": "C999999", "term": "Newdrug"}, "junk"]
+        },
+    }
+    found = browse_concepts(derived, rec)
+    assert [(c.name, c.codes["mesh"]) for c in found["conditions"]] == [("Hypotension", "D007022")]
+    assert [(c.name, c.kind) for c in found["interventions"]] == [
+        ("Labetalol", NodeKind.DRUG),
+        ("Newdrug", NodeKind.DRUG),
+    ]
+    assert browse_concepts(None, rec) == {"conditions": [], "interventions": []}
