@@ -238,7 +238,7 @@ def _run(
     elapsed = time.monotonic() - (ready_at or started)
     if killed_for == "timeout":
         raise QueryTimeoutError(
-            f"the query ran past its time limit of {timeout_s:g} s and its worker was stopped",
+            f"the query ran past its time limit of {timeout_s:g} s; its worker was stopped after {elapsed:.2f} s",
             query=cypher,
             hint="add a LIMIT, narrow the MATCH, or raise the timeout",
         )
