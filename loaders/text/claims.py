@@ -53,6 +53,14 @@ _TREATMENT = re.compile(
     r"behandel|verminder|voorkom)",
     re.IGNORECASE,
 )
+#: Cues that state a treatment outright ("X for Y", "X improved Y"): a pair named only so is never an adverse effect.
+_TREATS = re.compile(
+    r"\b(?:for the (?:treatment|management|prevention|prophylaxis) of|in the (?:treatment|management|prevention) of|"
+    r"treat(?:ed|ing|s|ment)? (?:of|for)\b|therap(?:y|ies) (?:of|for)\b|(?:used|given|indicated|effective) (?:for|in)\b|"
+    r"improv|allevia|ameliorat|prevent|protect|relie|cure[sd]?\b|antidote|beneficial|"
+    r"behandeling van|behandeld|verbeter|voorkom)",
+    re.IGNORECASE,
+)
 _NEGATED = re.compile(
     r"\b(?:no|not|without|absence of|neither|nor|lack of|free of|failed to|did not|does not|do not|was not|were not|"
     r"none of|unrelated|rather than|geen|niet|zonder)\b",
@@ -140,8 +148,7 @@ def candidates(
             for depth in range(1, len(parts)):
                 below.setdefault(".".join(parts[:depth]), set()).add(cid)
     narrowest = {
-        cid: not any(below.get(t, set()) - {cid} for t in trees.get(mesh, ()))
-        for cid, mesh in disease_meshes.items()
+        cid: not any(below.get(t, set()) - {cid} for t in trees.get(mesh, ())) for cid, mesh in disease_meshes.items()
     }
     evidence: dict[tuple[str, str], dict[str, float]] = {}
     best: dict[tuple[str, str], tuple[float, Span, EdgeType, str | None]] = {}
@@ -155,11 +162,13 @@ def candidates(
                 pair = (d.concept.id, y.concept.id)
                 f = evidence.setdefault(
                     pair,
-                    dict.fromkeys(("cooccur", "hyphen_cue", "adverse_cue", "treatment_cue", "negated", "close"), 0.0),
+                    dict.fromkeys(
+                        ("cooccur", "hyphen_cue", "adverse_cue", "treatment_cue", "treats", "negated", "close"), 0.0
+                    ),
                 )
                 judged = _cues(text, sentence, d, y)
                 f["cooccur"] += 1
-                for name in ("hyphen_cue", "adverse_cue", "treatment_cue", "negated", "close"):
+                for name in ("hyphen_cue", "adverse_cue", "treatment_cue", "treats", "negated", "close"):
                     f[name] += judged[name]
                 together.setdefault(pair, []).append(sentence)
                 if (judged["adverse_cue"] and not judged["negated"] and not judged["treatment_cue"]) or judged[
@@ -198,7 +207,7 @@ def candidates(
         # ConText-style: a pair only ever named under negation is denied, whatever the title says
         if co and ev.get("negated", 0) and not supportive.get(pair):
             stance = EdgeType.CONTRADICTS
-        treated_only = bool(co) and ev.get("treatment_cue", 0) == co and not ev.get("hyphen_cue", 0)
+        treated_only = bool(co) and ev.get("treats", 0) == co and not ev.get("hyphen_cue", 0)
         drug, disease = concepts[d_id], concepts[y_id]
         features = {
             "bias": 1.0,
@@ -302,7 +311,9 @@ def _cues(text: str, sentence: Span, drug: Mention, disease: Mention) -> dict:
     before = text[max(sentence.start, a.start - 60) : a.start]
     around = text[max(sentence.start, disease.start - 40) : disease.start]
     treatment = _TREATMENT.search(between) or _TREATMENT.search(before[-25:])
-    adverse = _ADVERSE.search(between) or _ADVERSE.search(text[disease.end : min(sentence.end, disease.end + 30)])
+    treats = _TREATS.search(between) or _TREATS.search(before[-25:])
+    adverse_between = _ADVERSE.search(between)
+    adverse = adverse_between or _ADVERSE.search(text[disease.end : min(sentence.end, disease.end + 30)])
     hyphen = re.match(
         r"[\s-]*(?:induced|associated|related|evoked|provoked|treated|toxicity)\b", between, re.IGNORECASE
     )
@@ -312,6 +323,7 @@ def _cues(text: str, sentence: Span, drug: Mention, disease: Mention) -> dict:
         "hyphen_cue": 1.0 if hyphen else 0.0,
         "adverse_cue": 1.0 if adverse else 0.0,
         "treatment_cue": 1.0 if treatment and not hyphen else 0.0,
+        "treats": 1.0 if treats and not hyphen and not adverse_between else 0.0,
         "negated": 1.0 if negation and not hyphen else 0.0,
         "close": 1.0 if len(between) < 60 else 0.0,
         "cue": cue,
