@@ -193,7 +193,8 @@ def test_corrupt_store_directory(tmp_path: Path) -> None:
     (store / "evidence.lbdb").write_bytes(b"\x00garbage" * 100)
     result = CliRunner().invoke(app, ["--store", str(store), "stats"])
     assert result.exit_code == 1
-    assert "cannot be opened as an evidence store" in result.stderr
+    assert "the database file is damaged (" in result.stderr
+    assert "restore it from backup, or point --store at a new directory" in result.stderr
 
 
 def test_locked_store_suggests_read_only(tmp_path: Path) -> None:
