@@ -64,8 +64,13 @@ class Dose:
         return " ".join(p for p in parts if p) or "dose stated"
 
 
+#: Only the start of a longer text is read: a dose is stated next to what it is about.
+MAX_TEXT = 5_000
+
+
 def find_doses(text: str) -> list[Dose]:
-    """Every dose stated in ``text``, left to right (numbers with a dose unit, or "higher doses")."""
+    """Every dose stated in ``text`` (its first :data:`MAX_TEXT` characters), left to right."""
+    text = text[:MAX_TEXT]
     found: list[tuple[int, Dose]] = []
     for match in _DOSE.finditer(text):
         unit = re.sub(r"\s+", "", match.group("unit")).replace("μg", "µg").replace("mcg", "µg").replace("ug", "µg")

@@ -173,7 +173,12 @@ def group_role(
         role = COMPARATOR
     else:
         role = UNKNOWN
-    dose = (find_dose(title) or (find_dose(arm.label) if arm else None)) if drugs else None
+    dose = None
+    if drugs:  # the dose the group's own words state, then its arm's
+        for text in (title, arm.label if arm else "", description, arm.description if arm else ""):
+            dose = find_dose(_MIMICKED.sub(" ", text))
+            if dose is not None and dose.value is not None:
+                break
     return GroupRole(group_id, title, arm, tuple(sorted(drugs)), role, dose, regimen)
 
 

@@ -11,6 +11,7 @@ because the evidence model's claims are about drugs and a device or a procedure 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,7 +92,15 @@ class ResultsReader:
         }
 
     def locate(self, value: Any, after: int) -> int:
-        """Where the compact JSON of ``value`` starts at or after ``after`` (-1 when absent)."""
+        """Where the compact JSON of ``value`` starts at or after ``after`` (-1 when absent).
+
+        Large objects are found by the start of their JSON (their first keys): any prefix of
+        a sub-object's compact form is in the record's text, and serialising a whole measure
+        only to find where it starts would dominate the load time.
+        """
+        if isinstance(value, dict) and len(value) > 3:
+            head = dumps(dict(itertools.islice(value.items(), 2)))[:-1]
+            return self.b.text.find(head, max(after, 0))
         return self.b.text.find(dumps(value), max(after, 0))
 
     # -- figures --------------------------------------------------------------------

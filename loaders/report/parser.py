@@ -503,7 +503,9 @@ class ReportParser:
                 if arm is not None:
                     group = f"{arm} (n={fig.denominator})" if fig.denominator is not None else arm
                 dose = find_dose(arm) if arm else None
-                dose = dose or find_dose(self.text[clause.start : clause.end]) or find_dose(s.text)
+                # the dose stated next to the number, within its clause (bounded: a run-away line stays cheap)
+                window = self.text[max(clause.start, fig.start - 160) : min(clause.end, fig.end + 160)]
+                dose = dose or find_dose(window)
                 fid = self.finding(outcome, population) if outcome else None
                 counted = band is None
                 self.b.add_figure(
