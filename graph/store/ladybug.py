@@ -237,14 +237,14 @@ class LadybugStore(EvidenceStore):
 
     @contextmanager
     def _transaction(self, *, read_only: bool = False) -> Iterator[None]:
-        if getattr(self, "_open_transaction", False):  # inside a caller's transaction (replace): join it
+        if getattr(self, "_transaction_thread", None) == threading.get_ident():  # a caller's (replace): join it
             yield
             return
         marker = None if read_only else self._marker
         if marker is not None and not marker.exists():  # until a clean close: "writes since the last checkpoint"
             marker.touch()
         self._run("BEGIN TRANSACTION READ ONLY" if read_only else "BEGIN TRANSACTION")
-        self._open_transaction = True
+        self._transaction_thread = threading.get_ident()
         try:
             yield
         except BaseException:
@@ -254,7 +254,7 @@ class LadybugStore(EvidenceStore):
                 pass  # the engine already rolled back after the failing statement
             raise
         finally:
-            self._open_transaction = False
+            self._transaction_thread = None
         self._run("COMMIT")
 
     def _ensure_schema(self) -> None:
