@@ -195,7 +195,7 @@ def candidates(
                 )
                 if sentence is None:
                     continue
-                negated = bool(_NEGATED.search(text[max(sentence.start, y.start - 40) : y.start]))
+                negated = bool(_NEGATED.search(_scope(text[max(sentence.start, y.start - 80) : y.start])))
                 best[pair] = (-1.0, sentence, EdgeType.CONTRADICTS if negated else EdgeType.SUPPORTS, None)
                 evidence[pair] = {"negated": float(negated)}
     out = []
@@ -305,11 +305,20 @@ def default_threshold() -> float:
     return float(_shipped().get("threshold", 0.5))
 
 
+_SCOPE_END = re.compile(r".*(?:;|\bbut\b|\bhowever\b|\balthough\b|\bwhereas\b|\bwhile\b|\bmaar\b)", re.IGNORECASE)
+
+
+def _scope(before: str) -> str:
+    """The part of the words before a mention a negation can reach: back to the last "but", ";"…"""
+    m = _SCOPE_END.match(before)
+    return before[m.end() :] if m else before
+
+
 def _cues(text: str, sentence: Span, drug: Mention, disease: Mention) -> dict:
     a, b = sorted((drug, disease), key=lambda m: m.start)
     between = text[a.end : b.start]
     before = text[max(sentence.start, a.start - 60) : a.start]
-    around = text[max(sentence.start, disease.start - 40) : disease.start]
+    around = _scope(text[max(sentence.start, disease.start - 80) : disease.start])
     treatment = _TREATMENT.search(between) or _TREATMENT.search(before[-25:])
     treats = _TREATS.search(between) or _TREATS.search(before[-25:])
     adverse_between = _ADVERSE.search(between)
@@ -317,7 +326,7 @@ def _cues(text: str, sentence: Span, drug: Mention, disease: Mention) -> dict:
     hyphen = re.match(
         r"[\s-]*(?:induced|associated|related|evoked|provoked|treated|toxicity)\b", between, re.IGNORECASE
     )
-    negation = _NEGATED.search(around) or (disease.start > drug.start and _NEGATED.search(between))
+    negation = _NEGATED.search(around) or (disease.start > drug.start and _NEGATED.search(_scope(between)))
     cue = hyphen.group(0).strip(" -") if hyphen else adverse.group(0) if adverse else None
     return {
         "hyphen_cue": 1.0 if hyphen else 0.0,

@@ -130,3 +130,15 @@ def test_record_mesh_headings_become_concepts_by_descriptor_ui(rec):
     head.text = "Rifampin"
     (doc,) = load_stream(io.BytesIO(ET.tostring(root)), path="t.xml", recognizer=rec)
     assert any(n.props.get("mesh") == "D012293" for n in doc.nodes if n.kind is NodeKind.DRUG)
+
+
+def test_negation_reaches_across_the_clause_but_not_past_but(rec):
+    doc = _load(
+        rec,
+        "Labetalol in the elderly.",
+        "Labetalol was not associated with an increased incidence of hypotension in the elderly. "
+        "Carbamazepine was not stopped, but seizures followed carbamazepine in two children.",
+    )
+    claims = _claims(doc)
+    assert ("CONTRADICTS", "D007741", "D007022") in claims
+    assert ("CONTRADICTS", "D002220", "D012640") not in claims
