@@ -27,6 +27,7 @@ MAX_DRAWN = 1500
 #: Height of the graph box: with the evidence beside it, both fit a 1000 px high window.
 GRAPH_PX = 560
 _KIND_ORDER = [k.value for k in NodeKind]
+_KINDS_KEPT = "evx_kinds_kept"
 #: Less empty space above the page, so the graph and the evidence fit the window together.
 _COMPACT = "<style>.stMainBlockContainer { padding-top: 3.5rem; }</style>"
 
@@ -50,7 +51,10 @@ def render() -> None:
         with left:
             filters = _filters(link)
             graph = _graph(store, state, link, filters)
-            with st.expander("Selected node", expanded=False):
+            # open when the researcher selected something other than the link itself
+            with st.expander(
+                "Selected node", expanded=state.selected not in (link.drug.get("id"), link.target.get("id"))
+            ):
                 _details(store, state, graph)
         with right:
             rows = [r for r in link.rows if row_passes(r, filters)]
@@ -124,10 +128,12 @@ def _filters(link: LinkEvidence | None) -> GraphFilters:
         kinds = st.multiselect(
             "Kinds of node",
             _KIND_ORDER,
-            default=[k for k in _KIND_ORDER if k in DEFAULT_KINDS],
+            # kept apart from the widget, so the choice survives a visit to another page
+            default=st.session_state.get(_KINDS_KEPT, [k for k in _KIND_ORDER if k in DEFAULT_KINDS]),
             key="evx_f_kinds",
             help="Claims (Finding) and documents (Source) are how evidence is stored; add them to see it.",
         )
+        st.session_state[_KINDS_KEPT] = kinds
         stances = st.pills(
             "Stance", ["supports", "contradicts"], selection_mode="multi", default=["supports", "contradicts"]
         )

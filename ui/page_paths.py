@@ -42,7 +42,7 @@ def render() -> None:
     ids = list(dict.fromkeys(n for p in paths for n in p.nodes))
     graph = store.subgraph(ids)
     st.caption(f"{plural(len(paths), 'shortest path')} of {plural(len(paths[0]), 'hop')}")
-    st.dataframe(path_rows(paths, graph), hide_index=True, width="stretch")
+    st.table(path_rows(paths, graph))
     labels = {str(n): node_label(d, str(n)) for n, d in graph.nodes(data=True)}
     positions = layered_positions(graph, source, labels=labels, order=[target])
     drawn = network_html(graph, selected=source, pinned=[target], height_px=_GRAPH_PX, positions=positions)
