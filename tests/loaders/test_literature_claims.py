@@ -142,3 +142,9 @@ def test_negation_reaches_across_the_clause_but_not_past_but(rec):
     claims = _claims(doc)
     assert ("CONTRADICTS", "D007741", "D007022") in claims
     assert ("CONTRADICTS", "D002220", "D012640") not in claims
+
+
+def test_dutch_statement_over_the_bundled_names(rec):
+    doc = _load(rec, "Ernstige hypoglykemie na gebruik van mecasermine bij kinderen.")
+    stances = [e for e in doc.edges if e.type is EdgeType.SUPPORTS]
+    assert stances and all(e.provenance.quote.startswith("Ernstige hypoglykemie") for e in stances)

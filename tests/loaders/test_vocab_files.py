@@ -180,3 +180,20 @@ def test_the_shared_subset_file_is_truncated_and_refused_clearly():
     # desc2015-subset.xml holds the first 1,000 lines of NLM's file: the importer must say so, not guess
     with pytest.raises(LoadError, match="truncated or damaged"):
         list(read_mesh_xml(SHARED / "vocab" / "mesh" / "desc2015-subset.xml"))
+
+
+def test_hostile_pubtator_input_is_refused_by_line(tmp_path):
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b"1|t|" + b"a" * 300_000 + b"\n")
+    with pytest.raises(LoadError, match=":1: line is"):
+        list(read_pubtator(huge))
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("1|t|Caf\u00e9 title\n".encode("latin-1"))
+    with pytest.raises(LoadError, match=":1: not UTF-8"):
+        list(read_pubtator(latin))
+
+
+def test_overlong_entry_terms_are_left_out(tmp_path):
+    record = _descriptor("D007022", "Hypotension", ["C14.907.514"], ["Hypotension", "x" * 400])
+    (rec,) = read_mesh_xml(_mesh_xml(tmp_path, record))
+    assert rec.terms == ("Hypotension",)
