@@ -134,13 +134,13 @@ def add(
 @curate_app.command("list")
 def list_(ctx: typer.Context, drug: str, target: str) -> None:
     """The stance edges behind a drug → outcome link, with ids and curation status."""
-    from graph.curation import curate_evidence
+    from graph.service import EvidenceService
     from ui.cli import guarded, opened_store
 
     log = _log(ctx)
     with opened_store(ctx, read_only=True) as store, guarded():
         d, t = store.resolve(drug), store.resolve(target)
-        curated = curate_evidence(store.evidence(d["id"], t["id"]), log.corrections, node=store.node)
+        curated = EvidenceService(store, log.corrections).evidence(d["id"], t["id"])
     table = Table(title=f"{d.get('name')} → {t.get('name')}")
     table.add_column("edge", no_wrap=True, min_width=25)
     for column in ("stance", "evidence", "claim", "curation"):

@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from graph.curation import CurationLog
 from graph.errors import ExportError
 from ui.console import out as _out
 
@@ -39,15 +38,16 @@ def report(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write the evidence report (conclusion, certainty, incidence, conflicts, evidence table, sources)."""
-    from graph.report import render_html, render_markdown, report_for
+    from graph.report import render_html, render_markdown
     from graph.report_templates import evidence_table_markdown
+    from graph.service import EvidenceService
     from ui.cli import guarded, opened_store, settings_of
 
     with guarded():
         _writable(output, force)
-        log = CurationLog.for_store(settings_of(ctx).store)
     with opened_store(ctx, read_only=True) as store, guarded():
-        result = report_for(store, drug, target, corrections=log.corrections, population=population)
+        service = EvidenceService.for_settings(store, settings_of(ctx))
+        result = service.report(drug, target, population=population)
     text = render_markdown(result) if output.suffix.lower() in {".md", ".markdown"} else render_html(result)
     output.write_text(text, encoding="utf-8")
     o = result.synthesis.overall
@@ -69,17 +69,19 @@ def bundle(
 ) -> None:
     """Write the evidence bundle: graph (JSON, GraphML), quotes, figures, summaries and the report, zipped."""
     from graph.export.bundle import evidence_nodes, write_bundle
-    from graph.report import report_for
+    from graph.service import EvidenceService
     from ui.cli import guarded, opened_store, settings_of
 
     with guarded():
         _writable(output, force)
-        log = CurationLog.for_store(settings_of(ctx).store)
     with opened_store(ctx, read_only=True) as store, guarded():
-        result = report_for(store, drug, target, corrections=log.corrections, population=population)
-        evidence = store.evidence(result.synthesis.drug["id"], result.synthesis.target["id"])
-        graph = store.subgraph(evidence_nodes(result, evidence.items))
-        write_bundle(output, graph, [result], corrections=log.corrections)
+        service = EvidenceService.for_settings(store, settings_of(ctx))
+        result = service.report(drug, target, population=population)
+        curated = service.evidence(result.synthesis.drug["id"], result.synthesis.target["id"])
+        # the bundle's graph keeps what a curator rejected, marked as such (write_bundle applies the log)
+        items = [i for i in (*curated.evidence.items, *curated.rejected) if i.source_doc != "curation"]
+        graph = store.subgraph(evidence_nodes(result, items))
+        write_bundle(output, graph, [result], corrections=service.corrections)
     _out.print(
         f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, report and summaries"
     )
