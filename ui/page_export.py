@@ -7,7 +7,8 @@ from functools import partial
 import streamlit as st
 
 from graph.export import SUFFIXES, WRITERS
-from ui.state import get_store, view_state
+from graph.service import EvidenceService
+from ui.state import get_settings, get_store, view_state
 from ui.viewmodel import current_subgraph, export_bytes, export_name
 
 __all__ = ["render"]
@@ -31,6 +32,8 @@ def render() -> None:
         st.info("Nothing is selected in Explore yet: search for a node there, or export the whole store.")
         return
     graph = store.subgraph() if whole else current_subgraph(store, state)
+    # what a curator corrected travels with the export: rejected edges marked, relabels applied
+    graph = EvidenceService.for_settings(store, get_settings()).curated_graph(graph)
     st.caption(f"{graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges")
     row = st.container(horizontal=True)
     for fmt in WRITERS:
