@@ -243,3 +243,34 @@ def test_neo4j_rules_refuse_what_neo4j_reads_as_code() -> None:
         refuse_writes(cypher)  # LadybugDB: all of it after RETURN is a comment
         with pytest.raises(WriteRefusedError):
             refuse_writes(cypher, dialect="neo4j")
+
+
+def test_evx_query_works_while_another_process_holds_the_store(tmp_path: Path) -> None:
+    """As with a running explorer: the console opens read-only beside the writer, reads, and still refuses."""
+    import subprocess
+    import sys
+
+    directory = tmp_path / "store"
+    with LadybugStore(directory) as store:
+        _samples_into(store)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from graph.store.ladybug import LadybugStore; s = LadybugStore(sys.argv[1]); "
+            "print('open', flush=True); time.sleep(60)",
+            str(directory),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        read = CliRunner().invoke(app, ["--store", str(directory), "query", "MATCH (d:Drug) RETURN d.name"])
+        assert read.exit_code == 0, read.output
+        assert "mecasermin" in read.output
+        hostile = CliRunner().invoke(app, ["--store", str(directory), "query", PAYLOADS["set_property"]])
+        assert hostile.exit_code == 1 and "refused" in hostile.output
+    finally:
+        holder.kill()
+        holder.wait()
