@@ -150,29 +150,32 @@ def run(*, source: str = "auto", workdir: Path | None = None) -> dict[str, Any]:
         out["abstracts"] = len(abstracts)
         out["characters_per_abstract"] = round(sum(len(a.text) for a in abstracts) / len(abstracts))
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         mentions = sum(len(recognizer.mentions(a.text)) for a in abstracts)
         out["recognise_per_s"] = round(len(abstracts) / (time.perf_counter() - started))
+        out["recognise_per_cpu_s"] = round(len(abstracts) / (time.process_time() - cpu))
         out["mentions_per_abstract"] = round(mentions / len(abstracts), 1)
 
         xml = Path(scratch) / "abstracts.xml"
         xml.write_text(to_pubmed_xml(abstracts), encoding="utf-8")
         loader = PubmedLoader(recognizer)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         documents = list(loader.load(xml))
         out["loader_per_s"] = round(len(documents) / (time.perf_counter() - started))
+        out["loader_per_cpu_s"] = round(len(documents) / (time.process_time() - cpu))
         out["claims_per_abstract"] = round(
             sum(1 for d in documents for e in d.edges if e.type.value in ("SUPPORTS", "CONTRADICTS")) / len(documents),
             2,
         )
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with open_store(Settings(store=store_dir)) as store:
             for document_batch in _batches(loader.load(xml), BATCH):
                 result = store.ingest_many(document_batch)
                 if result.failures:
                     raise RuntimeError(f"the store refused {result.failures[0][0]}: {result.failures[0][1]}")
         out["end_to_end_per_s"] = round(len(documents) / (time.perf_counter() - started))
+        out["end_to_end_per_cpu_s"] = round(len(documents) / (time.process_time() - cpu))
     if real:
         out["cdr_development"] = _evaluation(cdr, mesh, workdir)
     out["load_after"] = os.getloadavg()
@@ -228,15 +231,19 @@ def render_section(results: dict[str, Any] | None) -> list[str]:
         f"{r['abstracts']} abstracts ({r['source']}, ~{r['characters_per_abstract']} characters each), an open "
         f"vocabulary of {r['names']:,} names (built in {r['recognizer_build_s']} s); load average before: {load}.",
         "",
-        "| step | abstracts/s |",
-        "|---|---:|",
-        f"| recognition alone ({r['mentions_per_abstract']} mentions per abstract) | {r['recognise_per_s']:,} |",
+        "| step | abstracts/s (wall) | abstracts per CPU-second |",
+        "|---|---:|---:|",
+        f"| recognition alone ({r['mentions_per_abstract']} mentions per abstract) | {r['recognise_per_s']:,} "
+        f"| {r.get('recognise_per_cpu_s', 0):,} |",
         f"| PubMed XML → documents (recognition, claims, figures, validation; {r['claims_per_abstract']} claims each) "
-        f"| {r['loader_per_s']:,} |",
-        f"| end to end into the embedded store (batches of {BATCH}) | {r['end_to_end_per_s']:,} |",
+        f"| {r['loader_per_s']:,} | {r.get('loader_per_cpu_s', 0):,} |",
+        f"| end to end into the embedded store (batches of {BATCH}) | {r['end_to_end_per_s']:,} "
+        f"| {r.get('end_to_end_per_cpu_s', 0):,} |",
         "",
-        f"End to end {ok} the target of {r['target_per_s']} abstracts/s (on this machine at this load; the "
-        "recogniser itself is not the limit).",
+        f"End to end {ok} the target of {r['target_per_s']} abstracts/s in wall time at this load. Per CPU-second "
+        "(what an otherwise idle core gives; the engine's own threads are counted) is the fairer figure on a "
+        "shared machine. The recogniser is not the limit: building and validating the records is, and above all "
+        "writing them into the store.",
         "",
         *_evaluation_lines(r.get("cdr_development")),
     ]
