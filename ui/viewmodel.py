@@ -281,7 +281,7 @@ def evidence_html(rows: Sequence[EvidenceRow], recommendations: Sequence[Recomme
         quotes = (
             "".join(
                 f'<button type="button" class="evx-quote" data-evx-click="quote:{i}:{j}" '
-                f'title="Open the source document at this passage">“{_e(q.text)}”</button>'
+                f'title="{_e(q.text)} (click: open the source document at this passage)">“{_e(q.text)}”</button>'
                 for j, q in enumerate(row.quotes)
                 if q.text
             )
@@ -381,7 +381,8 @@ EVIDENCE_CSS = """
 
 .evx-kind { color: #777; font-size: 12px; }
 .evx-title { color: #555; font-size: 12px; }
-.evx-quote { all: unset; display: block; margin-bottom: 4px; cursor: pointer; font-style: italic; color: #1f4e99; }
+.evx-quote { all: unset; display: -webkit-box; -webkit-line-clamp: 4; -webkit-box-orient: vertical; overflow: hidden;
+  margin-bottom: 4px; cursor: pointer; font-style: italic; color: #1f4e99; }
 .evx-quote:hover { text-decoration: underline; }
 .evx-strength { background: #e8f0fe; border-radius: 4px; padding: 0 4px; font-size: 12px; }
 .evx-none { color: #888; }

@@ -279,7 +279,7 @@ def _edge(source: str, target: str, key: str, data: dict[str, Any], *, big: bool
             edge["label"] = f"{sup} for · {con} against"
             edge["dashes"] = False
             # straight, with the counts level: a drug's links fan out and their labels stack, not collide
-            edge["font"] = {"align": "horizontal", "size": 10}
+            edge["font"] = {"align": "horizontal", "size": 12}
             edge["smooth"] = False
     if data.get("evx_via_claim"):
         edge.pop("label", None)  # many meet at the outcome: colour and grouping say it, the tooltip details it
