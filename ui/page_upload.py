@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui.state import get_store
 from ui.uploads import ingest_uploads
-from ui.viewmodel import md_escape
+from ui.viewmodel import md_escape, plural
 
 __all__ = ["render"]
 
@@ -24,7 +24,7 @@ def render() -> None:
         help="A file with the same text as a loaded document but other records (an edited curated file) "
         "replaces that document's records; otherwise its changes are not applied.",
     )
-    if not files or not st.button(f"Load {len(files)} file(s)", type="primary", key="evx_upload_go"):
+    if not files or not st.button(f"Load {plural(len(files), 'file')}", type="primary", key="evx_upload_go"):
         return
     bar = st.progress(0.0, text="Loading…")
 
@@ -33,7 +33,7 @@ def render() -> None:
 
     summary = ingest_uploads(store, [(f.name, f.getvalue()) for f in files], progress, replace=replace)
     st.success(
-        f"{summary.documents} document(s) read"
+        f"{plural(summary.documents, 'document')} read"
         + (f", {summary.already_loaded} already in the store" if summary.already_loaded else "")
         + (f", {summary.replaced} replaced" if summary.replaced else "")
     )

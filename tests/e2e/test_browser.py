@@ -344,13 +344,13 @@ def test_upload_shows_progress_summary_and_warnings(watched: Any, app_url: str, 
             {"name": "notes.bin", "mimeType": "application/octet-stream", "buffer": b"\x00\x01 nothing"},
         ]
     )
-    page.get_by_role("button", name="Load 2 file(s)").click()
+    page.get_by_role("button", name="Load 2 files").click()
     page.get_by_text("Nodes by kind").wait_for(timeout=TIMEOUT)
     page.locator('[data-testid="stTable"]', has_text="Study").wait_for(timeout=TIMEOUT)
     page.locator('[data-testid="stTable"]', has_text="SUPPORTS").wait_for(timeout=TIMEOUT)
     page.screenshot(path=str(tmp_path / "09-upload.png"), full_page=True)
     body = page.locator('[data-testid="stMain"]').inner_text()
-    assert "1 document(s) read" in body
+    assert "1 document read" in body
     assert "not UTF" in body  # the loader's warning is shown
     errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
     assert len(errors) == 1 and errors[0].startswith("notes.bin"), errors
