@@ -101,6 +101,10 @@ FEATURES: tuple[str, ...] = (
     "diseases_log",
     "known_pair",
     "title_drug_any_disease",
+    "in_last_sentence",
+    "adverse_in_sentence",
+    "disease_first_position",
+    "drug_first_position",
 )
 
 
@@ -154,6 +158,11 @@ def candidates(
     best: dict[tuple[str, str], tuple[float, Span, EdgeType, str | None]] = {}
     together: dict[tuple[str, str], list[Span]] = {}  # every sentence that names both
     supportive: dict[tuple[str, str], int] = {}  # sentences with an adverse cue, not negated, not a treatment
+    last = spans[-1] if len(spans) > 1 else None  # the conclusion, usually
+    length = max(len(text), 1)
+    first_at: dict[str, int] = {}
+    for m in mentions:
+        first_at.setdefault(m.concept.id, m.start)
     for sentence in spans:
         inside_d = [m for m in drugs if sentence.start <= m.start and m.end <= sentence.end]
         inside_y = [m for m in diseases if sentence.start <= m.start and m.end <= sentence.end]
@@ -230,6 +239,10 @@ def candidates(
             "diseases_log": math.log1p(n_diseases),
             "known_pair": float(bool(known and known(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")))),
             "title_drug_any_disease": float(d_id in in_title and co == 0),
+            "in_last_sentence": float(bool(last) and last in together.get(pair, ())),
+            "adverse_in_sentence": float(any(_ADVERSE.search(s.text) for s in together.get(pair, ()))),
+            "disease_first_position": first_at[y_id] / length,
+            "drug_first_position": first_at[d_id] / length,
         }
         out.append(
             Candidate(drug, disease, features, sentence, stance, cue, tuple(together.get(pair, ())), treated_only)
