@@ -274,3 +274,25 @@ def test_evx_query_works_while_another_process_holds_the_store(tmp_path: Path) -
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.fixture(scope="module")
+def bolt_store(request: pytest.FixtureRequest) -> Iterator[object]:
+    """The Neo4j store on the session's Bolt server (loaded with the samples when a test finds it empty)."""
+    from tests.contract.conftest import neo4j_store
+
+    with neo4j_store(request.getfixturevalue("bolt_server")) as store:
+        yield store
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("name", sorted(ISSUE_ATTACKS))
+def test_reported_attack_is_refused_over_bolt(bolt_store: object, watch: Path, name: str) -> None:
+    if not bolt_store.query("MATCH (d:Drug) RETURN count(d) AS n").rows[0][0]:  # type: ignore[attr-defined]
+        _samples_into(bolt_store)  # another test emptied the server
+    before = store_fingerprint(bolt_store)  # type: ignore[arg-type]
+    with pytest.raises(WriteRefusedError):
+        bolt_store.console_query(_issue(name, watch), timeout_s=5)  # type: ignore[attr-defined]
+    assert store_fingerprint(bolt_store) == before  # type: ignore[arg-type]
+    assert os.listdir(watch) == []
+    TALLY["reported attacks refused: neo4j over Bolt"] += 1
