@@ -190,8 +190,11 @@ def _run(
     ready: dict[str, Any] = {}
     killed_for: str | None = None
     try:
-        proc.stdin.write(request.encode("utf-8"))
-        proc.stdin.close()
+        try:
+            proc.stdin.write(request.encode("utf-8"))
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # it died at start; what it said (stderr, exit status) is reported below
         selector = selectors.DefaultSelector()
         selector.register(proc.stdout, selectors.EVENT_READ, out)
         selector.register(proc.stderr, selectors.EVENT_READ, err)
@@ -210,7 +213,10 @@ def _run(
                 sink.extend(chunk)
                 if ready_at is None and b"\n" in sink:
                     line, _, rest = bytes(sink).partition(b"\n")
-                    ready = json.loads(line)
+                    try:
+                        ready = json.loads(line)
+                    except ValueError:
+                        ready = {"error": line.decode("utf-8", "replace"), "phase": "open"}
                     sink[:] = rest
                     if "ready" not in ready:  # the database could not be opened
                         sink[:] = line
