@@ -24,8 +24,9 @@ from typing import Any
 
 import networkx as nx
 
+from graph.errors import EvidenceError, RecordError
 from graph.evidence_view import EvidenceRow, figure_line, population_key
-from graph.model import EdgeType, NodeKind
+from graph.model import EdgeType, NodeKind, kind_of
 from graph.service import LinkEvidence
 from graph.store.base import EvidenceStore
 
@@ -158,22 +159,57 @@ def staged_graph(
 def _drug_targets(
     store: EvidenceStore, drawing: _Drawing, drug_id: str, cap: int, filters: GraphFilters, *, only: str | None = None
 ) -> None:
-    hood = store.neighbourhood(drug_id, limit=_SCAN)
-    links = [
-        (target, key, data)
-        for _, target, key, data in hood.out_edges(drug_id, keys=True, data=True)
-        if data.get("type") == EdgeType.LINKED_TO.value and hood.nodes[target].get("kind") in filters.kinds
-    ]
-    links.sort(key=lambda t: (-_weight(t[2]), str(hood.nodes[t[0]].get("name") or t[0])))
+    found, unseen = _linked(store, drug_id)
+    links = [(t, key, data) for t, key, data in found if t.get("kind") in filters.kinds]
+    links.sort(key=lambda t: (-_weight(t[2]), str(t[0].get("name") or t[0]["id"])))
     shown = links[:cap]
     for row, (target, key, data) in enumerate(shown):
-        if only is not None and target != only:
+        if only is not None and target["id"] != only:
             continue
-        drawing.node(target, hood.nodes[target])
-        drawing.graph.nodes[target].update(evx_row=row, evx_rows=len(shown))
-        drawing.graph.add_edge(drug_id, target, key=key, **data)
+        drawing.node(target["id"], target)
+        drawing.graph.nodes[target["id"]].update(evx_row=row, evx_rows=len(shown))
+        drawing.graph.add_edge(drug_id, target["id"], key=key, **data)
     if only is None:
-        drawing.more[drug_id] = max(len(links) - cap, 0) + int(hood.graph.get("more", 0))
+        drawing.more[drug_id] = max(len(links) - cap, 0) + unseen
+
+
+#: A drug's linked outcomes and conditions in one indexed hop (a store with Cypher); the same
+#: text runs on the embedded store and on Neo4j.
+_LINKED = (
+    "MATCH (d:Drug {id: $id})-[l:LINKED_TO]->(t) RETURN t.id, t.name, l.id, l.supporting, l.contradicting LIMIT $limit"
+)
+_LINKED_LIMIT = 10_000
+
+
+def _linked(store: EvidenceStore, drug_id: str) -> tuple[list[tuple[dict[str, Any], str, dict[str, Any]]], int]:
+    """(target node, edge key, edge data) of every ``LINKED_TO`` edge of a drug, and how many were not read.
+
+    One indexed hop where the store speaks Cypher (about 1 ms against about 100 ms for reading
+    the drug's whole neighbourhood on the samples); otherwise read from the neighbourhood.
+    """
+    if store.supports_cypher:
+        try:
+            rows = store.query(_LINKED, {"id": drug_id, "limit": _LINKED_LIMIT}, row_limit=_LINKED_LIMIT).rows
+        except EvidenceError:
+            rows = None
+        if rows is not None:
+            out = []
+            for target_id, name, edge_id, sup, con in rows:
+                try:
+                    kind = kind_of(str(target_id)).value
+                except RecordError:
+                    continue
+                node = {"id": str(target_id), "kind": kind, "name": name}
+                data = {"type": EdgeType.LINKED_TO.value, "supporting": sup, "contradicting": con}
+                out.append((node, str(edge_id), data))
+            return out, 0
+    hood = store.neighbourhood(drug_id, limit=_SCAN)
+    found = [
+        ({**hood.nodes[target], "id": target}, str(key), data)
+        for _, target, key, data in hood.out_edges(drug_id, keys=True, data=True)
+        if data.get("type") == EdgeType.LINKED_TO.value
+    ]
+    return found, int(hood.graph.get("more", 0))
 
 
 def _neighbours(store: EvidenceStore, drawing: _Drawing, node_id: str, cap: int, filters: GraphFilters) -> None:

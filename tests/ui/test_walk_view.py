@@ -116,3 +116,18 @@ def test_positions_travel_to_the_page_and_links_carry_weight_and_stance(samples:
     assert edge["label"] == "4 for · 2 against" and edge["color"] == "#2ca02c" and edge["width"] > 5
     assert drawn.update["fit"] is True
     assert net_stance(1, 2) == "contradicts" and net_stance(2, 2) == "mixed"
+
+
+def test_the_embedded_store_reads_a_drugs_links_in_one_hop(samples: EvidenceStore, tmp_path) -> None:
+    from graph.settings import Settings
+
+    with open_store(Settings(store=tmp_path / "db")) as embedded:
+        for path in sample_paths():
+            for document in load_path(path):
+                embedded.ingest(document)
+        fast = staged_graph(embedded, [DRUG], {DRUG: 100})
+    slow = staged_graph(samples, [DRUG], {DRUG: 100})
+    assert set(fast) == set(slow)
+    assert {(u, v, d["supporting"], d["contradicting"]) for u, v, d in fast.edges(data=True)} == {
+        (u, v, d["supporting"], d["contradicting"]) for u, v, d in slow.edges(data=True)
+    }
