@@ -10,12 +10,22 @@ per abstract (MeSH ids of chemicals and of diseases), micro-averaged.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-__all__ = ["CdrResult", "Score", "evaluate_cdr"]
+from graph.errors import EvidenceError
+
+__all__ = ["CdrResult", "EvaluationError", "Score", "evaluate_cdr"]
+
+
+class EvaluationError(EvidenceError):
+    """The measured path itself failed (``evx load`` did not finish, or the store refused a record)."""
 
 
 @dataclass(frozen=True)
@@ -58,29 +68,19 @@ def _score(pred: dict[str, set], gold: dict[str, set]) -> Score:
     return Score(tp, fp, fn)
 
 
-#: Documents written per transaction, as ``evx load`` writes them.
+#: Documents written per transaction when loading in this process.
 BATCH = 50
 
 
-def _ingest(store, batch: list) -> list[str]:
-    if not batch:
-        return []
-    result = store.ingest_many(batch)
-    if result.failures:
-        source, exc = result.failures[0]
-        raise type(exc)(f"{source}: {exc}")
-    return [w for r in result.reports for w in r.warnings]
-
-
-def evaluate_cdr(test: Path, *, mesh: list[Path], annotations: list[Path], workdir: Path | None = None) -> CdrResult:
-    """Relation and concept scores of ``test`` (PubTator) loaded through the real path."""
+def evaluate_cdr(
+    test: Path, *, mesh: list[Path], annotations: list[Path], workdir: Path | None = None, via_cli: bool = True
+) -> CdrResult:
+    """Relation and concept scores of ``test`` (PubTator) loaded through the real path (``evx load``)."""
     from graph.settings import Settings
     from graph.store import open_store
     from graph.vocab_store import VocabularyStore
     from loaders.mesh import read_mesh_table, read_mesh_xml
-    from loaders.pubmed import PubmedLoader
     from loaders.pubtator import read_pubtator, to_pubmed_xml
-    from loaders.text.recognize import store_recognizer
 
     records = list(read_pubtator(test))
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:
@@ -94,42 +94,10 @@ def evaluate_cdr(test: Path, *, mesh: list[Path], annotations: list[Path], workd
         xml = Path(scratch) / "abstracts.xml"
         xml.write_text(to_pubmed_xml(records), encoding="utf-8")
         started = time.perf_counter()
-        warnings: list[str] = []
-        with open_store(Settings(store=store_dir)) as store:
-            loader = PubmedLoader(store_recognizer(vocab))
-            batch: list = []
-            for document in loader.load(xml):
-                batch.append(document)
-                if len(batch) == BATCH:
-                    warnings.extend(_ingest(store, batch))
-                    batch = []
-            warnings.extend(_ingest(store, batch))
-            seconds = time.perf_counter() - started
-            pred_rel: dict[str, set] = {}
-            contradicted = 0
-            for target in ("Condition", "Outcome"):
-                for stance in ("SUPPORTS", "CONTRADICTS"):
-                    rows = store.query(
-                        f"MATCH (s:Study)-[:{stance}]->(f:Finding)-[:ABOUT]->(d:Drug), (f)-[:ABOUT]->(o:{target}) "
-                        "WHERE f.population IS NULL RETURN s.pmid, d.mesh, o.mesh",
-                        row_limit=1_000_000,
-                    ).rows
-                    for pmid, drug, disease in rows:
-                        if stance == "SUPPORTS":
-                            pred_rel.setdefault(pmid, set()).add((drug, disease))
-                        else:
-                            contradicted += 1
-            pred_chem: dict[str, set] = {}
-            pred_dis: dict[str, set] = {}
-            for label, into in (("Drug", pred_chem), ("Condition", pred_dis), ("Outcome", pred_dis)):
-                rows = store.query(
-                    f"MATCH (c:{label})-[:FROM_SOURCE]->(src:Source)<-[:FROM_SOURCE]-(s:Study) "
-                    "WHERE c.mesh IS NOT NULL RETURN s.pmid, c.mesh",
-                    row_limit=1_000_000,
-                ).rows
-                for pmid, code in rows:
-                    into.setdefault(pmid, set()).add(code)
-            figures = store.query("MATCH (x:Figure) RETURN count(x)").rows[0][0]
+        warnings = _evx_load(store_dir, xml) if via_cli else _load_in_process(store_dir, xml, vocab)
+        seconds = time.perf_counter() - started
+        with open_store(Settings(store=store_dir, read_only=True)) as store:
+            pred_rel, contradicted, pred_chem, pred_dis, figures = _read_back(store)
     gold_rel = {r.pmid: set(r.relations) for r in records}
     gold_chem = {r.pmid: {i for a in r.annotations if a.type == "Chemical" for i in a.ids} for r in records}
     gold_dis = {r.pmid: {i for a in r.annotations if a.type == "Disease" for i in a.ids} for r in records}
@@ -143,3 +111,73 @@ def evaluate_cdr(test: Path, *, mesh: list[Path], annotations: list[Path], workd
         figures=figures,
         warnings=warnings,
     )
+
+
+def _read_back(store: Any) -> tuple[dict[str, set], int, dict[str, set], dict[str, set], int]:
+    """Claims (by stance) and concepts per abstract, as Cypher over the store sees them."""
+    pred_rel: dict[str, set] = {}
+    contradicted = 0
+    for target in ("Condition", "Outcome"):
+        for stance in ("SUPPORTS", "CONTRADICTS"):
+            rows = store.query(
+                f"MATCH (s:Study)-[:{stance}]->(f:Finding)-[:ABOUT]->(d:Drug), (f)-[:ABOUT]->(o:{target}) "
+                "WHERE f.population IS NULL RETURN s.pmid, d.mesh, o.mesh",
+                row_limit=1_000_000,
+            ).rows
+            for pmid, drug, disease in rows:
+                if stance == "SUPPORTS":
+                    pred_rel.setdefault(pmid, set()).add((drug, disease))
+                else:
+                    contradicted += 1
+    pred_chem: dict[str, set] = {}
+    pred_dis: dict[str, set] = {}
+    for label, into in (("Drug", pred_chem), ("Condition", pred_dis), ("Outcome", pred_dis)):
+        rows = store.query(
+            f"MATCH (c:{label})-[:FROM_SOURCE]->(src:Source)<-[:FROM_SOURCE]-(s:Study) "
+            "WHERE c.mesh IS NOT NULL RETURN s.pmid, c.mesh",
+            row_limit=1_000_000,
+        ).rows
+        for pmid, code in rows:
+            into.setdefault(pmid, set()).add(code)
+    figures = store.query("MATCH (x:Figure) RETURN count(x) AS n").rows[0][0]
+    return pred_rel, contradicted, pred_chem, pred_dis, figures
+
+
+def _evx_load(store_dir: Path, xml: Path) -> list[str]:
+    """``evx --store DIR load FILE`` in its own process, exactly as a user runs it; its warnings."""
+    command = [sys.executable, "-c", "from ui.cli import main; main()", "--store", str(store_dir), "load", str(xml)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVX_")}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600, check=False)
+    if done.returncode != 0:
+        raise EvaluationError(f"evx load failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
+    return [line.removeprefix("warning: ") for line in done.stderr.splitlines() if line.startswith("warning: ")]
+
+
+def _load_in_process(store_dir: Path, xml: Path, vocab: Any) -> list[str]:
+    """The loader and the store's batch write in this process (for profiling without a subprocess)."""
+    from graph.settings import Settings
+    from graph.store import open_store
+    from loaders.pubmed import PubmedLoader
+    from loaders.text.recognize import store_recognizer
+
+    warnings: list[str] = []
+    with open_store(Settings(store=store_dir)) as store:
+        loader = PubmedLoader(store_recognizer(vocab))
+        batch: list = []
+        for document in loader.load(xml):
+            batch.append(document)
+            if len(batch) == BATCH:
+                warnings.extend(_ingest(store, batch))
+                batch = []
+        warnings.extend(_ingest(store, batch))
+    return warnings
+
+
+def _ingest(store: Any, batch: list) -> list[str]:
+    if not batch:
+        return []
+    result = store.ingest_many(batch)
+    if result.failures:
+        source, exc = result.failures[0]
+        raise EvaluationError(f"the store refused {source}: {exc}")
+    return [w for r in result.reports for w in r.warnings]
