@@ -260,8 +260,8 @@ def _evaluation_lines(e: dict[str, Any] | None) -> list[str]:
     return [
         "### BioCreative V CDR development set (`make eval`)",
         "",
-        f"{e['abstracts']} abstracts turned into PubMed XML (title and abstract only) and loaded with `evx load`'s "
-        "loader into a scratch store, after importing the MeSH tables and the training set's annotations; "
+        f"{e['abstracts']} abstracts turned into PubMed XML (title and abstract only) and loaded with `evx load` "
+        "(its own process) into a scratch store, after importing the MeSH tables and the training set's annotations; "
         "relations (chemical-induced disease, MeSH ids per abstract) and concepts per abstract read back "
         "from the store by Cypher. Targets: relations F1 ≥ 0.57 (best 2015 team on the held-out set), "
         "chemicals ≥ 0.85, diseases ≥ 0.80.",
