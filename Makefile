@@ -10,7 +10,7 @@ RUN_STAMP := $(VENV)/.installed-run
 # make run SHARE=1: listen on every network interface instead of this machine only.
 SHARE  ?=
 
-.PHONY: install run test lint bench system-deps clean
+.PHONY: install run test lint bench eval bench-ingest system-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

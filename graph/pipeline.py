@@ -1,10 +1,10 @@
-"""Loading many files: parse (in worker processes where it pays), then write in batches; honest progress.
+"""Loading many files: parse (in worker processes when asked), then write in batches; honest progress.
 
 The use-case behind ``evx load`` (and anything else that loads files in bulk).  Files are parsed
 by ``parse`` — the caller passes :func:`loaders.load_path`; this module never imports the loaders,
 so it does not depend on what they extract — in file order, a bounded number of files ahead, in
-worker processes when there are enough files to repay starting them.  Documents are gathered into
-batches (by count and by records) and written with :meth:`EvidenceStore.ingest_many`: one
+worker processes when asked (see :func:`_default_workers` for why not by default).  Documents are
+gathered into batches (by count and by records) and written with :meth:`EvidenceStore.ingest_many`: one
 transaction per batch, a document stored whole or not at all, a refused document reported and
 skipped without losing the rest of its batch.  A file that cannot be parsed stores nothing.
 Re-running the same load after a kill skips the documents already stored and finishes the rest.
@@ -13,7 +13,6 @@ Re-running the same load after a kill skips the documents already stored and fin
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -30,8 +29,6 @@ __all__ = ["FileOutcome", "LoadProgress", "LoadSummary", "load_files"]
 #: Documents per transaction, and records (nodes + edges) per transaction: whichever comes first.
 BATCH_DOCUMENTS = 500
 BATCH_RECORDS = 100_000
-#: Below this many files, parsing stays in this process (starting a worker costs about a second).
-POOL_MIN_FILES = 16
 
 Parse = Callable[[Path], Sequence[Document]]
 
@@ -129,9 +126,15 @@ def _parse(parse: Parse, path: Path) -> tuple[list[Document], str | None]:
 
 
 def _default_workers(files: int) -> int:
-    if files < POOL_MIN_FILES:
-        return 0
-    return 1 if (os.cpu_count() or 1) >= 2 else 0  # one parser beside the writer; see BENCHMARKS.md
+    """Parse in this process unless asked: on 2 shared cores a worker made loads slower, not faster.
+
+    Measured (load average ~7): 1,000 abstracts 5.3 s in-process, 12.8 s with one worker and 17.5 s
+    with two; 50 trial records 7.8 s against 11.1 s.  Starting a worker re-imports the project
+    (seconds on a busy machine) and every document is pickled back to the writer; the writer
+    itself is a small share of the time (BENCHMARKS.md).  ``workers=N`` is there for machines with
+    idle cores and expensive formats.
+    """
+    return 0
 
 
 def _parsed(parse: Parse, files: Sequence[Path], workers: int) -> Iterator[tuple[Path, list[Document], str | None]]:

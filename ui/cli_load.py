@@ -114,7 +114,7 @@ def _summary(summary: LoadSummary) -> None:
         + " "
         f"({len(files)} files, {summary.records:,} new records in {summary.seconds:.1f} s: "
         f"{documents / seconds:,.0f} documents/s, {summary.records / seconds:,.0f} records/s; "
-        f"parsing in {summary.workers or 'this'} process{'es' if summary.workers > 1 else ''}; "
+        f"parsed {'in this process' if not summary.workers else f'by {summary.workers} worker processes'}; "
         f"peak memory {peak_mib:,.0f} MiB)"
     )
 
@@ -125,7 +125,12 @@ def load(
     samples: Annotated[bool, typer.Option("--samples", help="Load the sample documents bundled with evx.")] = False,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=0, max=64, help="Parsing processes (0: parse here; default: by file count)."),
+        typer.Option(
+            "--workers",
+            min=0,
+            max=64,
+            help="Parsing worker processes (default 0: parse in this process; helps only with idle cores).",
+        ),
     ] = None,
     batch: Annotated[
         int, typer.Option("--batch", min=1, max=100_000, help="Documents written per transaction.")

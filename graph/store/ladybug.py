@@ -200,6 +200,7 @@ class LadybugStore(EvidenceStore):
         self._pool_mb = pool
         self._reopen = reopen
         self._db, self._conn = reopen()
+        self._writes, self._opened_mib = 0, ladybug_write.resident_mib()
         self._walks = LadybugWalks(
             rows=self._rows,
             arrow=self._arrow,
@@ -325,19 +326,23 @@ class LadybugStore(EvidenceStore):
 
     def _write_batch(self, batch: list[Document]) -> list[IngestReport]:
         stored = ladybug_write.stored_sources([d.source.id for d in batch], self._rows)
-        fresh: list[Document] = []
-        for document in batch:
+        fresh: list[int] = []  # positions in the batch of documents not stored yet
+        for i, document in enumerate(batch):
             if document.source.id not in stored:
                 stored.add(document.source.id)  # a second copy within the batch is "already loaded" too
-                fresh.append(document)
+                fresh.append(i)
         written: dict[int, IngestReport] = {}
         if fresh:
+            plan = ladybug_write.plan_batch([batch[i] for i in fresh])
             with self._transaction():
-                reports = ladybug_write.write_plan(ladybug_write.plan_batch(fresh), self._rows, self._run)
+                reports = ladybug_write.write_plan(plan, self._rows, self._run)
             self.after_ingest()
-            written = {id(d): r for d, r in zip(fresh, reports, strict=True)}
+            self._writes += 1
+            self._recycle_if_grown()
+            written = dict(zip(fresh, reports, strict=True))
         return [
-            written.get(id(d)) or IngestReport(d.source.id, already_loaded=True, warnings=d.warnings) for d in batch
+            written.get(i) or IngestReport(d.source.id, already_loaded=True, warnings=d.warnings)
+            for i, d in enumerate(batch)
         ]
 
     def replace(self, document: Document) -> IngestReport:
@@ -350,6 +355,25 @@ class LadybugStore(EvidenceStore):
             report = self.ingest(document)  # joins this transaction
         self.after_ingest()
         return report
+
+    def _recycle_if_grown(self) -> None:
+        """Checkpoint, close and reopen the database once writes have piled up engine memory (see
+        :data:`ladybug_write.RECYCLE_GROWTH_MIB`); not for ``":memory:"``, not inside a transaction."""
+        if self.path == ":memory:" or getattr(self, "_open_transaction", False):
+            return
+        now, then = ladybug_write.resident_mib(), self._opened_mib
+        grown = now is not None and then is not None and now - then > ladybug_write.RECYCLE_GROWTH_MIB
+        if not grown and self._writes < ladybug_write.RECYCLE_WRITES:
+            return
+        self._run("CHECKPOINT")
+        if self._marker is not None:
+            self._marker.unlink(missing_ok=True)  # clean: everything written is in the data file
+        self._conn.close()
+        self._db.close()
+        ladybug_write.give_back_memory()
+        self._db, self._conn = self._reopen()
+        self._writes, self._opened_mib = 0, ladybug_write.resident_mib()
+        self.after_ingest()
 
     def relink_all(self) -> int:
         """Rebuild the drug → outcome/condition shortcut from the stance edges; returns how many pairs.

@@ -254,3 +254,31 @@ def build_database_file(
                 os.close(fd)
     finally:
         shutil.rmtree(build, ignore_errors=True)
+
+
+def resident_mib() -> float | None:
+    """This process's resident memory now (Linux ``/proc``); ``None`` where it cannot be read cheaply."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            pages = int(handle.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def give_back_memory() -> None:
+    """Return freed heap to the OS (glibc keeps it in its arenas otherwise); a no-op elsewhere."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+#: Reopen the database after this much resident growth since it was opened, or this many write
+#: transactions: LadybugDB keeps memory per write transaction (measured ~4 MB for a one-document
+#: transaction, ~10 MB for a 500-document batch) until the database closes, and a bounded buffer
+#: pool turns that into "buffer pool is full".  Closing (after a checkpoint) gives it all back.
+RECYCLE_GROWTH_MIB = 256
+RECYCLE_WRITES = 200

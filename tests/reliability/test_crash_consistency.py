@@ -11,7 +11,9 @@ waits a further random fraction of a second and kills it with SIGKILL.  Then, in
 * running the load again completes it, with no duplicates: it then equals a clean load of
   the whole corpus, and a further load changes nothing.
 
-Twenty rounds in CI (seeded: ``EVX_CRASH_SEED``), a hundred with ``EVX_LONG=1``.
+Both write paths are killed: one transaction per document, and the batched pipeline of
+`evx load` (several documents per transaction), where a kill must leave whole batches.
+Twenty rounds each in CI (seeded: ``EVX_CRASH_SEED``), a hundred with ``EVX_LONG=1``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from tests.reliability.support import DATA, LONG, ROOT, SAMPLES, TALLY
 ROUNDS = int(os.environ.get("EVX_CRASH_ROUNDS", "100" if LONG else "20"))
 SEED = int(os.environ.get("EVX_CRASH_SEED", "20240611"))
 LOADER = Path(__file__).with_name("crash_loader.py")
+BATCH = 4  # documents per transaction in the batched rounds: several batches over the corpus
 
 
 def _synthetic_curated(directory: Path, index: int, studies: int) -> Path:
@@ -111,10 +114,11 @@ def _orphans(store: LadybugStore) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _run_loader(store_dir: Path, corpus: list[Path]) -> subprocess.Popen[str]:
+def _run_loader(store_dir: Path, corpus: list[Path], batch: int | None = None) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    batching = ["--batch", str(batch)] if batch else []
     return subprocess.Popen(
-        [sys.executable, str(LOADER), str(store_dir), *map(str, corpus)],
+        [sys.executable, str(LOADER), *batching, str(store_dir), *map(str, corpus)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -123,8 +127,8 @@ def _run_loader(store_dir: Path, corpus: list[Path]) -> subprocess.Popen[str]:
     )
 
 
-def _load_to_completion(store_dir: Path, corpus: list[Path]) -> None:
-    proc = _run_loader(store_dir, corpus)
+def _load_to_completion(store_dir: Path, corpus: list[Path], batch: int | None = None) -> None:
+    proc = _run_loader(store_dir, corpus, batch)
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, f"the load after a crash failed:\n{err}"
     assert out.rstrip().endswith("finished")
@@ -140,9 +144,11 @@ def test_memory_reference_agrees_with_a_clean_embedded_load(documents: dict[str,
 
 
 @pytest.mark.timeout(2400)  # twenty kill-and-reload rounds: minutes, more on a busy machine
+@pytest.mark.parametrize("batch", [None, BATCH], ids=["per-document", "batched"])
 def test_sigkill_during_ingest_leaves_whole_documents(
-    corpus: list[Path], documents: dict[str, Document], tmp_path: Path
+    corpus: list[Path], documents: dict[str, Document], tmp_path: Path, batch: int | None
 ) -> None:
+    """Per document (one transaction each) and batched (`evx load`'s pipeline, BATCH documents a transaction)."""
     rng = random.Random(SEED)
     full = _clean_signature(list(documents.values()))
     ids = list(documents)
@@ -151,7 +157,7 @@ def test_sigkill_during_ingest_leaves_whole_documents(
         store_dir = tmp_path / f"round-{round_no:03d}"
         target = rng.randrange(len(ids))  # the document whose ingest is interrupted
         delay = rng.uniform(0.0, 0.6)
-        proc = _run_loader(store_dir, corpus)
+        proc = _run_loader(store_dir, corpus, batch)
         assert proc.stdout is not None
         deadline = time.monotonic() + 300
         for line in proc.stdout:
@@ -182,12 +188,13 @@ def test_sigkill_during_ingest_leaves_whole_documents(
             interrupted = ids[target] not in held
         outcomes["interrupted document absent"] = outcomes.get("interrupted document absent", 0) + interrupted
 
-        _load_to_completion(store_dir, corpus)
+        _load_to_completion(store_dir, corpus, batch)
         with LadybugStore(store_dir) as store:
             assert _signature(store) == full, f"round {round_no}: the completed load differs from a clean one"
-        _load_to_completion(store_dir, corpus)  # once more: already loaded, nothing changes
+        _load_to_completion(store_dir, corpus, batch)  # once more: already loaded, nothing changes
         with LadybugStore(store_dir, read_only=True) as store:
             assert _signature(store) == full
-        TALLY["SIGKILLs survived (store opened, whole documents, load completed, no duplicates)"] += 1
-    print(f"crash rounds: {ROUNDS}, seed {SEED}, {outcomes}")
+        mode = "batched" if batch else "per-document"
+        TALLY[f"SIGKILLs survived, {mode} (store opened, whole documents, load completed, no duplicates)"] += 1
+    print(f"crash rounds: {ROUNDS}, seed {SEED}, batch {batch}, {outcomes}")
     assert outcomes.get("killed mid-load", 0) >= ROUNDS // 2, outcomes

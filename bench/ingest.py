@@ -1,0 +1,182 @@
+"""End-to-end ingest: documents through ``evx load`` into an on-disk store — documents/s, edges/s, peak RSS.
+
+Each corpus (:mod:`bench.ingest_corpus`) is written into a temporary directory and loaded by a
+separate ``evx load`` process into a new store; its wall time (start-up included), the edges the
+store then holds and the process tree's peak resident memory (:mod:`bench.watch`) are recorded,
+with the machine's load average before and after, since other work shares the cores.  Beside it,
+the same files parsed in this process without a store (the parse-only rate) tell loader time from
+store time.  ``python -m bench --only ingest`` (``make bench-ingest``) runs just this part and
+rewrites only the ingest section of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CORPORA", "TARGETS", "render_section", "replace_section", "run_ingest"]
+
+#: name → (documents, what they are)
+CORPORA: dict[str, tuple[int, str]] = {
+    "pubmed_1k": (1_000, "PubMed abstracts (BioCreative CDR, new PMIDs), 25 per file"),
+    "pubmed": (10_000, "PubMed abstracts (BioCreative CDR, new PMIDs), 25 per file"),
+    "ctgov": (2_000, "ClinicalTrials.gov v2 records (the shared real ones, new NCT ids), 1 per file"),
+    "reports": (200, "Dutch drug–disease reports (the sample's layout, varied), 1 per file"),
+}
+#: (label, corpus, metric, comparison, limit, unit)
+TARGETS: tuple[tuple[str, str, str, str, float, str], ...] = (
+    ("Peak RSS of `evx load`, 1,000 abstracts", "pubmed_1k", "peak_rss_mib", "<=", 1536, "MiB"),
+    ("Peak RSS of `evx load`, 10,000 abstracts", "pubmed", "peak_rss_mib", "<=", 1536, "MiB"),
+    ("Abstracts end to end", "pubmed", "documents_per_s", ">=", 300, "documents/s"),
+    ("Trial records end to end", "ctgov", "documents_per_s", ">=", 100, "documents/s"),
+)
+BEGIN, END = "<!-- ingest:begin -->", "<!-- ingest:end -->"
+_PARSE_SAMPLE_S = 20.0  # seconds of parse-only timing per corpus at most
+
+
+def _files(name: str, directory: Path, count: int) -> list[Path]:
+    from bench.ingest_corpus import ctgov_files, pubmed_files, report_files
+
+    makers: dict[str, Callable[[Path, int], list[Path]]] = {
+        "pubmed_1k": pubmed_files,
+        "pubmed": pubmed_files,
+        "ctgov": ctgov_files,
+        "reports": report_files,
+    }
+    return makers[name](directory, count)
+
+
+def _parse_only(files: list[Path]) -> dict[str, Any]:
+    """Documents/s of parsing alone (no store), over the first files, within a time budget."""
+    from ui.cli_load import DocumentParser
+
+    parse = DocumentParser(None)
+    parse(files[0])  # warm: vocabulary, regexes
+    start = time.perf_counter()
+    documents = records = 0
+    for path in files:
+        for document in parse(path):
+            documents += 1
+            records += 1 + len(document.nodes) + len(document.edges)
+        if time.perf_counter() - start > _PARSE_SAMPLE_S:
+            break
+    seconds = time.perf_counter() - start
+    return {
+        "documents": documents,
+        "records_per_document": round(records / max(documents, 1), 1),
+        "documents_per_s": round(documents / seconds, 1),
+    }
+
+
+def run_ingest(workdir: Path, *, counts: dict[str, int] | None = None, cap_mib: float = 6000) -> dict[str, Any]:
+    """Every corpus through ``evx load`` in its own process and store; results by corpus name."""
+    from bench.watch import run_watched
+    from graph.store.ladybug import LadybugStore
+
+    wanted = counts or {name: n for name, (n, _) in CORPORA.items()}
+    out: dict[str, Any] = {}
+    for name, count in wanted.items():
+        corpus = workdir / f"corpus-{name}"
+        store = workdir / f"store-{name}"
+        try:
+            files = _files(name, corpus, count)
+        except FileNotFoundError as exc:  # ../shared is not there: say so, measure the rest
+            out[name] = {"skipped": str(exc)}
+            continue
+        result: dict[str, Any] = {"what": CORPORA[name][1], "files": len(files)}
+        result["parse_only"] = _parse_only(files)
+        result["load_before"] = [round(x, 2) for x in os.getloadavg()]
+        argv = [sys.executable, "-c", "from ui.cli import main; main()", "--store", str(store), "load", str(corpus)]
+        watched = run_watched(argv, cap_mib=cap_mib, timeout_s=1200, cwd=Path(__file__).resolve().parents[1])
+        result["load_after"] = [round(x, 2) for x in os.getloadavg()]
+        result.update(
+            returncode=watched.returncode,
+            seconds=watched.seconds,
+            peak_rss_mib=watched.peak_rss_mib,
+            killed_over_cap=watched.killed_over_cap,
+            summary=(watched.stdout.strip().splitlines() or [""])[-1][:400],
+        )
+        if watched.returncode != 0:
+            result["error"] = watched.stderr.strip().splitlines()[-5:]
+        try:
+            with LadybugStore(store, read_only=True) as opened:
+                stats = opened.stats()
+            result.update(documents=stats.documents, nodes=stats.total_nodes, edges=stats.total_edges)
+            seconds = max(watched.seconds, 1e-9)
+            result["documents_per_s"] = round(stats.documents / seconds, 1)
+            result["edges_per_s"] = round(stats.total_edges / seconds)
+            result["records_per_s"] = round((stats.total_nodes + stats.total_edges) / seconds)
+        except Exception as exc:
+            result.setdefault("error", [f"store not readable: {exc}"])
+        out[name] = result
+        shutil.rmtree(corpus, ignore_errors=True)
+        shutil.rmtree(store, ignore_errors=True)
+    return out
+
+
+def _met(value: float, op: str, limit: float) -> bool:
+    return value >= limit if op == ">=" else value <= limit
+
+
+def render_section(ingest: dict[str, Any] | None) -> list[str]:
+    """The "Ingest, end to end" section of BENCHMARKS.md (between markers, so it can be rewritten alone)."""
+    lines = [BEGIN, "## Ingest, end to end (`evx load` of documents)", ""]
+    if not ingest:
+        return [*lines, "Not measured in this run (`make bench-ingest`).", "", END]
+    when = ingest.get("started", "?")
+    lines += [
+        f"`evx load DIR` into a new on-disk store, one process per corpus, started {when}; wall time includes "
+        "start-up, parsing (one worker process beside the writer), validation, writing in batches of 500 "
+        "documents per transaction and the drug → outcome shortcut upkeep.  Peak RSS is the `evx load` "
+        "process tree's (sampled, and the kernel's high-water mark).  *Parse only* is the same files parsed "
+        "in one process without a store.  **The machine is shared: read every rate with its load average.**",
+        "",
+        "| Target | Goal | Measured | Met |",
+        "|---|---|---|---|",
+    ]
+    for label, corpus, metric, op, limit, unit in TARGETS:
+        value = ingest.get(corpus, {}).get(metric)
+        if value is None:
+            lines.append(f"| {label} | {op} {limit:,} {unit} | not measured | – |")
+        else:
+            lines.append(
+                f"| {label} | {op} {limit:,} {unit} | {value:,} {unit} | {'yes' if _met(value, op, limit) else '**no**'} |"
+            )
+    lines += [
+        "",
+        "| Corpus | Documents stored | Files | Seconds | Documents/s | Edges stored | Edges/s | Records/s | "
+        "Peak RSS (MiB) | Parse only (docs/s) | Records per document | Load avg before → after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in ingest.items():
+        if not isinstance(r, dict) or name == "started":
+            continue
+        if "skipped" in r:
+            lines.append(f"| {name} | skipped: {r['skipped']} |||||||||||")
+            continue
+        parse = r.get("parse_only", {})
+        lines.append(
+            f"| {name}: {r.get('what', '')} | {r.get('documents', '–'):,} | {r.get('files', '–'):,} | "
+            f"{r.get('seconds', '–')} | {r.get('documents_per_s', '–')} | {r.get('edges', '–'):,} | "
+            f"{r.get('edges_per_s', '–'):,} | {r.get('records_per_s', '–'):,} | {r.get('peak_rss_mib', '–'):,} | "
+            f"{parse.get('documents_per_s', '–')} | {parse.get('records_per_document', '–')} | "
+            f"{r.get('load_before', ['?'])[0]} → {r.get('load_after', ['?'])[0]} |"
+        )
+        if r.get("error"):
+            lines.append(f"| ↳ {name} failed | {' '.join(r['error'])[:300]} |||||||||||")
+    return [*lines, "", END]
+
+
+def replace_section(markdown: str, section: list[str]) -> str:
+    """``markdown`` with its ingest section replaced (or appended when it has none)."""
+    text = "\n".join(section)
+    if BEGIN in markdown and END in markdown:
+        head, rest = markdown.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        return head + text + tail
+    return markdown.rstrip("\n") + "\n\n" + text + "\n"
