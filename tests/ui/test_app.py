@@ -127,3 +127,24 @@ def test_global_options_may_follow_the_command(tmp_path: Path) -> None:
         pass
     result = CliRunner().invoke(ui.cli.app, ui.cli.global_options_first(["stats", f"--store={tmp_path / 'db'}"]))
     assert result.exit_code == 0, result.output
+
+
+def test_the_landing_page_opens_a_drug_in_one_click(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["Drugs with the most evidence", "Documents by type"]
+    at.button(key="evx_land_drug_drug:mecasermin").click().run()
+    assert not at.exception
+    assert at.query_params["trail"] in ("drug:mecasermin", ["drug:mecasermin"])
+
+
+def test_the_overview_is_the_same_from_every_store(app_env: Path) -> None:
+    from graph.overview import store_overview
+    from tests.ui.conftest import _fill
+
+    memory = store_overview(_fill(open_store(backend="memory")))
+    with open_store(Settings(store=app_env, read_only=True)) as embedded:
+        disk = store_overview(embedded)
+    assert memory.drugs == disk.drugs and memory.drugs[0].id == "drug:mecasermin"
+    assert sorted(memory.documents, key=lambda d: d.id) == sorted(disk.documents, key=lambda d: d.id)
+    assert set(disk.documents_by_type()) == {d.type or "other" for d in disk.documents}
