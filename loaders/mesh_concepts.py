@@ -28,6 +28,10 @@ def mesh_concept(mesh: str, name: str | None, kind: NodeKind, recognizer: Recogn
     if not _UI.fullmatch(mesh or ""):
         return None
     known = recognizer.concept_of(mesh) if recognizer is not None else None
+    if known is None and recognizer is not None and name:
+        known = recognizer.vocabulary.lookup(name)  # the curated vocabulary knows it by name: the id joins it
+        if known is not None and "mesh" not in known.codes:
+            known = Concept(known.kind, known.name, known.synonyms, {**known.codes, "mesh": mesh})
     if known is not None:
         return known
     if not name or not name.strip():

@@ -308,11 +308,13 @@ class _ArticleReader:
                 "only from English or Dutch text, so none were taken from it"
             )
             return
-        if self.recognizer is not None:
-            literature.read_claims(self, self.recognizer, sections)
-            return
+        # the curated vocabulary's reading (outcomes with populations and incidence figures) always runs;
+        # over an open vocabulary the literature's drug → disease claims are read as well, and meet it
+        # at the same finding ids where both find a claim
         for node, section in sections:
             self._abstract_section(node, section)
+        if self.recognizer is not None:
+            literature.read_claims(self, self.recognizer, sections)
 
     def _title_quote(self) -> str:
         """The title as it stands in the record XML, inline markup (<i>, <sup>) included."""

@@ -61,6 +61,14 @@ _TREATS = re.compile(
     r"behandeling van|behandeld|verbeter|voorkom)",
     re.IGNORECASE,
 )
+#: What a denial is about: an event that did not happen ("no hypotension was observed", "did not induce").
+_OCCURRENCE = re.compile(
+    r"observ|occur|report|seen|develop|experienc|induc|caus|associat|increas|risk|waargenomen|optreden", re.IGNORECASE
+)
+#: Words that look like negations and are not (ConText's pseudo-triggers).
+_PSEUDO_NEGATION = re.compile(
+    r"\b(?:with or without|whether or not|not only|no longer|no significant change|not necessarily)\b", re.IGNORECASE
+)
 _NEGATED = re.compile(
     r"\b(?:no|not|without|absence of|neither|nor|lack of|free of|failed to|did not|does not|do not|was not|were not|"
     r"none of|unrelated|rather than|geen|niet|zonder)\b",
@@ -268,7 +276,12 @@ def adverse_claims(
     for cand in candidates(text, sentences, mentions, title=title, trees=trees, known=known):
         if cand.treatment_only:
             continue  # a treatment is not an adverse effect, however likely the pair looks
-        denied = cand.stance is EdgeType.CONTRADICTS and bool(cand.sentences)
+        # a denial is a claim only when its sentence is about something happening ("no Y was observed")
+        denied = (
+            cand.stance is EdgeType.CONTRADICTS
+            and bool(cand.sentences)
+            and any(_OCCURRENCE.search(s.text) for s in cand.sentences)
+        )
         if denied or score(cand.features, weights) >= threshold:
             claims.append(Claim(cand.drug, cand.disease, cand.stance, cand.sentence, cand.cue, cand.sentences))
     return claims
@@ -322,9 +335,13 @@ _SCOPE_END = re.compile(r".*(?:;|\bbut\b|\bhowever\b|\balthough\b|\bwhereas\b|\b
 
 
 def _scope(before: str) -> str:
-    """The part of the words before a mention a negation can reach: back to the last "but", ";"…"""
+    """The part of the words before a mention a negation can reach: back to the last "but", ";"…
+
+    Pseudo-negations ("with or without", "not only") are blanked so that they negate nothing.
+    """
     m = _SCOPE_END.match(before)
-    return before[m.end() :] if m else before
+    scope = before[m.end() :] if m else before
+    return _PSEUDO_NEGATION.sub(lambda p: " " * len(p.group(0)), scope)
 
 
 def _cues(text: str, sentence: Span, drug: Mention, disease: Mention) -> dict:

@@ -63,11 +63,14 @@ class Recognizer:
         self.known_relations = known_relations
         term_use = term_use or {}
         entries = list(entries)
-        preferred = {key(e.name): e.mesh for e in entries}
+        mesh_names = {key(e.name): e.mesh for e in entries}  # MeSH preferred names only
+        preferred = dict(mesh_names)
         preferred.update({e.term: e.mesh for e in entries if e.term not in preferred})
         by_mesh: dict[str, Concept] = {}
         for concept in self.vocabulary.concepts:
+            # the curated concept is the MeSH concept its name, else one of its synonyms, is the preferred name of
             mesh = concept.codes.get("mesh") or preferred.get(key(concept.name))
+            mesh = mesh or next((mesh_names[key(t)] for t in concept.synonyms if key(t) in mesh_names), None)
             if mesh and mesh not in by_mesh:
                 if "mesh" not in concept.codes:  # the curated name is a MeSH name: one concept, the code joins it
                     concept = Concept(concept.kind, concept.name, concept.synonyms, {**concept.codes, "mesh": mesh})

@@ -104,3 +104,24 @@ def test_missing_and_empty_abstracts_still_load_the_title(rec):
 def test_record_without_title_is_an_error_naming_it(rec):
     with pytest.raises(LoadError, match="PMID 18: no title"):
         _load(rec, _article("18", "", None))
+
+
+def test_open_vocabulary_keeps_the_curated_reading_of_a_record(rec):
+    from pathlib import Path
+
+    from loaders.pubmed import PubmedLoader
+
+    bang = Path(__file__).resolve().parents[1] / "data" / "pubmed" / "bang2021_eje.xml"
+    (plain,) = PubmedLoader().load(bang)
+    (opened,) = PubmedLoader(rec).load(bang)
+
+    def figures(doc):
+        return sorted((n.props["value"], n.props.get("denominator")) for n in doc.nodes if n.kind is NodeKind.FIGURE)
+
+    def stances(doc):
+        return {(e.type, e.target) for e in doc.edges if e.type in (EdgeType.SUPPORTS, EdgeType.CONTRADICTS)}
+
+    assert figures(opened) == figures(plain) == [(16.0, 114), (51.0, 21)]
+    assert stances(plain) <= stances(opened)
+    # "patients with or without Laron syndrome" negates nothing
+    assert not any(e.type is EdgeType.CONTRADICTS for e in opened.edges)
