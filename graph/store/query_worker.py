@@ -278,6 +278,8 @@ def _answer(
         except ValueError:
             message = None
     if message is None or ("error" not in message and "columns" not in message):
+        if code == -signal.SIGXCPU:
+            raise QueryTimeoutError("the query used more CPU time than its time limit allows", query=cypher)
         if code == -signal.SIGXFSZ:
             raise WriteRefusedError("refused: the query tried to write a file; its worker was stopped", query=cypher)
         if code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS) or _out_of_memory(stderr):

@@ -142,8 +142,9 @@ def _say(message: dict[str, Any]) -> None:
 
 def main() -> None:
     request = json.loads(sys.stdin.read())
-    libc = _libc()
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    linux = sys.platform.startswith("linux")
+    if linux:
+        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != request["parent"]:
         os._exit(3)  # the parent died before the death signal was armed
     os.nice(10)
@@ -152,9 +153,12 @@ def main() -> None:
     pool = request["buffer_pool_bytes"]
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-    limit = _status("VmSize") + reservation + pool + request["memory_bytes"]
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    cpu = int(request["open_timeout_s"] + request["timeout_s"]) + 5  # a backstop should the parent's clock fail
+    limit = 0
+    if linux:  # elsewhere the address-space limit is not enforced the same way (macOS ignores it)
+        limit = _status("VmSize") + reservation + pool + request["memory_bytes"]
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # a backstop should the parent's clock fail: every engine thread may burn CPU for the whole wall time
+    cpu = int((request["open_timeout_s"] + request["timeout_s"]) * max(1, request["threads"])) + 5
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     import ladybug
 
@@ -164,8 +168,8 @@ def main() -> None:
         importlib.import_module("ladybug._lbug_capi")
     # Landlock binds the calling thread and the threads it starts later, so it goes on before
     # the engine starts its worker threads (in Database()); the store is still readable.
-    status = os.open("/proc/self/status", os.O_RDONLY | os.O_CLOEXEC)
-    abi = landlock_read_only(directory) if request["confine"] else 0
+    status = os.open("/proc/self/status", os.O_RDONLY | os.O_CLOEXEC) if linux else None
+    abi = landlock_read_only(directory) if request["confine"] and linux else 0
     deadline = time.monotonic() + request["open_timeout_s"]
     while True:
         try:
@@ -210,7 +214,8 @@ def main() -> None:
     except MemoryError:
         _say({"error": "std::bad_alloc", "phase": "query"})
         os._exit(0)
-    _say({"columns": columns, "rows": rows, "cut": cut, "peak_rss": _status("VmHWM", status)})
+    peak = _status("VmHWM", status) if status is not None else 0
+    _say({"columns": columns, "rows": rows, "cut": cut, "peak_rss": peak})
     os._exit(0)  # skip the engine's teardown: nothing was written
 
 
