@@ -52,7 +52,11 @@ class FileOutcome:
 
 @dataclass(frozen=True)
 class LoadProgress:
-    """A snapshot for a progress display: counts so far and where the load is."""
+    """A snapshot for a progress display: counts so far and where the load is.
+
+    ``documents`` and ``records`` (nodes and edges) are those read so far; ``stored`` the documents
+    whose batch has been committed (new or found already stored).
+    """
 
     files_done: int
     files_total: int
@@ -60,6 +64,7 @@ class LoadProgress:
     bytes_total: int
     documents: int
     records: int
+    stored: int
     current_file: str
     elapsed_s: float
 
@@ -184,7 +189,7 @@ def load_files(
     outcomes = [FileOutcome(path) for path in files]
     batch: list[tuple[FileOutcome, Document]] = []
     batch_size = 0
-    state = {"documents": 0, "records": 0, "files": 0, "bytes": 0}
+    state = {"documents": 0, "records": 0, "stored": 0, "files": 0, "bytes": 0}
 
     def report(current: str) -> None:
         if on_progress is not None:
@@ -196,6 +201,7 @@ def load_files(
                     total_bytes,
                     state["documents"],
                     state["records"],
+                    state["stored"],
                     current,
                     time.perf_counter() - began,
                 )
@@ -234,9 +240,8 @@ def load_files(
                 outcome.new += 1
                 outcome.nodes_added += r.nodes_added
                 outcome.edges_added += r.edges_added
-                state["records"] += r.nodes_added + r.edges_added
             outcome.warnings.extend(r.warnings)
-            state["documents"] += 1
+            state["stored"] += 1
         for source_id, error in result.failures:
             owners[source_id].popleft().refused.append(f"{source_id}: not stored: {error}")
         batch, batch_size = [], 0
@@ -249,7 +254,10 @@ def load_files(
         outcome.documents = len(documents)
         for document in documents:
             batch.append((outcome, document))
-            batch_size += len(document.nodes) + len(document.edges) + 1
+            size = len(document.nodes) + len(document.edges) + 1
+            batch_size += size
+            state["documents"] += 1
+            state["records"] += size
             if len(batch) >= batch_documents or batch_size >= batch_records:
                 flush()
                 report(path.name)

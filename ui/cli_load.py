@@ -83,7 +83,9 @@ def _progress() -> Progress:
         TextColumn("{task.description}", style="bold"),
         BarColumn(),
         TextColumn("{task.fields[files]}"),
-        TextColumn("{task.fields[documents]:,} docs ({task.fields[docs_per_s]:,.0f}/s)"),
+        TextColumn(
+            "{task.fields[documents]:,} docs read ({task.fields[docs_per_s]:,.0f}/s), {task.fields[stored]:,} stored"
+        ),
         TextColumn("{task.fields[records]:,} records ({task.fields[records_per_s]:,.0f}/s)"),
         TimeElapsedColumn(),
         TextColumn("ETA {task.fields[eta]}"),
@@ -162,6 +164,7 @@ def load(
             total=sum(_size(p) for p in files) or None,
             files=f"0/{len(files)} files",
             documents=0,
+            stored=0,
             docs_per_s=0.0,
             records=0,
             records_per_s=0.0,
@@ -175,6 +178,7 @@ def load(
                 description=(p.current_file or "done")[:32],
                 files=f"{p.files_done}/{p.files_total} files",
                 documents=p.documents,
+                stored=p.stored,
                 docs_per_s=p.documents_per_s,
                 records=p.records,
                 records_per_s=p.records_per_s,

@@ -153,7 +153,8 @@ def test_progress_counts_up_and_ends_at_the_total(files: list[Path]) -> None:
     assert [p.bytes_done for p in seen] == sorted(p.bytes_done for p in seen)
     last = seen[-1]
     assert last.files_done == len(files) and last.bytes_done == last.bytes_total
-    assert last.documents == len(_documents(files)) and last.records > last.documents
+    assert last.documents == last.stored == len(_documents(files)) and last.records > last.documents
+    assert all(p.stored <= p.documents for p in seen)
     assert last.eta_s == 0
     assert {p.current_file for p in seen[:-1]} <= {f.name for f in files}
 
