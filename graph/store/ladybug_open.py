@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from graph.errors import StoreCorruptError, StoreLockedError
+from graph.errors import StoreCorruptError, StoreError, StoreLockedError
 
 __all__ = ["EMPTY_OR_MISSING", "READ_ONLY_WAIT_S", "check_directory", "open_database"]
 
@@ -29,6 +29,8 @@ READ_ONLY_WAIT_S = 10.0
 _COMPANIONS = ("curation.yaml",)
 _WRITING = (".wal", ".shadow", ".wal.checkpoint", ".writing")  # a writer is at work, or died mid-write
 _RETRY_LATER = "The database may be checkpointing; please retry later."
+#: What the engine says about a file that is not (or no longer) a whole database, lower case.
+_DAMAGE = ("cannot read checkpoint", "not a valid", "corrupt", "invalid", "checksum", "outside the database file")
 
 
 def _store_files(directory: Path, database: Path) -> list[str]:
@@ -92,8 +94,9 @@ def open_database(
                     f"{directory} is being written by another process (a load?) and could not be read "
                     f"within {wait_s:g} s; try again when it has finished"
                 ) from exc
-            if database is None or "IO exception" in first or "ermission" in first:
-                raise StoreCorruptError(f"{directory} cannot be opened as an evidence store: {first}") from exc
+            if database is None or not any(sign in first.lower() for sign in _DAMAGE):
+                # not the file's fault: permissions, memory or address space (the engine maps its buffer pool)
+                raise StoreError(f"{directory} cannot be opened as an evidence store: {first}") from exc
             reason = first.replace(_RETRY_LATER, "").removeprefix("Runtime exception: ").strip().rstrip(".")
             raise StoreCorruptError(
                 f"{directory}: the database file is damaged ({reason}); "
