@@ -39,6 +39,7 @@ __all__ = ["LadybugWalks"]
 _WALK_WHOLE = 16
 _WANTED_SHARE = 4
 _PATH_TYPES = frozenset(e.value for e in PATH_EDGE_TYPES)
+_SELF_CODES = np.array(sorted(EDGE_ORDER.index(e) for e in q.SELF_TYPES), dtype=np.uint8)
 _NO_ID = "\x00"  # an id no node has: runs a statement without rows (to plan it ahead)
 _EDGE_NAMES = tuple(EDGE_COLUMNS)
 
@@ -101,7 +102,8 @@ class LadybugWalks:
             self._rows(q.nodes_by_ids(kind), {"ids": [_NO_ID]})
             self._rows(q.offset_by_id(kind), {"id": _NO_ID})
             for outgoing in (True, False):
-                self._arrow(q.edges_of_many(kind, outgoing=outgoing), {"ids": [_NO_ID]})
+                if q.walk_types(kind, outgoing=outgoing):
+                    self._arrow(q.edges_of_many(kind, outgoing=outgoing), {"ids": [_NO_ID]})
         for source, etype, target in sorted(ALLOWED_TRIPLES):
             none = {"ids": [_NO_ID], "other": [0]}
             self._arrow(q.edges_of_many_to(source, etype, target, outgoing=True), none)
@@ -156,7 +158,8 @@ class LadybugWalks:
         u, v = edges.source, edges.target
         member = np.zeros(index.size, dtype=bool)
         member[u] = member[v] = True
-        walked, covered = _cover(index, u, v)
+        self_type = np.isin(edges.code, _SELF_CODES)  # never covered by a whole walk (see ladybug_queries)
+        walked, covered = _cover(index, u, v, self_type)
         is_walked = np.zeros(index.size, dtype=bool)
         is_walked[walked] = True
         seen: set[str] = set()
@@ -165,12 +168,14 @@ class LadybugWalks:
             ends = np.unique(ends[is_walked[ends]])
             kinds = index.kind_at(ends)
             for k in np.unique(kinds).tolist():
+                if not q.walk_types(index.kinds[k], outgoing=outgoing):
+                    continue
                 ids = index.id_list(ends[kinds == k])
                 table = self._arrow(q.edges_of_many(index.kinds[k], outgoing=outgoing), {"ids": ids})
                 self._keep(index, table, member, seen, found)
         # What is left: ask the end with fewer relationships for just those, by type and offset.
         u, v, codes = u[~covered], v[~covered], edges.code[~covered]
-        from_source = index.degree(u) <= index.degree(v)
+        from_source = (index.degree(u) <= index.degree(v)) | np.isin(codes, _SELF_CODES)
         anchor, other = np.where(from_source, u, v), np.where(from_source, v, u)
         groups: dict[tuple[int, bool, int, int], tuple[set[int], set[int]]] = {}
         for a, out, ak, ok, off, code in zip(
@@ -287,7 +292,7 @@ class LadybugWalks:
         return out
 
 
-def _cover(index: AdjacencyIndex, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _cover(index: AdjacencyIndex, u: np.ndarray, v: np.ndarray, skip: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nodes to walk whole so that every relationship (u, v) has a walked end: (nodes, covered mask).
 
     Greedy weighted vertex cover: nodes with the most drawn relationships per relationship
@@ -303,10 +308,12 @@ def _cover(index: AdjacencyIndex, u: np.ndarray, v: np.ndarray) -> tuple[np.ndar
     starts = np.concatenate(([0], np.cumsum(counts)))
     covered = np.zeros(len(u), dtype=bool)
     walked = []
+    ends_skip = np.concatenate((skip, skip))
     for i in order.tolist():
         if not worth[i]:
             continue
-        mine = edge_of[by_node[starts[i] : starts[i + 1]]]
+        mine = by_node[starts[i] : starts[i + 1]]
+        mine = edge_of[mine[~ends_skip[mine]]]
         if covered[mine].all():
             continue
         covered[mine] = True
