@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from graph.dose import find_dose
 from graph.errors import LoadError
 from graph.ids import concept_id, study_id
 from graph.model import Document, EdgeType, NodeKind
@@ -269,6 +270,10 @@ class _StudyReader:
     def _why_stopped(self, why: str) -> None:
         quote = _quoted(why)
         drugs = sorted(set(self.drugs.values()))
+        note = "the trial was stopped for this reason (statusModule.whyStopped)"
+        dose = find_dose(why)
+        if dose is not None:  # "at or above 200 µg/kg/day": the dose the stop is about
+            note += f"; dose: {dose.describe()}"
         for mention in self.b.vocabulary.mentions(why, NodeKind.OUTCOME):
             if _NEGATION.search(why[: mention.start]):
                 continue
@@ -286,7 +291,7 @@ class _StudyReader:
                     self.study,
                     finding,
                     quote=quote,
-                    props={"note": "the trial was stopped for this reason (statusModule.whyStopped)"},
+                    props={"note": note},
                 )
 
 

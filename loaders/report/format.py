@@ -70,9 +70,9 @@ def report_format() -> Format:
         label_issuers=tuple(data["label_issuers"]),
         label_sections={str(k): v for k, v in data["label_sections"].items()},
         organisation=re.compile(
-            r"^\s*(?P<org>[A-ZÀ-Þ][^.\d]{0,120}?\b(?:"
+            r"^\s*(?P<org>(?=[A-ZÀ-Þ])[^.\d]{0,120}?\b(?:"
             + "|".join(map(re.escape, data["organisation_words"]))
-            + r")\b[^.\d]{0,80}?)\.(?:\s|$)"
+            + r")\b[^.\d]{0,80}?)\.(?:\s*$|\s+(?=[A-ZÀ-Þ0-9]))"
         ),
         case_counts=tuple((re.compile(c["pattern"], re.I), int(c["n"])) for c in data["case_counts"]),
         risk_factors=tuple(re.compile(p, re.I) for p in data["risk_factor_phrases"]),

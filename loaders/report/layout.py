@@ -112,7 +112,7 @@ def is_citation_start(lines: list[Line], i: int, fmt: Format, kind: str) -> bool
     if not AUTHOR_START.match(line):
         # an organisation as author ("Nederlandse Federatie voor Nefrologie."): only where a row can start
         after_break = i == 0 or lines[i - 1].blank
-        if not (after_break and fmt.organisation.match(line)):
+        if not (kind == "guidelines" and after_break and fmt.organisation.match(line)):
             return False
     block = []
     for nxt in lines[i : i + 16]:

@@ -5,6 +5,7 @@ Sentences, figures and stances come from :mod:`loaders.text_rules`, shared with 
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from graph.dose import find_dose
@@ -44,6 +45,7 @@ class ReportParser:
         self.fmt = report_format()
         self.pre_warnings = warnings
         self.stance_edges: set[tuple[str, str]] = set()
+        self._factors: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self.added: set[str] = set()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -376,11 +378,18 @@ class ReportParser:
 
     def risk_factor(self, mention: Mention, sentence: tr.Span) -> bool:
         """True when the mention names a patient characteristic, not an effect ("Patiënten met een HbA1c > …")."""
-        for pattern in self.fmt.risk_factors:
-            for m in pattern.finditer(self.text, sentence.start, sentence.end):
-                if m.start("factor") <= mention.start < m.end("factor"):
-                    return True
-        return False
+        return any(a <= mention.start < b for a, b in self.factor_spans(sentence))
+
+    def factor_spans(self, sentence: tr.Span) -> list[tuple[int, int]]:
+        """The risk-factor phrases of a sentence, found once per sentence (a run-away line has thousands of mentions)."""
+        key = (sentence.start, sentence.end)
+        if key not in self._factors:
+            self._factors[key] = [
+                (m.start("factor"), m.end("factor"))
+                for pattern in self.fmt.risk_factors
+                for m in itertools.islice(pattern.finditer(self.text, sentence.start, sentence.end), 1_000)
+            ]
+        return self._factors[key]
 
     def block_text(self, span: tuple[int, int] | None) -> str | None:
         """A sub-block as one line per bullet ("• ...", sub-bullets "  o ...")."""
@@ -461,10 +470,16 @@ class ReportParser:
         """Stances of ``spans`` towards the outcomes they name; ``listed``: a label's list of undesirable
         effects, where naming an effect reports it ("Vaak: smaakstoornis")."""
         for s in spans:
+            if self.fmt.aim.search(s.text):
+                continue  # what a study set out to measure is not what it found: no stance
+            judged: dict[str, tr.Judgement] = {}  # judge() reads a term's first place in the sentence: once per term
             for m in self.mentions(s.start, s.end, NodeKind.OUTCOME):
-                if self.risk_factor(m, s) or self.fmt.aim.search(s.text):
-                    continue  # a patient characteristic, or what a study set out to measure: no stance
-                judgement = tr.judge(s.text, m.text)
+                if self.risk_factor(m, s):
+                    continue  # a patient characteristic, not an effect
+                key = m.text.casefold()
+                if key not in judged:
+                    judged[key] = tr.judge(s.text, m.text)
+                judgement = judged[key]
                 if judgement.stance is None and listed and judgement.reason != "hedged":
                     judgement = tr.Judgement(EdgeType.SUPPORTS, "listed", "an undesirable effect in the label")
                 if judgement.stance is None:

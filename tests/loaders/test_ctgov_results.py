@@ -420,3 +420,44 @@ def test_a_record_is_not_changed_by_reading_it():
     before = copy.deepcopy(record)
     study_document(record)
     assert record == before
+
+
+def test_why_stopped_keeps_the_dose_it_states():
+    record = _record()
+    record["protocolSection"]["statusModule"] = {
+        "overallStatus": "TERMINATED",
+        "whyStopped": "Unacceptable frequency of hypoglycemia at or above 200 µg/kg/day",
+    }
+    record["protocolSection"]["armsInterventionsModule"]["interventions"].append({"type": "DRUG", "name": "Mecasermin"})
+    doc = study_document(record)
+    stops = [e for e in doc.edges if e.type is EdgeType.SUPPORTS]
+    assert {e.target for e in stops} >= {
+        next(n.id for n in doc.nodes if n.name == "mecasermin → hypoglycemia in Axial Spondyloarthritis")
+    }
+    for supports in stops:
+        assert supports.props["note"].endswith("dose: 200 µg/kg/day at or above")
+        assert supports.provenance.quote == "Unacceptable frequency of hypoglycemia at or above 200 µg/kg/day"
+
+
+@needs_shared
+def test_the_shared_records_in_the_graph():
+    from graph.store.memory import MemoryStore
+
+    store = MemoryStore()
+    docs = [_doc(DUPILUMAB), _doc(REPAGLINIDE)]
+    for doc in docs:
+        store.ingest(doc)
+    graph = store.subgraph()
+    for doc in docs:
+        for fig in _figures(doc):
+            stored = graph.nodes[fig.id]
+            assert (stored.get("result_group"), stored.get("arm"), stored.get("value")) == (
+                fig.props.get("result_group"),
+                fig.props["arm"],
+                fig.props.get("value"),
+            )
+    evidence = store.evidence("drug:dupilumab", "outcome:conjunctivitis")
+    figures = {
+        (f["result_group"], f["arm"], f["numerator"], f["denominator"]) for i in evidence.items for f in i.figures
+    }
+    assert figures == {("EG001", "treatment", 8, 97), ("EG000", "comparator", 0, 97)}
