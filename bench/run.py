@@ -435,7 +435,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--max-rss-mib", type=float, default=MAX_RSS_MIB, help="stop a worker past this")
     parser.add_argument("--no-loaders", action="store_true", help="skip loader throughput")
-    parser.add_argument("--only", choices=["ingest"], help="run one part; rewrite only its section of BENCHMARKS.md")
+    parser.add_argument(
+        "--only", choices=["ingest", "walks"], help="run one part; rewrite only its section of BENCHMARKS.md"
+    )
     parser.add_argument("--ingest-scale", type=float, default=1.0, help="scale the ingest corpora (0.1 for a look)")
     parser.add_argument(
         "--worker", choices=["load", "queries", "networkx", "loaders", "ingest"], help=argparse.SUPPRESS
@@ -450,41 +452,19 @@ def main(argv: list[str] | None = None) -> int:
         return _run_worker(args)
     if args.only == "ingest":
         return _ingest_only(args)
+    chosen = args.sizes or ",".join(str(s) for s in (NIGHTLY_SIZES if args.nightly else DEFAULT_SIZES))
+    sizes = [int(s.replace("_", "")) for s in chosen.split(",") if s.strip()]
+    if args.only == "walks":
+        return _walks_only(args, sizes)
 
     from bench.report import render
 
-    chosen = args.sizes or ",".join(str(s) for s in (NIGHTLY_SIZES if args.nightly else DEFAULT_SIZES))
-    sizes = [int(s.replace("_", "")) for s in chosen.split(",") if s.strip()]
-    cap = args.max_rss_mib
     args.out.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     results: dict[str, Any] = {"machine": _machine(), "reps": args.reps, "seed": args.seed, "sizes": {}}
     scratch = Path(tempfile.mkdtemp(prefix="evx-bench-"))
     try:
-        for size in sizes:
-            store_dir = scratch / f"store-{size}"
-            print(f"[bench] {size:,} edges: embedded store …", flush=True)
-            common = ["--size", str(size), "--reps", str(args.reps), "--seed", str(args.seed)]
-            plan = scratch / f"plan-{size}.json"
-            where = ["--store-dir", str(store_dir), "--plan", str(plan)]
-            scale = max(1.0, size / 1_000_000)  # larger corpora: proportionally longer limits
-            store = _worker(["--worker", "load", *common, *where], timeout=240 * scale, cap_mib=cap)
-            if "error" not in store:
-                print(f"[bench] {size:,} edges: queries …", flush=True)
-                queries = _worker(["--worker", "queries", *common, *where], timeout=900 * scale, cap_mib=cap)
-                if "error" in queries:
-                    store["error"] = queries["error"]
-                else:
-                    store["load_peak_rss_mib"] = store.pop("peak_rss_mib")
-                    store["load_watched_peak_rss_mib"] = store.pop("watched_peak_rss_mib", None)
-                    store["rss_mib"].update(queries.pop("rss_mib"))
-                    store.update(queries)
-            if size > NETWORKX_MAX:
-                nx_side: dict[str, Any] = {"skipped": f"networkx is measured up to {NETWORKX_MAX:,} edges"}
-            else:
-                print(f"[bench] {size:,} edges: networkx …", flush=True)
-                nx_side = _worker(["--worker", "networkx", *common], timeout=300, cap_mib=cap)
-            results["sizes"][str(size)] = {"store": store, "networkx": nx_side}
+        results["sizes"] = _run_sizes(sizes, args, scratch)
         print("[bench] loaders …", flush=True)
         results["loaders"] = (
             {"skipped": "--no-loaders was given"}
@@ -540,6 +520,63 @@ def _ingest(args: argparse.Namespace) -> dict[str, Any]:
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     result = _worker(["--worker", "ingest", "--ingest-scale", str(args.ingest_scale)], timeout=3600)
     return {"started": started, **result}
+
+
+def _run_sizes(sizes: list[int], args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+    """Per size: generate and bulk-load, run every query and export, and the networkx reference."""
+    cap = args.max_rss_mib
+    out: dict[str, Any] = {}
+    for size in sizes:
+        store_dir = scratch / f"store-{size}"
+        print(f"[bench] {size:,} edges: embedded store …", flush=True)
+        common = ["--size", str(size), "--reps", str(args.reps), "--seed", str(args.seed)]
+        plan = scratch / f"plan-{size}.json"
+        where = ["--store-dir", str(store_dir), "--plan", str(plan)]
+        scale = max(1.0, size / 1_000_000)  # larger corpora: proportionally longer limits
+        store = _worker(["--worker", "load", *common, *where], timeout=240 * scale, cap_mib=cap)
+        if "error" not in store:
+            print(f"[bench] {size:,} edges: queries …", flush=True)
+            queries = _worker(["--worker", "queries", *common, *where], timeout=900 * scale, cap_mib=cap)
+            if "error" in queries:
+                store["error"] = queries["error"]
+            else:
+                store["load_peak_rss_mib"] = store.pop("peak_rss_mib")
+                store["load_watched_peak_rss_mib"] = store.pop("watched_peak_rss_mib", None)
+                store["rss_mib"].update(queries.pop("rss_mib"))
+                store.update(queries)
+        if size > NETWORKX_MAX:
+            nx_side: dict[str, Any] = {"skipped": f"networkx is measured up to {NETWORKX_MAX:,} edges"}
+        else:
+            print(f"[bench] {size:,} edges: networkx …", flush=True)
+            nx_side = _worker(["--worker", "networkx", *common], timeout=300, cap_mib=cap)
+        out[str(size)] = {"store": store, "networkx": nx_side}
+        if store_dir.exists() and size != max(sizes):
+            shutil.rmtree(store_dir, ignore_errors=True)  # keep the largest for the browser run only
+    return out
+
+
+def _walks_only(args: argparse.Namespace, sizes: list[int]) -> int:
+    """``python -m bench --only walks``: the sizes' stores, queries and exports; other sections are kept."""
+    from bench.report import replace_walks_section, walks_section
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = args.out / "bench-results.json", args.out / "BENCHMARKS.md"
+    results = json.loads(json_path.read_text()) if json_path.exists() else {}
+    scratch = Path(tempfile.mkdtemp(prefix="evx-bench-"))
+    machine = _machine()
+    try:
+        results["sizes"] = _run_sizes(sizes, args, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    machine["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    results["walks_machine"] = machine
+    results.setdefault("machine", machine)
+    results["reps"], results["seed"] = args.reps, args.seed
+    json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    markdown = md_path.read_text(encoding="utf-8") if md_path.exists() else "# Benchmarks\n"
+    md_path.write_text(replace_walks_section(markdown, walks_section(results)), encoding="utf-8")
+    print(f"[bench] walks done: {md_path}", flush=True)
+    return 0
 
 
 def _ingest_only(args: argparse.Namespace) -> int:
