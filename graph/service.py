@@ -10,8 +10,9 @@ the store directly, and an edge a curator had rejected still showed as a support
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -28,7 +29,8 @@ from graph.evidence_view import (
 from graph.report import EvidenceReport, build_report
 from graph.settings import Settings
 from graph.store.base import Evidence, EvidenceStore
-from graph.synthesis.weights import Weights
+from graph.synthesis.testimony import weigh
+from graph.synthesis.weights import Weights, load_weights
 
 __all__ = ["EvidenceService", "LinkEvidence"]
 
@@ -38,7 +40,9 @@ class LinkEvidence:
     """Everything the explorer shows about one link, built from one curated fetch.
 
     ``supporting`` and ``contradicting`` are counted from ``rows``, so the numbers above
-    the table always agree with the table.
+    the table always agree with the table.  ``report`` (certainty, pooling, conflicts) is
+    built when first asked for: on a link with thousands of studies it takes minutes
+    (conflicts are pairs), and the table must not wait for it.
     """
 
     drug: dict[str, Any]
@@ -46,8 +50,22 @@ class LinkEvidence:
     curated: CuratedEvidence
     rows: tuple[EvidenceRow, ...]
     recommendations: tuple[RecommendationRow, ...]
-    points: tuple[ForestPoint, ...]
-    report: EvidenceReport
+    build_report: Callable[[], EvidenceReport] = field(repr=False, compare=False)
+
+    @cached_property
+    def points(self) -> tuple[ForestPoint, ...]:
+        """Every number behind the link, for the chart (see :meth:`points_for` for some rows only)."""
+        return tuple(forest_points(self.evidence))
+
+    def points_for(self, rows: Sequence[EvidenceRow]) -> tuple[ForestPoint, ...]:
+        """The numbers of ``rows`` only: a table showing 50 of 3,000 studies charts those 50."""
+        wanted = {(r.evidence_id, r.stance) for r in rows}
+        items = tuple(i for i in self.evidence.items if (str(i.evidence.get("id")), _stance(i)) in wanted)
+        return tuple(forest_points(replace(self.evidence, items=items)))
+
+    @cached_property
+    def report(self) -> EvidenceReport:
+        return self.build_report()
 
     @property
     def evidence(self) -> Evidence:
@@ -97,18 +115,21 @@ class EvidenceService:
             return self._links[key]
         curated = self.evidence(drug_id, target_id)
         evidence = curated.evidence
-        report = build_report(
-            evidence,
-            sources=self._sources(evidence),
-            corrections=self.corrections,
-            node=self.store.node,
-            population=population,
-            weights=self.weights,
-            curated=curated,
-        )
-        # strongest first within each stance, as the report weighs them (a case report after a cohort)
+
+        def report() -> EvidenceReport:
+            return build_report(
+                evidence,
+                sources=self._sources(evidence),
+                corrections=self.corrections,
+                node=self.store.node,
+                population=population,
+                weights=self.weights,
+                curated=curated,
+            )
+
+        # strongest first within each stance, weighed as the report weighs them (a case report after a cohort)
         weight: dict[tuple[str, str], float] = {}
-        for t in report.synthesis.testimonies:
+        for t in weigh(evidence, self.weights or load_weights()):
             key_ = (t.evidence_id, t.stance)
             weight[key_] = max(weight.get(key_, 0.0), t.weight)
         rows = sorted(
@@ -121,8 +142,7 @@ class EvidenceService:
             curated=curated,
             rows=tuple(rows),
             recommendations=tuple(recommendation_rows(evidence)),
-            points=tuple(forest_points(evidence)),
-            report=report,
+            build_report=report,
         )
         self._links[key] = view
         return view
@@ -140,6 +160,10 @@ class EvidenceService:
         ids = {i.source_doc for i in evidence.items} | {i.evidence.get("source_doc") for i in evidence.items}
         ids |= {r.get("source_doc") for r in evidence.recommendations}
         return {sid: node for sid in sorted(i for i in ids if i) if (node := self.store.node(sid)) is not None}
+
+
+def _stance(item: Any) -> str:
+    return "supports" if item.stance.value == "SUPPORTS" else "contradicts"
 
 
 def curation_log(settings: Settings) -> CurationLog:

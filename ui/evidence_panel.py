@@ -17,9 +17,12 @@ from ui.components import clickable_html
 from ui.synthesis_panel import render_synthesis
 from ui.viewmodel import evidence_html, forest_records, md_escape, passage_html, plural
 
-__all__ = ["forest_chart", "render_evidence"]
+__all__ = ["TABLE_ROWS", "forest_chart", "render_evidence"]
 
 _PASSAGE = "evx_passage"
+_ALL_ROWS = "evx_all_rows_of"
+#: Rows of the evidence table shown at first (strongest first); a hub link can have thousands.
+TABLE_ROWS = 50
 _STANCE_COLOURS = alt.Scale(domain=["supports", "contradicts"], range=["#2ca02c", "#d62728"])
 
 
@@ -37,6 +40,15 @@ def render_evidence(
     c3.metric("Recommendations", len(link.recommendations))
     if filtered:
         st.caption(f"Filtered: {plural(len(rows), 'row')} of {len(link.rows)} shown.")
+    pair = f"{link.drug.get('id')}→{link.target.get('id')}"
+    if len(rows) > TABLE_ROWS and st.session_state.get(_ALL_ROWS) != pair:
+        st.button(
+            f"Show all {len(rows):,} rows (the strongest {TABLE_ROWS} are shown)",
+            key="evx_all_rows",
+            on_click=st.session_state.__setitem__,
+            args=(_ALL_ROWS, pair),
+        )
+        rows = rows[:TABLE_ROWS]
 
     def open_quote(value: str) -> None:
         parts = value.split(":")
@@ -49,8 +61,7 @@ def render_evidence(
     key = f"evx_evidence_{link.drug.get('id')}_{link.target.get('id')}"
     clickable_html(evidence_html(rows, link.recommendations), key=key, on_click=open_quote)
     st.caption("Click a quote to read it in its source document. Figures are as reported; derived numbers are marked.")
-    shown = {r.name for r in rows}
-    forest_chart([p for p in link.points if p.study in shown])
+    forest_chart(list(link.points_for(rows)))
     render_synthesis(store, link)
     pending = st.session_state.pop(_PASSAGE, None)
     if pending:

@@ -31,6 +31,9 @@ __all__ = ["pooled_chart", "render_synthesis"]
 _CERTAINTY_COLOUR = {"high": "green", "moderate": "blue", "low": "orange", "very low": "red"}
 #: Conflict pairs shown at first; the rest are one click away.
 _CONFLICTS_SHOWN = 3
+#: Above this many rows the synthesis is worked out only when asked for (it compares every pair).
+SYNTHESIS_ROWS = 200
+_ASKED = "evx_synthesis_of"
 
 
 def certainty_badge(certainty: str) -> str:
@@ -41,6 +44,17 @@ def certainty_badge(certainty: str) -> str:
 def render_synthesis(store: EvidenceStore, link: LinkEvidence) -> None:
     """The synthesis panel for one drug → outcome link (call it under the evidence table)."""
     log = curation_log(Settings.from_env())
+    pair = f"{link.drug.get('id')}→{link.target.get('id')}"
+    if len(link.rows) > SYNTHESIS_ROWS and st.session_state.get(_ASKED) != pair:
+        st.subheader("What the evidence adds up to")
+        st.info(
+            f"This link rests on {len(link.rows):,} studies and guidelines. Weighing them (certainty, pooled "
+            "incidence, conflicts between pairs) can take minutes, so it is worked out when you ask."
+        )
+        st.button(
+            "Work out the synthesis", key="evx_synthesis_go", on_click=st.session_state.__setitem__, args=(_ASKED, pair)
+        )
+        return
     report = link.report
     syn = report.synthesis
     o = syn.overall

@@ -148,3 +148,21 @@ def test_the_overview_is_the_same_from_every_store(app_env: Path) -> None:
     assert memory.drugs == disk.drugs and memory.drugs[0].id == "drug:mecasermin"
     assert sorted(memory.documents, key=lambda d: d.id) == sorted(disk.documents, key=lambda d: d.id)
     assert set(disk.documents_by_type()) == {d.type or "other" for d in disk.documents}
+
+
+def test_a_crowded_link_works_out_its_synthesis_when_asked(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.evidence_panel
+    import ui.synthesis_panel
+
+    monkeypatch.setattr(ui.synthesis_panel, "SYNTHESIS_ROWS", 1)
+    monkeypatch.setattr(ui.evidence_panel, "TABLE_ROWS", 1)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["trail"] = ["drug:mecasermin", "outcome:hypoglycemia"]
+    at.query_params["expand"] = ["drug:mecasermin"]
+    at.run()
+    assert not at.exception
+    assert at.button(key="evx_all_rows").label.startswith("Show all")
+    assert not any("Certainty" in m.value for m in at.markdown)
+    at.button(key="evx_synthesis_go").click().run()
+    assert not at.exception
+    assert any("Certainty" in m.value for m in at.markdown)

@@ -121,3 +121,10 @@ def test_the_explorers_exports_carry_the_curation(samples: EvidenceStore) -> Non
     graph = EvidenceService(samples, [_reject(khwaja.edge_ids[0])]).curated_graph(samples.subgraph())
     data = next(d for _, _, k, d in graph.edges(keys=True, data=True) if k == khwaja.edge_ids[0])
     assert data["curation_status"] == "rejected"
+
+
+def test_the_chart_of_some_rows_holds_their_numbers_only(samples: EvidenceStore) -> None:
+    view = EvidenceService(samples).link(*PAIR)
+    bang = [r for r in view.rows if r.name == "Bang 2021"]
+    assert {p.study for p in view.points_for(bang)} == {"Bang 2021"}
+    assert len(view.points_for(view.rows)) == len(view.points)
