@@ -311,10 +311,18 @@ class _ArticleReader:
         # the curated vocabulary's reading (outcomes with populations and incidence figures) always runs;
         # over an open vocabulary the literature's drug → disease claims are read as well, and meet it
         # at the same finding ids where both find a claim
-        for node, section in sections:
-            self._abstract_section(node, section)
+        if self.recognizer is None or self._names_a_curated_outcome(sections):
+            for node, section in sections:
+                self._abstract_section(node, section)
         if self.recognizer is not None:
             literature.read_claims(self, self.recognizer, sections)
+
+    def _names_a_curated_outcome(self, sections: list[tuple[ET.Element, str]]) -> bool:
+        """Whether the abstract names an outcome of the curated vocabulary (else its reading finds nothing)."""
+        if self.recognizer is None:
+            return True
+        text = " ".join(section for _, section in sections)
+        return any(m.concept.kind is NodeKind.OUTCOME for m in self.recognizer.mentions(text))
 
     def _title_quote(self) -> str:
         """The title as it stands in the record XML, inline markup (<i>, <sup>) included."""
