@@ -280,6 +280,9 @@ def test_cypher_query_table_graph_and_error_hint(watched: Any, app_url: str, tmp
     page.get_by_role("button", name="Run query").click()
     page.get_by_text("As a graph:").wait_for(timeout=TIMEOUT)
     _wait_painted(page)
+    from tests.e2e.test_explorer_view import _layout, _outside
+
+    assert _outside(_layout(page)) == [], "the query's graph is not fitted to its box"
     editor.fill("MATCH (n:Drug RETURN n")
     page.get_by_role("button", name="Run query").click()
     page.locator('[data-testid="stAlertContentError"]').wait_for(timeout=TIMEOUT)
@@ -330,6 +333,10 @@ def test_paths_between_two_nodes(watched: Any, app_url: str, tmp_path: Path) -> 
     listing = page.locator('[data-testid="stTable"]', has_text="Khwaja 2014").first.inner_text()
     assert "Bang 2021" in listing and "reached by" in listing
     _wait_painted(page)
+    from tests.e2e.test_explorer_view import _layout, _outside, _overlaps
+
+    layout = _layout(page)
+    assert _outside(layout) == [] and _overlaps(layout["boxes"]) == [], "the paths are not fitted to their box"
     page.screenshot(path=str(tmp_path / "08-paths.png"), full_page=True)
     watch.assert_clean()
 
