@@ -389,13 +389,17 @@ def stated_nodes() -> str:
     )
 
 
-def findings_with_stances_of() -> str:
-    return "MATCH ()-[r:SUPPORTS|CONTRADICTS]->(f:Finding) WHERE r.source_doc = $x RETURN DISTINCT f.id"
+def stances_from(kind: NodeKind) -> str:
+    """The claims the document ``$x`` takes a stance on, from its studies or guidelines ``$ids``."""
+    return (
+        f"UNWIND $ids AS i MATCH (:{kind.value} {{id: i}})-[r:SUPPORTS|CONTRADICTS]->(f:Finding) "
+        "WHERE r.source_doc = $x RETURN DISTINCT f.id"
+    )
 
 
 def pairs_of_findings(target: NodeKind) -> str:
     return (
-        f"MATCH (d:Drug)<-[:ABOUT]-(f:Finding)-[:ABOUT]->(t:{target.value}) WHERE f.id IN $ids "
+        f"UNWIND $ids AS i MATCH (d:Drug)<-[:ABOUT]-(f:Finding {{id: i}})-[:ABOUT]->(t:{target.value}) "
         "RETURN DISTINCT d.id, t.id"
     )
 
@@ -409,8 +413,9 @@ def reattribute_edges(edge: EdgeType, source: NodeKind) -> str:
     )
 
 
-def delete_edges_of(edge: EdgeType) -> str:
-    return f"MATCH ()-[r:{edge.value}]->() WHERE r.source_doc = $x DELETE r"
+def delete_edges_from(edge: EdgeType, source: NodeKind) -> str:
+    """The document ``$x``'s edges leaving its nodes ``$ids`` (anchored by primary key, not a table scan)."""
+    return f"UNWIND $ids AS i MATCH (:{source.value} {{id: i}})-[r:{edge.value}]->() WHERE r.source_doc = $x DELETE r"
 
 
 def reattribute_nodes(kind: NodeKind) -> str:
@@ -422,7 +427,7 @@ def reattribute_nodes(kind: NodeKind) -> str:
 
 
 def delete_nodes(kind: NodeKind) -> str:
-    return f"MATCH (n:{kind.value}) WHERE n.id IN $ids DETACH DELETE n"
+    return f"UNWIND $ids AS i MATCH (n:{kind.value} {{id: i}}) DETACH DELETE n"
 
 
 def count_claims(target: NodeKind) -> str:

@@ -182,8 +182,12 @@ def stated_nodes() -> str:
     )
 
 
-def findings_with_stances_of() -> str:
-    return "MATCH ()-[r:SUPPORTS|CONTRADICTS]->(f:Finding) WHERE r.source_doc = $x RETURN DISTINCT f.id AS id"
+def stances_from(kind: NodeKind) -> str:
+    """The claims the document ``$x`` takes a stance on, from its studies or guidelines ``$ids``."""
+    return (
+        f"MATCH (e:{kind.value})-[r:SUPPORTS|CONTRADICTS]->(f:Finding) WHERE e.id IN $ids AND r.source_doc = $x "
+        "RETURN DISTINCT f.id AS id"
+    )
 
 
 def pairs_of_findings(target: NodeKind) -> str:
@@ -202,8 +206,8 @@ def reattribute_edges(edge: EdgeType, source: NodeKind) -> str:
     )
 
 
-def delete_edges_of(edge: EdgeType) -> str:
-    return f"MATCH ()-[r:{edge.value}]->() WHERE r.source_doc = $x DELETE r"
+def delete_edges_from(edge: EdgeType, source: NodeKind) -> str:
+    return f"MATCH (a:{source.value})-[r:{edge.value}]->() WHERE a.id IN $ids AND r.source_doc = $x DELETE r"
 
 
 def reattribute_nodes(kind: NodeKind) -> str:

@@ -23,6 +23,8 @@ __all__ = ["remove_document"]
 Rows = Callable[[str, Mapping[str, Any] | None], list[list[Any]]]
 Run = Callable[[str, Mapping[str, Any] | None], Any]
 
+#: Not deleted edge by edge: the shortcut is recounted, FROM_SOURCE edges go with the Source node.
+_KEPT = (EdgeType.LINKED_TO, EdgeType.FROM_SOURCE)
 #: Kinds a structural edge leaves from (ABOUT, IN_POPULATION from claims; IN_POPULATION, MEASURES from figures).
 _STRUCTURAL_SOURCES = (NodeKind.FINDING, NodeKind.FIGURE)
 
@@ -40,7 +42,14 @@ def remove_document(source_id: str, rows: Rows, run: Run, q: ModuleType) -> list
             owned.setdefault(kind, []).append(node_id)
         else:
             handed.setdefault(kind, []).append({"id": node_id, "doc": others[0], "was": provenance})
-    findings = {f for (f,) in rows(q.findings_with_stances_of(), x)} | set(owned.get(NodeKind.FINDING, ()))
+    stated: dict[NodeKind, list[str]] = {kind: list(ids) for kind, ids in owned.items()}
+    for kind, shared in handed.items():
+        stated.setdefault(kind, []).extend(r["id"] for r in shared)
+    stated.setdefault(NodeKind.SOURCE, []).append(source_id)
+    findings = set(owned.get(NodeKind.FINDING, ()))
+    for kind in (NodeKind.STUDY, NodeKind.GUIDELINE):
+        if stated.get(kind):
+            findings.update(f for (f,) in rows(q.stances_from(kind), {**x, "ids": stated[kind]}))
     pairs: set[tuple[str, str]] = set()
     if findings:
         for tkind in derived.TARGET_KINDS:
@@ -51,9 +60,10 @@ def remove_document(source_id: str, rows: Rows, run: Run, q: ModuleType) -> list
             for edge in sorted(STRUCTURAL_EDGES):
                 if any(s is kind and e is edge for s, e, _ in ALLOWED_TRIPLES):
                     run(q.reattribute_edges(edge, kind), {**x, "rows": shared})
-    for edge in EdgeType:
-        if edge is not EdgeType.LINKED_TO:
-            run(q.delete_edges_of(edge), x)
+    # every edge the document states leaves one of its nodes: delete from there, never by a scan
+    for kind, edge in sorted({(s, e) for s, e, _ in ALLOWED_TRIPLES if e not in _KEPT}):
+        if stated.get(kind):
+            run(q.delete_edges_from(edge, kind), {**x, "ids": stated[kind]})
     for kind, shared in handed.items():
         moved = [{"id": r["id"], "doc": r["doc"]} for r in shared if r["was"] == source_id]
         if moved:
