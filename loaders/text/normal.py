@@ -68,7 +68,8 @@ def variants(term: str) -> set[str]:
         forms.add(f"{m.group(2)} {m.group(1)}")
     for form in list(forms):
         british = form
-        for us, uk in _BRITISH:
+        for us, uk in _BRITISH:  # each spelling alone ("leukaemia") and all of them ("leucaemia")
+            forms.add(re.sub(us, uk, form))
             british = re.sub(us, uk, british)
         forms.add(british)
     for form in list(forms):
