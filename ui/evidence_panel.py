@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from graph.curation import CurationLog
 from graph.evidence_view import EvidenceRow, passage
 from graph.service import LinkEvidence
 from graph.store.base import EvidenceStore
@@ -27,7 +28,12 @@ _STANCE_COLOURS = alt.Scale(domain=["supports", "contradicts"], range=["#2ca02c"
 
 
 def render_evidence(
-    store: EvidenceStore, link: LinkEvidence, rows: list[EvidenceRow], *, filtered: bool = False
+    store: EvidenceStore,
+    link: LinkEvidence,
+    rows: list[EvidenceRow],
+    *,
+    filtered: bool = False,
+    log: CurationLog | None = None,
 ) -> None:
     """Counts, table and chart of ``rows`` (the link's rows the filters let through), then the synthesis."""
     drug, target = link.drug.get("name", link.drug.get("id")), link.target.get("name", link.target.get("id"))
@@ -62,7 +68,7 @@ def render_evidence(
     clickable_html(evidence_html(rows, link.recommendations), key=key, on_click=open_quote)
     st.caption("Click a quote to read it in its source document. Figures are as reported; derived numbers are marked.")
     forest_chart(list(link.points_for(rows)))
-    render_synthesis(store, link)
+    render_synthesis(store, link, log)
     pending = st.session_state.pop(_PASSAGE, None)
     if pending:
         _passage_dialog(store, *pending)

@@ -9,7 +9,7 @@ from graph.errors import EvidenceError
 from graph.evidence_view import EvidenceRow, link_outs, node_facts
 from graph.export.html import network_html, node_label
 from graph.model import NodeKind
-from graph.service import EvidenceService, LinkEvidence
+from graph.service import EvidenceService, LinkEvidence, curation_log
 from graph.store.base import EvidenceStore
 from graph.walk_view import DEFAULT_KINDS, GraphFilters, layered_positions, row_passes, staged_graph
 from ui.components import graph_canvas
@@ -43,7 +43,8 @@ def render() -> None:
         render_landing(store, state)
         sync_url(state)
         return
-    service = EvidenceService.for_settings(store, get_settings())
+    settings = get_settings()
+    service = EvidenceService.for_settings(store, settings)
     link = _link(service, state)
     _breadcrumb(store, state)
     if link is not None:
@@ -58,7 +59,7 @@ def render() -> None:
                 _details(store, state, graph)
         with right:
             rows = [r for r in link.rows if row_passes(r, filters)]
-            render_evidence(store, link, rows, filtered=len(rows) != len(link.rows))
+            render_evidence(store, link, rows, filtered=len(rows) != len(link.rows), log=curation_log(settings))
     else:
         left, right = st.columns([3, 2], gap="medium")
         with left:

@@ -41,9 +41,13 @@ def certainty_badge(certainty: str) -> str:
     return f":{_CERTAINTY_COLOUR.get(certainty, 'gray')}-badge[Certainty: {md_escape(certainty)}]"
 
 
-def render_synthesis(store: EvidenceStore, link: LinkEvidence) -> None:
-    """The synthesis panel for one drug → outcome link (call it under the evidence table)."""
-    log = curation_log(Settings.from_env())
+def render_synthesis(store: EvidenceStore, link: LinkEvidence, log: CurationLog | None = None) -> None:
+    """The synthesis panel for one drug → outcome link (call it under the evidence table).
+
+    ``log`` is where the curation form records corrections: the log of the store the
+    explorer was started on (:func:`graph.service.curation_log`).
+    """
+    log = log if log is not None else curation_log(Settings.from_env())
     pair = f"{link.drug.get('id')}→{link.target.get('id')}"
     if len(link.rows) > SYNTHESIS_ROWS and st.session_state.get(_ASKED) != pair:
         st.subheader("What the evidence adds up to")
