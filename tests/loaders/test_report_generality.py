@@ -96,6 +96,10 @@ def test_metformin_in_renal_impairment():
     assert "metformin → Diabetische ketoacidose" in spc
     assert spc["metformin"]["text"].startswith("4.2 dosing: Bij een GFR van 30-44 ml/min")
     assert _node(doc, "Ernstig nierfalen").kind is NodeKind.CONDITION
+    advice = spc["metformin → lactic acidosis in type 2 diabetes"]["text"]
+    assert "4.4 warning: De nierfunctie" in advice and "4.5 interaction: Jodiumhoudende" in advice
+    assert "4.6 pregnancy: Bij een zwangerschapswens" in advice and "4.7 driving: Metformine alleen" in advice
+    assert _node(doc, "SPC Glucophage 2020").props["section"] == "4.2; 4.3; 4.4; 4.5; 4.6; 4.7; 4.8"
     # 4.8 "Zeer zelden (< 1/10.000)" is a frequency band, not one patient of ten thousand
     band = next(f for f in _figures(doc) if f.get("category"))
     assert band["category"] == "Zeer zelden (< 1/10.000)"
