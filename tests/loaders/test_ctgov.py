@@ -14,9 +14,12 @@ from graph.model import EdgeType, NodeKind
 from graph.store.memory import MemoryStore
 from loaders import detect, load_path
 from loaders.ctgov import CtgovLoader, dumps
+from tests.shared_data import CTGOV, needs
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ctgov"
 MECASERMIN = DATA / "NCT90000001_mecasermin_terminated.json"
+DUPILUMAB = CTGOV / "NCT02210780.json"
+REPAGLINIDE = CTGOV / "NCT00763412.json"
 
 
 def _one(path: Path):
@@ -37,13 +40,15 @@ def _edges(doc, etype):
     return {(e.source, e.target): e for e in doc.edges if e.type is etype}
 
 
+@needs(DUPILUMAB)
 def test_detected_as_ctgov():
-    assert detect(DATA / "NCT02210780.json").name == "ctgov"
+    assert detect(DUPILUMAB).name == "ctgov"
     assert detect(DATA / "page_mecasermin.json").name == "ctgov"
 
 
+@needs(DUPILUMAB)
 def test_real_record_with_adverse_events():
-    doc = _one(DATA / "NCT02210780.json")
+    doc = _one(DUPILUMAB)
     study = _node(doc, "study:nct:NCT02210780")
     p = study.props
     assert (p["status"], p["phase"], p["n"], p["allocation"]) == ("COMPLETED", "Phase 2", 194, "RANDOMIZED")
@@ -74,8 +79,9 @@ def test_real_record_with_adverse_events():
     assert "drug:placebo" not in {n.id for n in doc.nodes}
 
 
+@needs(REPAGLINIDE)
 def test_record_with_zero_adverse_events():
-    doc = _one(DATA / "NCT00763412.json")
+    doc = _one(REPAGLINIDE)
     totals = [n for n in doc.nodes if n.kind is NodeKind.FIGURE and "group total" in n.props["label"]]
     assert {(n.props["numerator"], n.props["denominator"]) for n in totals} == {(0, 8)}
     assert not [n for n in doc.nodes if n.kind is NodeKind.FIGURE and "(serious adverse event)" in n.props["label"]]
@@ -122,9 +128,10 @@ def _page(tmp_path: Path, studies: list, **extra) -> Path:
     return path
 
 
+@needs(REPAGLINIDE)
 def test_one_bad_study_in_a_page_is_a_warning_and_the_others_load(tmp_path):
     good = json.loads(MECASERMIN.read_text())
-    other = json.loads((DATA / "NCT00763412.json").read_text())
+    other = json.loads(REPAGLINIDE.read_text())
     no_nct = {"protocolSection": {"identificationModule": {"briefTitle": "No id"}}}
     bad_shape = {"protocolSection": ["not", "an", "object"]}
     path = _page(tmp_path, [good, no_nct, "a string", bad_shape, other], nextPageToken="abc")
@@ -177,10 +184,9 @@ def test_missing_modules_and_unknown_enums_load_with_warnings(tmp_path):
     assert "armsInterventionsModule" not in text  # a missing module is not an error
 
 
+@needs(REPAGLINIDE)
 def test_truncated_page_keeps_the_studies_before_the_break(tmp_path):
-    whole = dumps(
-        {"studies": [json.loads(MECASERMIN.read_text()), json.loads((DATA / "NCT00763412.json").read_text())]}
-    )
+    whole = dumps({"studies": [json.loads(MECASERMIN.read_text()), json.loads(REPAGLINIDE.read_text())]})
     path = tmp_path / "cut.json"
     path.write_text(whole[: len(whole) - 500], encoding="utf-8")
     docs = list(CtgovLoader().load(path))

@@ -12,11 +12,11 @@ from graph.errors import LoadError
 from graph.model import EdgeType, NodeKind
 from loaders import load_path
 from loaders.ctgov import CtgovLoader, study_document
+from tests.shared_data import CTGOV, needs
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "ctgov"
-DUPILUMAB = SHARED / "NCT02210780.json"
-REPAGLINIDE = SHARED / "NCT00763412.json"
-needs_shared = pytest.mark.skipif(not DUPILUMAB.exists(), reason="the shared real records (../shared) are absent")
+DUPILUMAB = CTGOV / "NCT02210780.json"
+REPAGLINIDE = CTGOV / "NCT00763412.json"
+needs_shared = needs(DUPILUMAB)
 
 
 def _doc(path: Path):

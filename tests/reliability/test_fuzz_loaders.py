@@ -45,7 +45,7 @@ from tests.reliability.support import (
 )
 
 TEXT_SEEDS = seeds("loaders/samples/*.txt", "tests/data/reports/*.txt")
-JSON_SEEDS = seeds("tests/data/ctgov/*.json", "tests/data/replay/ctgov/study_*.json")
+JSON_SEEDS = seeds("tests/data/ctgov/*.json", "tests/data/replay/ctgov/study_*.json", "../shared/fixtures/ctgov/*.json")
 XML_SEEDS = seeds("tests/data/pubmed/*.xml", "tests/data/replay/pubmed/efetch_*.xml")
 YAML_SEEDS = seeds("loaders/samples/*.yaml", "tests/data/*.yaml")
 
