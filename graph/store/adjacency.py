@@ -87,6 +87,8 @@ class AdjacencyIndex:
         self.path_indptr = path_indptr
         self.path_neighbour = path_neighbour
         self.version = version
+        #: Per position, how much a study or guideline counts (filled by the store that builds it).
+        self.weights = np.zeros(self.size, dtype=np.float32)
 
     # -- building ------------------------------------------------------------------------------
     @classmethod

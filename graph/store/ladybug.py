@@ -44,7 +44,6 @@ from graph.store.base import (
     QueryResult,
     SearchHit,
     StoreStats,
-    evidence_weight,
     page_order,
     score_match,
     split_synonyms,
@@ -359,7 +358,7 @@ class LadybugStore(EvidenceStore):
     def _recycle_if_grown(self) -> None:
         """Checkpoint, close and reopen the database once writes have piled up engine memory (see
         :data:`ladybug_write.RECYCLE_GROWTH_MIB`); not for ``":memory:"``, not inside a transaction."""
-        if self.path == ":memory:" or getattr(self, "_open_transaction", False):
+        if self.path == ":memory:" or getattr(self, "_transaction_thread", None) is not None:
             return
         now, then = ladybug_write.resident_mib(), self._opened_mib
         grown = now is not None and then is not None and now - then > ladybug_write.RECYCLE_GROWTH_MIB
@@ -552,9 +551,10 @@ class LadybugStore(EvidenceStore):
         return self._assemble(drug, target, stances, figures, recs, nodes)
 
     def evidence_page(self, drug_id: str, target_id: str, *, limit: int = 100, offset: int = 0) -> EvidencePage:
-        # Rank every stance from a few columns read column-wise; build items (nodes, figures) for the page only.
+        # Rank every stance in the index (weights kept there); build items (nodes, figures) for the page only.
         tkind = kind_of(target_id) if is_node_id(target_id) else None
-        if tkind not in (NodeKind.OUTCOME, NodeKind.CONDITION):
+        is_drug = is_node_id(drug_id) and kind_of(drug_id) is NodeKind.DRUG
+        if tkind not in (NodeKind.OUTCOME, NodeKind.CONDITION) or not is_drug:
             return super().evidence_page(drug_id, target_id, limit=limit, offset=offset)
         start = max(offset, 0)
         with self._lock:
@@ -562,37 +562,12 @@ class LadybugStore(EvidenceStore):
             for needed, found in ((drug_id, drug), (target_id, target)):
                 if found is None:
                     raise NotFoundError(f"no node with id {needed!r}")
-            params = {"drug": drug_id, "target": target_id}
-            table = self._arrow(q.evidence_ranked(tkind), params)
-            total = table.num_rows
-            head = [table.column(i).to_pylist() for i in range(4 + len(q.WEIGHT_FIELDS))]
-            quotes = table.column(4 + len(q.WEIGHT_FIELDS) + _EDGE_NAMES.index("quote")).to_pylist()
-            weights: dict[tuple[Any, ...], float] = {}
-            keys = []
-            for fid, stance, eid, ekind, *weighed, quote in zip(*head, quotes, strict=True):
-                fields = (ekind, *weighed)
-                if fields not in weights:
-                    weights[fields] = evidence_weight(
-                        {"kind": ekind, **dict(zip(q.WEIGHT_FIELDS, weighed, strict=True))}
-                    )
-                keys.append((-weights[fields], stance, eid, fid, quote or ""))
-            chosen = sorted(range(total), key=keys.__getitem__)[start : start + max(limit, 0)]
-            page = table.take(pa.array(chosen, pa.int64())).drop_columns(
-                [table.column_names[4 + i] for i in range(len(q.WEIGHT_FIELDS))]
-            )
-            stances = [list(row) for row in zip(*(c.to_pylist() for c in page.columns), strict=True)]
-            evidence_ids = sorted({row[2] for row in stances})
-            figures: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-            if stances:
-                for fid, eid, *values in self._rows(q.evidence_figures_of(tkind), {**params, "evidence": evidence_ids}):
-                    figure = _node_from(NodeKind.FIGURE, values)
-                    figures.setdefault((fid, eid), {})[figure["id"]] = figure
-            all_findings = set(head[0])
-            recs = self._rows(q.recommendations_for_drug(), {"drug": drug_id})
-            if total:
-                recs += [
-                    row for row in self._rows(q.evidence_recommendations(tkind), params) if row[-1] in all_findings
-                ]
+            # The claims, stances and weights come from the adjacency index; the engine is asked
+            # for the page's relationships, figures and nodes only.
+            page = self._walks.evidence_rows((NodeKind.DRUG, drug_id), (tkind, target_id), limit=limit, offset=start)
+            if page is None:
+                raise NotFoundError(f"no node with id {drug_id!r} or {target_id!r}")
+            total, stances, figures, recs = page
             wanted: dict[NodeKind, set[str]] = {NodeKind.FINDING: {row[0] for row in stances}}
             for _, _, eid, ekind, *_ in stances:
                 wanted.setdefault(NodeKind(ekind), set()).add(eid)

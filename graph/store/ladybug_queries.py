@@ -32,8 +32,6 @@ __all__ = [
     "edges_of_one",
     "evidence",
     "evidence_figures",
-    "evidence_figures_of",
-    "evidence_ranked",
     "evidence_recommendations",
     "fill_nodes",
     "ids_present",
@@ -41,6 +39,7 @@ __all__ = [
     "neighbour_ids",
     "neighbours_of",
     "node_by_id",
+    "node_fields_of",
     "node_offsets",
     "nodes_by_ids",
     "offset_by_id",
@@ -172,18 +171,6 @@ def evidence_figures(target: NodeKind) -> str:
 WEIGHT_FIELDS = ("design", "guideline_type", "n")
 
 
-def evidence_ranked(target: NodeKind) -> str:
-    """:func:`evidence` with the weighed fields of the evidence node after its kind (to rank before building)."""
-    weighed = ", ".join(f"e.{name}" for name in WEIGHT_FIELDS)
-    return evidence(target).replace("label(e), ", f"label(e), {weighed}, ", 1)
-
-
-def evidence_figures_of(target: NodeKind) -> str:
-    """:func:`evidence_figures` for the evidence nodes in ``$evidence`` only (one page of a hub link)."""
-    head, tail = evidence_figures(target).split(" RETURN ", 1)
-    return f"{head} WITH f, e, fig WHERE e.id IN $evidence RETURN {tail}"
-
-
 def evidence_recommendations(target: NodeKind) -> str:
     """Recommendations about those claims: recommender id and kind, edge columns, finding id."""
     return (
@@ -265,6 +252,12 @@ def offset_by_id(kind: NodeKind) -> str:
 def offsets_by_ids(kind: NodeKind) -> str:
     """Table offsets of nodes by id, through the primary-key index."""
     return f"UNWIND $ids AS i MATCH (n:{kind.value} {{id: i}}) RETURN offset(id(n))"
+
+
+def node_fields_of(kind: NodeKind, names: Iterable[str]) -> str:
+    """Every node's table offset and the given columns (read column-wise, e.g. what weighs evidence)."""
+    cols = "".join(f", n.{name}" for name in names)
+    return f"MATCH (n:{kind.value}) RETURN offset(id(n)){cols}"
 
 
 def node_offsets(kind: NodeKind) -> str:

@@ -26,10 +26,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph.model import ALLOWED_TRIPLES, EDGE_COLUMNS, NodeKind, node_columns
+from graph.model import ALLOWED_TRIPLES, EDGE_COLUMNS, EdgeType, NodeKind, kind_of, node_columns
 from graph.store import ladybug_queries as q
-from graph.store.adjacency import EDGE_ORDER, AdjacencyIndex, EdgeArrays
-from graph.store.base import PATH_EDGE_TYPES
+from graph.store.adjacency import EDGE_ORDER, AdjacencyIndex, EdgeArrays, _ragged
+from graph.store.base import EVIDENCE_KINDS, PATH_EDGE_TYPES, STANCES, evidence_weight
 
 __all__ = ["LadybugWalks"]
 
@@ -39,6 +39,15 @@ __all__ = ["LadybugWalks"]
 _WALK_WHOLE = 16
 _WANTED_SHARE = 4
 _PATH_TYPES = frozenset(e.value for e in PATH_EDGE_TYPES)
+_ABOUT, _REPORTS, _MEASURES, _RECOMMENDS = (
+    EDGE_ORDER.index(e) for e in (EdgeType.ABOUT, EdgeType.REPORTS, EdgeType.MEASURES, EdgeType.RECOMMENDS)
+)
+_STANCE_CODES = np.array(sorted(EDGE_ORDER.index(e) for e in STANCES), dtype=np.uint8)
+#: Stances in the order their names sort (the store's item order is by stance name).
+_STANCE_RANK = np.zeros(len(EDGE_ORDER), dtype=np.int64)
+for _i, _e in enumerate(sorted(STANCES, key=lambda e: e.value)):
+    _STANCE_RANK[EDGE_ORDER.index(_e)] = _i
+_EVIDENCE_KIND_IDX = np.array([list(NodeKind).index(k) for k in EVIDENCE_KINDS])
 _SELF_CODES = np.array(sorted(EDGE_ORDER.index(e) for e in q.SELF_TYPES), dtype=np.uint8)
 _NO_ID = "\x00"  # an id no node has: runs a statement without rows (to plan it ahead)
 _EDGE_NAMES = tuple(EDGE_COLUMNS)
@@ -97,6 +106,7 @@ class LadybugWalks:
             if table.num_rows:
                 edges.append((etype, skind, tkind, table.column(0).to_numpy(), table.column(1).to_numpy()))
         index = AdjacencyIndex.build(nodes, edges, version=marker)
+        index.weights = self._evidence_weights(index)
         # Compile the statements a walk sends once, now: each costs ~10 ms to plan the first time.
         for kind in NodeKind:
             self._rows(q.nodes_by_ids(kind), {"ids": [_NO_ID]})
@@ -109,6 +119,125 @@ class LadybugWalks:
             self._arrow(q.edges_of_many_to(source, etype, target, outgoing=True), none)
             self._arrow(q.edges_of_many_to(target, etype, source, outgoing=False), none)
         return index
+
+    def _evidence_weights(self, index: AdjacencyIndex) -> np.ndarray:
+        """Each study's and guideline's :func:`~graph.store.base.evidence_weight`, by position (0 elsewhere)."""
+        weights = np.zeros(index.size, dtype=np.float32)
+        cache: dict[tuple[Any, ...], float] = {}
+        for kind in EVIDENCE_KINDS:
+            fields = [f for f in q.WEIGHT_FIELDS if f in node_columns(kind)]
+            table = self._arrow(q.node_fields_of(kind, fields), None)
+            if not table.num_rows:
+                continue
+            offsets = table.column(0).to_numpy()
+            values = [table.column(i + 1).to_pylist() for i in range(len(fields))]
+            out = np.empty(len(offsets), dtype=np.float32)
+            for i, row in enumerate(zip(*values, strict=True)):
+                if row not in cache:
+                    cache[row] = evidence_weight({"kind": kind.value, **dict(zip(fields, row, strict=True))})
+                out[i] = cache[row]
+            weights[index.position(kind, offsets)] = out
+        return weights
+
+    def evidence_rows(
+        self, drug: tuple[NodeKind, str], target: tuple[NodeKind, str], *, limit: int, offset: int
+    ) -> tuple[int, list[list[Any]], dict[tuple[str, str], dict[str, dict[str, Any]]], list[list[Any]]] | None:
+        """One page of the stances on the claims linking drug and target, heaviest first, from the index.
+
+        Returns (how many stances, page rows as :func:`ladybug_queries.evidence` gives them, the
+        page's figures by (finding, evidence), every recommendation row), or ``None`` when an end
+        does not exist.  Only the page's relationships and figures are read from the engine.
+        """
+        with self._lock:
+            index = self.index()
+            d = self.position(index, *drug)
+            t = self.position(index, *target)
+            if d is None or t is None:
+                return None
+            findings = np.intersect1d(
+                self._ends(index, d, _ABOUT, incoming=True, kind=NodeKind.FINDING),
+                self._ends(index, t, _ABOUT, incoming=True, kind=NodeKind.FINDING),
+            )
+            entries = _ragged_entries(index, findings)
+            owner = np.repeat(findings, index.degree(findings))
+            flags = index.flags[entries]
+            other = index.neighbour[entries].astype(np.int64)
+            code = flags >> 1
+            ekind = index.kind_at(other)
+            stance = ((flags & 1) == 0) & np.isin(code, _STANCE_CODES) & np.isin(ekind, _EVIDENCE_KIND_IDX)
+            ev, fi, co = other[stance], owner[stance], code[stance]
+            total = len(ev)
+            order = np.lexsort((index.rank[fi], index.rank[ev], _STANCE_RANK[co], -index.weights[ev]))
+            start = max(offset, 0)
+            chosen = order[start : start + max(limit, 0)]
+            ev, fi, co = ev[chosen], fi[chosen], co[chosen]
+            rows: list[list[Any]] = []
+            figures: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+            if len(chosen):
+                wanted = {
+                    (s, t_, EDGE_ORDER[c].value)
+                    for s, t_, c in zip(index.id_list(ev), index.id_list(fi), co.tolist(), strict=True)
+                }
+                edges = self.fetch_edges(index, EdgeArrays(ev, fi, co.astype(np.uint8)))
+                for s, t_, label, r in edges:
+                    if (s, t_, label) in wanted:
+                        rows.append([t_, label, s, kind_of(s).value, *(r.get(k) for k in _EDGE_NAMES)])
+                figures = self._page_figures(index, ev, fi)
+            recs = self._recommendations(index, d, findings)
+        return total, rows, figures, recs
+
+    def _ends(self, index: AdjacencyIndex, node: int, code: int, *, incoming: bool, kind: NodeKind) -> np.ndarray:
+        """Neighbours of one node over relationships of one type and direction, of one kind, sorted."""
+        lo, hi = index.indptr[node], index.indptr[node + 1]
+        flags, other = index.flags[lo:hi], index.neighbour[lo:hi].astype(np.int64)
+        keep = ((flags >> 1) == code) & ((flags & 1) == (0 if incoming else 1))
+        keep &= index.kind_at(other) == index.kinds.index(kind)
+        return np.unique(other[keep])
+
+    def _page_figures(
+        self, index: AdjacencyIndex, evidence: np.ndarray, findings: np.ndarray
+    ) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
+        """Figures the page's evidence reported (REPORTS) that measure the page's claims (MEASURES)."""
+        pairs = []
+        for e, f in set(zip(evidence.tolist(), findings.tolist(), strict=True)):
+            reported = self._ends(index, e, _REPORTS, incoming=False, kind=NodeKind.FIGURE)
+            measuring = self._ends(index, f, _MEASURES, incoming=True, kind=NodeKind.FIGURE)
+            pairs += [(f, e, g) for g in np.intersect1d(reported, measuring).tolist()]
+        if not pairs:
+            return {}
+        every = np.array(sorted({g for *_, g in pairs}), dtype=np.int64)
+        names = tuple(node_columns(NodeKind.FIGURE))
+        found = {}
+        for row in self._rows(q.nodes_by_ids(NodeKind.FIGURE), {"ids": index.id_list(every)}):
+            node = {n: v for n, v in zip(names, row[1:], strict=True) if v is not None}
+            node.setdefault("kind", NodeKind.FIGURE.value)
+            found[node["id"]] = node
+        ids = dict(zip(every.tolist(), index.id_list(every), strict=True))
+        ends = np.array(sorted({x for f, e, _ in pairs for x in (f, e)}), dtype=np.int64)
+        end_ids = dict(zip(ends.tolist(), index.id_list(ends), strict=True))
+        out: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+        for f, e, g in pairs:
+            if ids[g] in found:
+                out.setdefault((end_ids[f], end_ids[e]), {})[ids[g]] = found[ids[g]]
+        return out
+
+    def _recommendations(self, index: AdjacencyIndex, drug: int, findings: np.ndarray) -> list[list[Any]]:
+        """RECOMMENDS rows about the drug or the link's claims: recommender id and kind, edge columns, about."""
+        about = np.concatenate(([drug], findings)).astype(np.int64)
+        entries = _ragged_entries(index, about)
+        owner = np.repeat(about, index.degree(about))
+        flags = index.flags[entries]
+        keep = ((flags >> 1) == _RECOMMENDS) & ((flags & 1) == 0)
+        if not keep.any():
+            return []
+        sources, targets = index.neighbour[entries[keep]].astype(np.int64), owner[keep]
+        edges = EdgeArrays(sources, targets, np.full(len(sources), _RECOMMENDS, dtype=np.uint8))
+        wanted = set(zip(index.id_list(sources), index.id_list(targets), strict=True))
+        rows = []
+        for s, t, label, r in self.fetch_edges(index, edges):
+            if label == EdgeType.RECOMMENDS.value and (s, t) in wanted:
+                rows.append([s, kind_of(s).value, *(r.get(k) for k in _EDGE_NAMES), t])
+        return rows
 
     # -- positions ----------------------------------------------------------------------------
     def position(self, index: AdjacencyIndex, kind: NodeKind, node_id: str) -> int | None:
@@ -319,3 +448,7 @@ def _cover(index: AdjacencyIndex, u: np.ndarray, v: np.ndarray, skip: np.ndarray
         covered[mine] = True
         walked.append(nodes[i])
     return np.array(walked, dtype=np.int64), covered
+
+
+def _ragged_entries(index: AdjacencyIndex, rows: np.ndarray) -> np.ndarray:
+    return _ragged(index.indptr, rows)
