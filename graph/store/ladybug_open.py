@@ -26,7 +26,7 @@ EMPTY_OR_MISSING = "the database file is empty or missing; restore it from backu
 #: How long a read-only opener waits for a writer's checkpoint to finish.
 READ_ONLY_WAIT_S = 10.0
 #: Files (besides the database file) that show a directory already held a store.
-_COMPANIONS = ("curation.yaml",)
+_COMPANIONS = ("curation.yaml", "vocabulary.sqlite")  # graph/curation.py, graph/vocab_store.py
 _WRITING = (".wal", ".shadow", ".wal.checkpoint", ".writing")  # a writer is at work, or died mid-write
 _RETRY_LATER = "The database may be checkpointing; please retry later."
 #: What the engine says about a file that is not (or no longer) a whole database, lower case.

@@ -60,7 +60,7 @@ def test_a_0_byte_database_file_is_refused(loaded: Path, tmp_path: Path, read_on
     assert _refused(directory, read_only=read_only) == f"{directory}: {EMPTY_OR_MISSING}"
 
 
-@pytest.mark.parametrize("leftover", ["curation.yaml", f"{DB_FILE}.wal", f"{DB_FILE}.writing"])
+@pytest.mark.parametrize("leftover", ["curation.yaml", "vocabulary.sqlite", f"{DB_FILE}.wal", f"{DB_FILE}.writing"])
 def test_a_deleted_database_file_is_refused_while_other_store_files_exist(
     loaded: Path, tmp_path: Path, leftover: str
 ) -> None:
@@ -151,3 +151,11 @@ def test_read_only_opens_during_a_load_wait_for_the_checkpoint_and_succeed(tmp_p
     assert len(documents) >= 5  # each open may wait out a checkpoint (up to ~2.5 s seen on a busy machine)
     assert documents == sorted(documents), "a later open saw fewer documents than an earlier one"
     TALLY["read-only opens during a load"] += len(documents)
+
+
+def test_the_files_that_show_a_store_are_the_ones_the_store_writes() -> None:
+    from graph.curation import CURATION_FILE
+    from graph.store import ladybug_open
+    from graph.vocab_store import VOCABULARY_FILE
+
+    assert {CURATION_FILE, VOCABULARY_FILE} <= set(ladybug_open._COMPANIONS)
