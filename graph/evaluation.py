@@ -85,6 +85,8 @@ def evaluate_cdr(
     records = list(read_pubtator(test))
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:
         store_dir = Path(scratch) / "store"
+        with open_store(Settings(store=store_dir)):
+            pass  # the empty store first: a directory holding only a vocabulary reads as a store whose database is lost
         vocab = VocabularyStore.for_store(store_dir)
         for path in mesh:
             reader = read_mesh_xml if path.suffix.lower() == ".xml" else read_mesh_table

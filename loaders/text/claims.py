@@ -113,6 +113,13 @@ FEATURES: tuple[str, ...] = (
     "adverse_in_sentence",
     "disease_first_position",
     "drug_first_position",
+    "focus_any_disease",
+    "sentence_gap_log",
+    "known_cooccur",
+    "disease_as_condition",
+    "disease_prior_log",
+    "chemical_prior_log",
+    "drugs_in_sentence",
 )
 
 
@@ -138,8 +145,14 @@ def candidates(
     title: Span | None = None,
     trees: dict[str, tuple[str, ...]] | None = None,
     known: Callable[[str, str], bool] | None = None,
+    roles: Callable[[str, str], tuple[int, int]] | None = None,
 ) -> list[Candidate]:
-    """Every (drug, disease) pair of a title and abstract that a sentence or the title links."""
+    """Every (drug, disease) pair of a title and abstract that a sentence or the title links.
+
+    The abstract's focus drugs (named in the title, or named most often) are paired with every
+    disease the abstract names, in whichever sentence: CDR relations are stated per abstract,
+    and the drug a study is about is often named once in one sentence and its effects in the next.
+    """
     trees = trees or {}
     spans = ([title] if title else []) + [s for s in sentences if not (title and s.start < title.end)]
     drugs = [m for m in mentions if m.concept.kind is NodeKind.DRUG]
@@ -198,9 +211,11 @@ def candidates(
                 stance = EdgeType.CONTRADICTS if judged["negated"] and not judged["hyphen_cue"] else EdgeType.SUPPORTS
                 if pair not in best or strength > best[pair][0]:
                     best[pair] = (strength, sentence, stance, judged["cue"])
-    # the drug a title names is what the abstract is about: its pairs need no shared sentence
+    # the drug a title names, or the one named most often, is what the abstract is about: its pairs need no
+    # shared sentence
+    focus = {d_id for d_id, n in drug_count.items() if n == top and n > 1}
     for d_id in drug_count:
-        if d_id not in in_title:
+        if d_id not in in_title and d_id not in focus:
             continue
         for y in diseases:
             pair = (d_id, y.concept.id)
@@ -217,6 +232,14 @@ def candidates(
                 evidence[pair] = {"negated": float(negated)}
     out = []
     n_drugs, n_diseases = len(drug_count), len(disease_count)
+    where = [next((i for i, s in enumerate(spans) if s.start <= m.start < s.end), -1) for m in mentions]
+    at: dict[str, set[int]] = {}
+    for m, i in zip(mentions, where, strict=True):
+        if i >= 0:
+            at.setdefault(m.concept.id, set()).add(i)
+    # a disease named as the patients' condition ("patients with Y", "treatment of Y") is the indication
+    as_condition = Counter(m.concept.id for m in diseases if _CONDITION.search(text[max(0, m.start - 40) : m.start]))
+    drugs_per_span = Counter(i for m, i in zip(mentions, where, strict=True) if m.concept.kind is NodeKind.DRUG)
     for pair, (_, sentence, stance, cue) in best.items():
         d_id, y_id = pair
         ev = evidence.get(pair, {})
@@ -251,11 +274,44 @@ def candidates(
             "adverse_in_sentence": float(any(_ADVERSE.search(s.text) for s in together.get(pair, ()))),
             "disease_first_position": first_at[y_id] / length,
             "drug_first_position": first_at[d_id] / length,
+            "focus_any_disease": float(d_id not in in_title and co == 0),
+            "sentence_gap_log": math.log1p(_gap(at.get(d_id, set()), at.get(y_id, set()))),
+            "known_cooccur": float(co > 0)
+            * float(bool(known and known(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")))),
+            "disease_as_condition": as_condition[y_id] / disease_count[y_id],
+            "disease_prior_log": math.log1p(prior[1]) if (prior := _roles(roles, drug, disease)) else 0.0,
+            "chemical_prior_log": math.log1p(prior[0]) if prior else 0.0,
+            "drugs_in_sentence": (
+                sum(drugs_per_span[spans.index(s)] for s in together[pair]) / len(together[pair])
+                if together.get(pair)
+                else 0.0
+            ),
         }
         out.append(
             Candidate(drug, disease, features, sentence, stance, cue, tuple(together.get(pair, ())), treated_only)
         )
     return out
+
+
+def _gap(a: set[int], b: set[int]) -> int:
+    """How many sentences apart the nearest mentions of two concepts are (0: one sentence)."""
+    if not a or not b:
+        return 10
+    return min(abs(i - j) for i in a for j in b)
+
+
+def _roles(
+    roles: Callable[[str, str], tuple[int, int]] | None, drug: Concept, disease: Concept
+) -> tuple[int, int] | None:
+    return roles(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")) if roles else None
+
+
+_CONDITION = re.compile(
+    r"(?:patients?|children|women|men|subjects|cases|individuals|those|people|adults) (?:with|having|suffering from)"
+    r" (?:\w+ ){0,3}$|(?:treatment|management|therapy|history) (?:of|for) (?:\w+ ){0,2}$|"
+    r"(?:with|of) (?:a )?(?:history|diagnosis) of (?:\w+ ){0,2}$",
+    re.IGNORECASE,
+)
 
 
 def adverse_claims(
@@ -268,12 +324,13 @@ def adverse_claims(
     weights: dict[str, float] | None = None,
     known: Callable[[str, str], bool] | None = None,
     threshold: float | None = None,
+    roles: Callable[[str, str], tuple[int, int]] | None = None,
 ) -> list[Claim]:
     """The claims of a title and its abstract (sentences and mentions with offsets in ``text``)."""
     weights = weights or default_weights()
     threshold = default_threshold() if threshold is None else threshold
     claims = []
-    for cand in candidates(text, sentences, mentions, title=title, trees=trees, known=known):
+    for cand in candidates(text, sentences, mentions, title=title, trees=trees, known=known, roles=roles):
         if cand.treatment_only:
             continue  # a treatment is not an adverse effect, however likely the pair looks
         # a denial is a claim only when its sentence is about something happening ("no Y was observed")
@@ -284,7 +341,32 @@ def adverse_claims(
         )
         if denied or score(cand.features, weights) >= threshold:
             claims.append(Claim(cand.drug, cand.disease, cand.stance, cand.sentence, cand.cue, cand.sentences))
-    return claims
+    return _most_specific(claims, trees or {}) if HYPERNYMS else claims
+
+
+#: Whether a claimed disease is left out when the same drug is claimed to cause a narrower one.
+HYPERNYMS = True
+
+
+def _most_specific(claims: list[Claim], trees: dict[str, tuple[str, ...]]) -> list[Claim]:
+    """Claims without the diseases a narrower claimed one of the same drug sits under in a MeSH tree.
+
+    CDR's curators (and a reader) name the most specific effect: "pemoline-induced choreoathetosis"
+    is chorea, not also movement disorders.
+    """
+    kept = []
+    for claim in claims:
+        mine = trees.get(claim.disease.codes.get("mesh", ""), ())
+        narrower = any(
+            other.drug.id == claim.drug.id
+            and other.stance is EdgeType.SUPPORTS
+            and other.disease.id != claim.disease.id
+            and any(t.startswith(m + ".") for t in trees.get(other.disease.codes.get("mesh", ""), ()) for m in mine)
+            for other in claims
+        )
+        if not (narrower and claim.stance is EdgeType.SUPPORTS):
+            kept.append(claim)
+    return kept
 
 
 def score(features: dict[str, float], weights: dict[str, float]) -> float:

@@ -50,6 +50,20 @@ _BRITISH = (
     (r"\bestrogen", "oestrogen"),
     (r"(?<=[a-z])yze\b", "yse"),
 )
+#: Organ nouns in MeSH names and the adjectives abstracts write them with ("Heart Failure": cardiac failure).
+_ORGANS = (
+    (r"\bheart\b", "cardiac"),
+    (r"\bkidney\b", "renal"),
+    (r"\bliver\b", "hepatic"),
+    (r"\blung\b", "pulmonary"),
+    (r"\bstomach\b", "gastric"),
+)
+#: Combining forms written with a hyphen as often as without ("hepato-toxicity", "thrombo-embolism"); the folded
+#: text has a space where the hyphen was.
+_PREFIX = re.compile(
+    r"\b(cardio|hepato|nephro|neuro|thrombo|myelo|oto|gastro|immuno|hyper|hypo|leuko|leuco|haemato|hemato)"
+    r"(?=[a-z]{4})"
+)
 _INVERTED = re.compile(r"^([^,]+), ([^,]+)$")
 
 
@@ -66,6 +80,15 @@ def variants(term: str) -> set[str]:
     m = _INVERTED.match(base)
     if m and not m.group(2).startswith(("and ", "or ")):
         forms.add(f"{m.group(2)} {m.group(1)}")
+    if " " in base:  # an organ's adjective only in a name of several words ("heart" alone is not "cardiac")
+        for form in list(forms):
+            for noun, adjective in _ORGANS:
+                forms.add(re.sub(noun, adjective, form))
+    for form in list(forms):
+        forms.add(_PREFIX.sub(r"\1 ", form))
+        first, _, rest = form.partition(" ")
+        if rest and first.endswith("s") and not first.endswith(("ss", "us", "is")) and len(first) > 4:
+            forms.add(f"{first[:-1]} {rest}")  # "Torsades de Pointes": torsade de pointes
     for form in list(forms):
         british = form
         for us, uk in _BRITISH:  # each spelling alone ("leukaemia") and all of them ("leucaemia")

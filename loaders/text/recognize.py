@@ -20,6 +20,7 @@ Deliberate choices, each measured on the CDR training set:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -61,6 +62,8 @@ class Recognizer:
         self.vocabulary = vocabulary or Vocabulary.default()
         self.trees = trees or {}
         self.known_relations = known_relations
+        self._as_chemical = Counter(c for c, _ in known_relations)
+        self._as_disease = Counter(d for _, d in known_relations)
         term_use = term_use or {}
         entries = list(entries)
         mesh_names = {key(e.name): e.mesh for e in entries}  # MeSH preferred names only
@@ -117,6 +120,10 @@ class Recognizer:
     def known(self, chemical: str, disease: str) -> bool:
         """Whether annotated abstracts imported into the vocabulary state this chemical-induced disease."""
         return (chemical, disease) in self.known_relations
+
+    def roles(self, chemical: str, disease: str) -> tuple[int, int]:
+        """In how many curated pairs the chemical causes something, and the disease is caused by something."""
+        return self._as_chemical[chemical], self._as_disease[disease]
 
     def concept_of(self, mesh: str) -> Concept | None:
         return self.by_mesh.get(mesh)
