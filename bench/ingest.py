@@ -132,8 +132,8 @@ def render_section(ingest: dict[str, Any] | None) -> list[str]:
     when = ingest.get("started", "?")
     lines += [
         f"`evx load DIR` into a new on-disk store, one process per corpus, started {when}; wall time includes "
-        "start-up, parsing (one worker process beside the writer), validation, writing in batches of 500 "
-        "documents per transaction and the drug → outcome shortcut upkeep.  Peak RSS is the `evx load` "
+        "start-up, parsing (in the same process), validation, writing in batches of 500 documents (or 50,000 records) "
+        "per transaction and the drug → outcome shortcut upkeep.  Peak RSS is the `evx load` "
         "process tree's (sampled, and the kernel's high-water mark).  *Parse only* is the same files parsed "
         "in one process without a store.  **The machine is shared: read every rate with its load average.**",
         "",

@@ -28,7 +28,7 @@ __all__ = ["FileOutcome", "LoadProgress", "LoadSummary", "load_files"]
 
 #: Documents per transaction, and records (nodes + edges) per transaction: whichever comes first.
 BATCH_DOCUMENTS = 500
-BATCH_RECORDS = 100_000
+BATCH_RECORDS = 50_000
 
 Parse = Callable[[Path], Sequence[Document]]
 
