@@ -31,6 +31,7 @@ DEV = CDR / "CDR_DevelopmentSet.PubTator.txt"
 #: Cross-fitting folds: each fifth of the training set is read with what the other four fifths teach, close to
 #: what a vocabulary learned from the whole training set gives on new abstracts.
 FOLDS = 5
+L2_GRID = (0.3, 1.0, 3.0, 10.0)
 WEIGHTS = ROOT / "loaders" / "text" / "claim_weights.yaml"
 
 
@@ -185,7 +186,7 @@ def concepts(docs: list[dict]) -> str:
     return ", ".join(out)
 
 
-def _oof_threshold(rows: list, docs: list[dict], l2: float) -> float:
+def _oof_threshold(rows: list, docs: list[dict], l2: float) -> tuple[float, float]:
     """The threshold that maximises out-of-fold relation F1 on the training set (two folds by abstract)."""
     from loaders.text.claims import fit, score
 
@@ -203,7 +204,7 @@ def _oof_threshold(rows: list, docs: list[dict], l2: float) -> float:
         f1 = 2 * tp / (2 * tp + fp + (gold - tp)) if tp else 0.0
         if f1 > best_f1:
             best, best_f1 = t, f1
-    return best
+    return best, best_f1
 
 
 def write(weights: dict[str, float], threshold: float) -> None:
@@ -216,7 +217,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="measure the shipped weights only")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "evx-cdr-mentions-5.pickle")
-    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--l2", type=float, default=0.0, help="regularisation (default: chosen out of fold)")
     parser.add_argument("--drop", default="", help="features to leave out (comma-separated), to measure them")
     parser.add_argument("--dry-run", action="store_true", help="fit and measure, do not write the weights")
     args = parser.parse_args()
@@ -232,7 +233,12 @@ def main() -> None:
         dropped = {n for n in args.drop.split(",") if n}
         rows = [({k: v for k, v in f.items() if k not in dropped}, y, p, q) for f, y, p, q in rows]
         print(f"{len(rows)} training candidates, {sum(y for _, y, _, _ in rows)} positive")
-        threshold = _oof_threshold(rows, data["train"], args.l2)
+        # the regularisation and the threshold that give the best out-of-fold F1 on the training set
+        tried = {l2: _oof_threshold(rows, data["train"], l2) for l2 in ([args.l2] if args.l2 else L2_GRID)}
+        for l2, (t, f1) in tried.items():
+            print(f"l2 {l2}: threshold {t}, out-of-fold training F1 {f1:.3f}")
+        args.l2 = max(tried, key=lambda l2: tried[l2][1])
+        threshold = tried[args.l2][0]
         weights = {k: v for k, v in fit([(f, y) for f, y, _, _ in rows], l2=args.l2).items() if k not in dropped}
         if not args.dry_run:
             write(weights, threshold)

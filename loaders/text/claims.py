@@ -178,6 +178,7 @@ def candidates(
     evidence: dict[tuple[str, str], dict[str, float]] = {}
     best: dict[tuple[str, str], tuple[float, Span, EdgeType, str | None]] = {}
     together: dict[tuple[str, str], list[Span]] = {}  # every sentence that names both
+    words: dict[tuple[str, str], set[str]] = {}  # the words between the two, where they are close
     supportive: dict[tuple[str, str], int] = {}  # sentences with an adverse cue, not negated, not a treatment
     last = spans[-1] if len(spans) > 1 else None  # the conclusion, usually
     length = max(len(text), 1)
@@ -201,6 +202,7 @@ def candidates(
                 for name in ("hyphen_cue", "adverse_cue", "treatment_cue", "treats", "negated", "close"):
                     f[name] += judged[name]
                 together.setdefault(pair, []).append(sentence)
+                words.setdefault(pair, set()).update(_words_between(text, d, y))
                 if (judged["adverse_cue"] and not judged["negated"] and not judged["treatment_cue"]) or judged[
                     "hyphen_cue"
                 ]:
@@ -287,10 +289,48 @@ def candidates(
                 else 0.0
             ),
         }
+        features.update(dict.fromkeys(words.get(pair, ()), 1.0))
         out.append(
             Candidate(drug, disease, features, sentence, stance, cue, tuple(together.get(pair, ())), treated_only)
         )
     return out
+
+
+_WORD = re.compile(r"[a-z]{3,}")
+#: Words between a drug and a disease that say nothing of their link.
+_STOP = frozenset(
+    [
+        "the",
+        "and",
+        "with",
+        "was",
+        "were",
+        "for",
+        "that",
+        "this",
+        "from",
+        "are",
+        "has",
+        "have",
+        "had",
+        "been",
+        "its",
+        "their",
+        "which",
+        "who",
+    ]
+)
+
+
+def _words_between(text: str, a: Mention, b: Mention) -> set[str]:
+    """The words between two close mentions, as features of the pair ("w:induced", "w:after")."""
+    first, second = sorted((a, b), key=lambda m: m.start)
+    between = text[first.end : second.start].lower()
+    found = _WORD.findall(between)
+    if len(found) > 8:
+        return set()
+    order = "w>" if a.start < b.start else "w<"  # drug before the disease, or after it
+    return {order + w for w in found if w not in _STOP}
 
 
 def _gap(a: set[int], b: set[int]) -> int:
