@@ -87,7 +87,7 @@ def open_database(
             writer = database is not None and any(Path(f"{database}{s}").exists() for s in _WRITING)
             if read_only and writer and time.monotonic() < deadline:
                 time.sleep(delay)  # a writer's checkpoint: it finishes in well under a second
-                delay = min(delay * 2, 1.0)
+                delay = min(delay * 2, 0.5)  # short: a writer between checkpoints leaves short windows
                 continue
             if read_only and writer:
                 raise StoreLockedError(

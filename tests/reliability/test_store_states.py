@@ -115,7 +115,8 @@ deadline = time.monotonic() + float(sys.argv[3])
 i = 0
 while time.monotonic() < deadline:
     store.ingest(synthetic_document(300, tag=f"busy{i}"))
-    store._run("CHECKPOINT")  # what a long load does every few documents: the moment readers trip over
+    store._run("CHECKPOINT")  # far more often than a real load: the moment readers trip over
+    time.sleep(0.1)
     i += 1
 store.close()
 print(i)
