@@ -290,12 +290,6 @@ def candidates(
             ),
         }
         features.update(dict.fromkeys(words.get(pair, ()), 1.0))
-        # where the two sit in MeSH: endogenous substances (D12, D06) and neoplasms or infections (C04, C01) are
-        # rarely what a drug is said to cause, signs and symptoms (C23) and poisoning (C25) often
-        for prefix, concept in (("t:", drug), ("t:", disease)):
-            features.update(
-                dict.fromkeys({prefix + t[:n] for t in trees.get(concept.codes.get("mesh", ""), ()) for n in (3,)}, 1.0)
-            )
         out.append(
             Candidate(drug, disease, features, sentence, stance, cue, tuple(together.get(pair, ())), treated_only)
         )
