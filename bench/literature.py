@@ -271,7 +271,8 @@ def _evaluation_lines(e: dict[str, Any] | None) -> list[str]:
         *rows,
         "",
         f"Also stored: {e['contradicted']} contradicted claims (negated statements) and {e['figures']} figures "
-        "from the claims' own sentences.",
+        "from the claims' own sentences. What the remaining relation errors are, and what each change to the "
+        "claim model gave: [docs/literature.md](docs/literature.md#measured).",
         "",
     ]
 
