@@ -13,6 +13,9 @@ it was.  Tables::
     terms(term, mesh, cased, count, origin)  folded name → id; count = times annotators used it
     term_use(term, seen, annotated)          how often a name occurs in annotated text, and is annotated
     relations(chemical, disease, count)      curated chemical-induced disease pairs (PubTator CID lines)
+    concept_roles(mesh, abstracts, as_chemical, as_disease)
+                                             in how many annotated abstracts a concept is named, and in how
+                                             many of those it is the cause or the effect of a curated pair
 
 ``term_use`` lets the recogniser leave out names annotators do not mark as concepts where
 they occur ("patients", a drug class named in passing): learned, not listed by hand.
@@ -43,6 +46,8 @@ CREATE TABLE IF NOT EXISTS terms (
 CREATE TABLE IF NOT EXISTS term_use (term TEXT PRIMARY KEY, seen INTEGER NOT NULL, annotated INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS relations (
     chemical TEXT NOT NULL, disease TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (chemical, disease));
+CREATE TABLE IF NOT EXISTS concept_roles (
+    mesh TEXT PRIMARY KEY, abstracts INTEGER NOT NULL, as_chemical INTEGER NOT NULL, as_disease INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS imports (
     at TEXT NOT NULL, what TEXT NOT NULL, file TEXT NOT NULL, records INTEGER NOT NULL, terms INTEGER NOT NULL);
 """
@@ -158,8 +163,15 @@ class VocabularyStore:
         used: Counter[tuple[str, str]] = Counter()
         relations: Counter[tuple[str, str]] = Counter()
         texts: list[tuple[str, set[tuple[int, int]]]] = []
+        roles: dict[str, list[int]] = {}  # mesh -> [abstracts naming it, as the cause, as the effect]
         for rec in records:
             count += 1
+            for mesh in {i for ann in rec.annotations for i in ann.ids}:
+                roles.setdefault(mesh, [0, 0, 0])[0] += 1
+            for chemical in {c for c, _ in rec.relations}:
+                roles.setdefault(chemical, [0, 0, 0])[1] += 1
+            for disease in {d for _, d in rec.relations}:
+                roles.setdefault(disease, [0, 0, 0])[2] += 1
             spans = set()
             for ann in rec.annotations:
                 spans.add((ann.start, ann.end))
@@ -196,6 +208,13 @@ class VocabularyStore:
                     "INSERT INTO relations(chemical, disease, count) VALUES (?, ?, ?) "
                     "ON CONFLICT(chemical, disease) DO UPDATE SET count = count + excluded.count",
                     (chemical, disease, n),
+                )
+            for mesh, (named, cause, effect) in roles.items():
+                conn.execute(
+                    "INSERT INTO concept_roles(mesh, abstracts, as_chemical, as_disease) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(mesh) DO UPDATE SET abstracts = abstracts + excluded.abstracts, "
+                    "as_chemical = as_chemical + excluded.as_chemical, as_disease = as_disease + excluded.as_disease",
+                    (mesh, named, cause, effect),
                 )
             self._learn_use(conn, texts)
             report = self._log(conn, "pubtator", file, count, terms)
@@ -280,6 +299,21 @@ class VocabularyStore:
             return frozenset()
         with self._connect() as conn:
             return frozenset(conn.execute("SELECT chemical, disease FROM relations"))
+
+    def concept_roles(self) -> dict[str, tuple[int, int, int]]:
+        """MeSH id → (annotated abstracts naming it, those where it causes, those where it is caused).
+
+        A disease annotators name in many abstracts and seldom as an effect ("hypertension" treated)
+        is less likely an adverse effect than one that is nearly always one ("hepatotoxicity").
+        """
+        if not self.exists:
+            return {}
+        with self._connect() as conn:
+            try:
+                rows = conn.execute("SELECT mesh, abstracts, as_chemical, as_disease FROM concept_roles").fetchall()
+            except sqlite3.OperationalError:
+                return {}  # a vocabulary imported before the table existed: no roles until annotations are reimported
+            return {m: (a, c, d) for m, a, c, d in rows}
 
     def trees(self) -> dict[str, tuple[str, ...]]:
         """MeSH id → tree numbers (for "is this disease a parent of that one")."""

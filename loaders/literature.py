@@ -84,7 +84,14 @@ def read_claims(reader: Any, recognizer: Recognizer, sections: list[tuple[ET.Ele
         quote, start = _quote(xml, parts, mention.start, mention.end)
         b.add_concept(mention.concept, quote=quote, start=start)
     for claim in adverse_claims(
-        joined, sentences, mentions, title=title, trees=recognizer.trees, known=recognizer.known, roles=recognizer.roles
+        joined,
+        sentences,
+        mentions,
+        title=title,
+        trees=recognizer.trees,
+        known=recognizer.known,
+        roles=recognizer.roles,
+        rates=recognizer.rates,
     ):
         quote, start = _quote(xml, parts, claim.sentence.start, claim.sentence.end)
         finding = b.add_finding(claim.drug.id, claim.disease.id, None, quote=quote, start=start)

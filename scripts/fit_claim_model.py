@@ -45,7 +45,11 @@ def _recognizer(annotated: list, workdir: Path):
         store.import_mesh(read_mesh_table(MESH / name), file=name)
     store.import_annotations(iter(annotated), file="annotations")
     return Recognizer(
-        store.entries(), term_use=store.term_use(), trees=store.trees(), known_relations=store.known_relations()
+        store.entries(),
+        term_use=store.term_use(),
+        trees=store.trees(),
+        known_relations=store.known_relations(),
+        concept_roles=store.concept_roles(),
     )
 
 
@@ -91,29 +95,29 @@ def prepare(cache: Path) -> dict:
             work.mkdir()
             rec = _recognizer(other, work)
             for doc in _read(mine, rec):
-                doc["trees"], doc["known"] = rec.trees, rec.known_relations
+                doc["trees"], doc["known"], doc["roles"] = rec.trees, rec.known_relations, rec.concept_roles
                 data["train"].append(doc)
         work = Path(scratch) / "all"
         work.mkdir()
         rec = _recognizer(train, work)
         for doc in _read(dev, rec):
-            doc["trees"], doc["known"] = rec.trees, rec.known_relations
+            doc["trees"], doc["known"], doc["roles"] = rec.trees, rec.known_relations, rec.concept_roles
             data["dev"].append(doc)
     # one copy of the shared trees / relations per fold is enough in the pickle
     cache.write_bytes(pickle.dumps(data))
     return data
 
 
-_ROLES: dict[int, object] = {}
+_PRIORS: dict[int, object] = {}
 
 
-def _roles(known: frozenset):
-    """The recogniser's ``roles`` over one fold's curated pairs."""
-    if id(known) not in _ROLES:
+def _priors(doc: dict):
+    """A recogniser holding one fold's curated pairs and concept roles (for its ``roles`` and ``rates``)."""
+    if id(doc["known"]) not in _PRIORS:
         from loaders.text.recognize import Recognizer
 
-        _ROLES[id(known)] = Recognizer(known_relations=known).roles
-    return _ROLES[id(known)]
+        _PRIORS[id(doc["known"])] = Recognizer(known_relations=doc["known"], concept_roles=doc["roles"])
+    return _PRIORS[id(doc["known"])]
 
 
 def _candidates(doc: dict) -> list:
@@ -127,7 +131,8 @@ def _candidates(doc: dict) -> list:
         title=doc["title"],
         trees=doc["trees"],
         known=lambda c, d: (c, d) in known,
-        roles=_roles(known),
+        roles=_priors(doc).roles,
+        rates=_priors(doc).rates,
     )
 
 
@@ -159,7 +164,8 @@ def measure(docs: list[dict], weights: dict[str, float], threshold: float) -> tu
             weights=weights,
             known=lambda c, d, known=known: (c, d) in known,
             threshold=threshold,
-            roles=_roles(known),
+            roles=_priors(doc).roles,
+            rates=_priors(doc).rates,
         )
         pred = {
             (c.drug.codes.get("mesh"), c.disease.codes.get("mesh")) for c in claims if c.stance is EdgeType.SUPPORTS
@@ -216,7 +222,7 @@ def write(weights: dict[str, float], threshold: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="measure the shipped weights only")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "evx-cdr-mentions-5.pickle")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "evx-cdr-mentions-v2.pickle")
     parser.add_argument("--l2", type=float, default=0.0, help="regularisation (default: chosen out of fold)")
     parser.add_argument("--drop", default="", help="features to leave out (comma-separated), to measure them")
     parser.add_argument("--dry-run", action="store_true", help="fit and measure, do not write the weights")

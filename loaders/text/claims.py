@@ -120,6 +120,8 @@ FEATURES: tuple[str, ...] = (
     "disease_prior_log",
     "chemical_prior_log",
     "drugs_in_sentence",
+    "disease_rate",
+    "chemical_rate",
 )
 
 
@@ -146,6 +148,7 @@ def candidates(
     trees: dict[str, tuple[str, ...]] | None = None,
     known: Callable[[str, str], bool] | None = None,
     roles: Callable[[str, str], tuple[int, int]] | None = None,
+    rates: Callable[[str, str], tuple[float, float]] | None = None,
 ) -> list[Candidate]:
     """Every (drug, disease) pair of a title and abstract that a sentence or the title links.
 
@@ -289,6 +292,8 @@ def candidates(
                 else 0.0
             ),
         }
+        rate = rates(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")) if rates else (0.25, 0.25)
+        features["chemical_rate"], features["disease_rate"] = rate
         features.update(dict.fromkeys(words.get(pair, ()), 1.0))
         out.append(
             Candidate(drug, disease, features, sentence, stance, cue, tuple(together.get(pair, ())), treated_only)
@@ -365,12 +370,13 @@ def adverse_claims(
     known: Callable[[str, str], bool] | None = None,
     threshold: float | None = None,
     roles: Callable[[str, str], tuple[int, int]] | None = None,
+    rates: Callable[[str, str], tuple[float, float]] | None = None,
 ) -> list[Claim]:
     """The claims of a title and its abstract (sentences and mentions with offsets in ``text``)."""
     weights = weights or default_weights()
     threshold = default_threshold() if threshold is None else threshold
     claims = []
-    for cand in candidates(text, sentences, mentions, title=title, trees=trees, known=known, roles=roles):
+    for cand in candidates(text, sentences, mentions, title=title, trees=trees, known=known, roles=roles, rates=rates):
         if cand.treatment_only:
             continue  # a treatment is not an adverse effect, however likely the pair looks
         # a denial is a claim only when its sentence is about something happening ("no Y was observed")

@@ -58,12 +58,14 @@ class Recognizer:
         term_use: dict[str, tuple[int, int]] | None = None,
         trees: dict[str, tuple[str, ...]] | None = None,
         known_relations: frozenset[tuple[str, str]] = frozenset(),
+        concept_roles: dict[str, tuple[int, int, int]] | None = None,
     ) -> None:
         self.vocabulary = vocabulary or Vocabulary.default()
         self.trees = trees or {}
         self.known_relations = known_relations
         self._as_chemical = Counter(c for c, _ in known_relations)
         self._as_disease = Counter(d for _, d in known_relations)
+        self.concept_roles = concept_roles or {}
         term_use = term_use or {}
         entries = list(entries)
         mesh_names = {key(e.name): e.mesh for e in entries}  # MeSH preferred names only
@@ -124,6 +126,15 @@ class Recognizer:
     def roles(self, chemical: str, disease: str) -> tuple[int, int]:
         """In how many curated pairs the chemical causes something, and the disease is caused by something."""
         return self._as_chemical[chemical], self._as_disease[disease]
+
+    def rates(self, chemical: str, disease: str) -> tuple[float, float]:
+        """How often, of the annotated abstracts naming each, the chemical causes and the disease is caused.
+
+        Smoothed towards an even prior, so a concept seen once says little and an unseen one nothing.
+        """
+        named_c, cause, _ = self.concept_roles.get(chemical, (0, 0, 0))
+        named_d, _, effect = self.concept_roles.get(disease, (0, 0, 0))
+        return (cause + 0.5) / (named_c + 2), (effect + 0.5) / (named_d + 2)
 
     def concept_of(self, mesh: str) -> Concept | None:
         return self.by_mesh.get(mesh)
@@ -205,6 +216,10 @@ def store_recognizer(store: VocabularyStore) -> Recognizer | None:
     if cache_key not in _CACHE:
         _CACHE.clear()
         _CACHE[cache_key] = Recognizer(
-            store.entries(), term_use=store.term_use(), trees=store.trees(), known_relations=store.known_relations()
+            store.entries(),
+            term_use=store.term_use(),
+            trees=store.trees(),
+            known_relations=store.known_relations(),
+            concept_roles=store.concept_roles(),
         )
     return _CACHE[cache_key]

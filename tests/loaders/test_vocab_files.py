@@ -197,3 +197,32 @@ def test_overlong_entry_terms_are_left_out(tmp_path):
     record = _descriptor("D007022", "Hypotension", ["C14.907.514"], ["Hypotension", "x" * 400])
     (rec,) = read_mesh_xml(_mesh_xml(tmp_path, record))
     assert rec.terms == ("Hypotension",)
+
+
+def test_pubtator_import_counts_each_concepts_roles_per_abstract(tmp_path):
+    """Named in two abstracts, caused in one of them: the disease's rate as an effect is learned, not assumed."""
+    second = "2|t|Hypotension treated\n2|a|Labetalol lowered pressure.\n2\t0\t11\tHypotension\tDisease\tD007022\n"
+    path = tmp_path / "a.txt"
+    path.write_text(PUBTATOR + "\n" + second + "\n")
+    store = VocabularyStore(tmp_path / "v.sqlite")
+    store.import_annotations(read_pubtator(path), file=str(path))
+    store.import_annotations(read_pubtator(path), file=str(path))  # a second import adds up
+    roles = store.concept_roles()
+    assert roles["D007022"] == (4, 0, 2)
+    assert roles["D007741"] == (2, 2, 0)
+    from loaders.text.recognize import Recognizer
+
+    cause, effect = Recognizer(concept_roles=roles).rates("D007741", "D007022")
+    assert cause > 0.5 > effect > 0.25  # smoothed: an unseen concept gets 0.25
+    assert Recognizer().rates("D000001", "D000002") == (0.25, 0.25)
+
+
+def test_concept_roles_of_a_vocabulary_imported_before_they_were_counted(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "v.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE concepts (mesh TEXT PRIMARY KEY, name TEXT, kind TEXT, trees TEXT)")
+    conn.commit()
+    conn.close()
+    assert VocabularyStore(path).concept_roles() == {}
