@@ -177,7 +177,13 @@ class LadybugStore(EvidenceStore):
         )
 
         def connect() -> tuple[Any, Any]:
-            db = ladybug.Database(target, read_only=read_only, buffer_pool_size=pool * 2**20)
+            db = ladybug.Database(
+                target,
+                read_only=read_only,
+                buffer_pool_size=pool * 2**20,
+                # the engine's 16 MB made every commit of a batch of trial records a checkpoint
+                checkpoint_threshold=ladybug_write.CHECKPOINT_WAL_BYTES,
+            )
             try:
                 conn = ladybug.Connection(db)
                 tables = {row[1] for row in conn.execute("CALL show_tables() RETURN *").get_all()}

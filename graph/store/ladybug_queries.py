@@ -75,8 +75,12 @@ def add_column(table: str, name: str, py: type) -> str:
 
 
 def edge_ids_from(edge: EdgeType, source: NodeKind) -> str:
-    """Ids of ``edge`` relationships leaving the given nodes (to skip structural edges already stored)."""
-    return f"MATCH (a:{source.value})-[r:{edge.value}]->() WHERE a.id IN $ids RETURN r.id"
+    """Ids of ``edge`` relationships leaving the given nodes (to skip structural edges already stored).
+
+    Anchored by primary key (``UNWIND``): ``WHERE a.id IN $ids`` scanned the whole table, which made
+    each batch of trial records slower than the last as the store grew.
+    """
+    return f"UNWIND $ids AS i MATCH (a:{source.value} {{id: i}})-[r:{edge.value}]->() RETURN r.id"
 
 
 def copy_nodes(kind: NodeKind) -> str:

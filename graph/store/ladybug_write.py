@@ -108,8 +108,10 @@ def write_plan(plan: BatchPlan, rows: Rows, run: Run) -> list[IngestReport]:
     added = [0] * len(plan.documents)
     updated = [0] * len(plan.documents)
     edges_added = [0] * len(plan.documents)
+    stored_ids: dict[NodeKind, set[str]] = {}
     for kind, table in plan.nodes.items():
         stored = _stored_nodes(kind, list(table), rows)
+        stored_ids[kind] = set(stored)
         new = [row for node_id, row in table.items() if node_id not in stored]
         for chunk in _chunks(new):
             run(q.create_nodes(kind), {"rows": arrow_rows(chunk, node_columns(kind))})
@@ -128,7 +130,8 @@ def write_plan(plan: BatchPlan, rows: Rows, run: Run) -> list[IngestReport]:
             run(q.fill_nodes(kind, names), {"rows": arrow_rows(fills, columns)})
     for (etype, skind, tkind), table in plan.edges.items():
         if etype in STRUCTURAL_EDGES:  # stated once, whichever document came first
-            sources = sorted({row["from"] for row in table.values()})
+            # only a node stored before this batch can already have the edge
+            sources = sorted({row["from"] for row in table.values()} & stored_ids.get(skind, set()))
             have = {r[0] for chunk in _chunks(sources) for r in rows(q.edge_ids_from(etype, skind), {"ids": chunk})}
             table = {edge_id: row for edge_id, row in table.items() if edge_id not in have}
         new_edges = list(table.values())
@@ -282,3 +285,6 @@ def give_back_memory() -> None:
 #: pool turns that into "buffer pool is full".  Closing (after a checkpoint) gives it all back.
 RECYCLE_GROWTH_MIB = 256
 RECYCLE_WRITES = 200
+#: Write-ahead log size that triggers a checkpoint at commit (the engine's default is 16 MB, less than
+#: one batch of trial records; a checkpoint's cost grows with the store, so one per batch slowed loads).
+CHECKPOINT_WAL_BYTES = 128 * 2**20
