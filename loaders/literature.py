@@ -91,7 +91,7 @@ def read_claims(reader: Any, recognizer: Recognizer, sections: list[tuple[ET.Ele
         trees=recognizer.trees,
         known=recognizer.known,
         roles=recognizer.roles,
-        rates=recognizer.rates,
+        rates=recognizer.rates if recognizer.concept_roles else None,
     ):
         quote, start = _quote(xml, parts, claim.sentence.start, claim.sentence.end)
         finding = b.add_finding(claim.drug.id, claim.disease.id, None, quote=quote, start=start)

@@ -116,7 +116,9 @@ def _priors(doc: dict):
     if id(doc["known"]) not in _PRIORS:
         from loaders.text.recognize import Recognizer
 
-        _PRIORS[id(doc["known"])] = Recognizer(known_relations=doc["known"], concept_roles=doc["roles"])
+        _PRIORS[id(doc["known"])] = Recognizer(
+            known_relations=doc["known"], concept_roles=doc["roles"], trees=doc["trees"]
+        )
     return _PRIORS[id(doc["known"])]
 
 
@@ -137,6 +139,13 @@ def _candidates(doc: dict) -> list:
 
 
 def _rows(docs: list[dict]) -> list[tuple[dict[str, float], bool, str, tuple[str, str]]]:
+    """Labelled candidates; each twice: as read with the fold's priors, and as a vocabulary without annotations reads it.
+
+    The second copy teaches the model what the text alone says, for a user who imported MeSH but no annotated
+    abstracts (``no_priors``), without which the missing priors would read as evidence against every pair.
+    """
+    from loaders.text.claims import PRIOR_FEATURES
+
     rows = []
     for doc in docs:
         for cand in _candidates(doc):
@@ -144,6 +153,9 @@ def _rows(docs: list[dict]) -> list[tuple[dict[str, float], bool, str, tuple[str
                 continue
             pair = (cand.drug.codes.get("mesh", ""), cand.disease.codes.get("mesh", ""))
             rows.append((cand.features, pair in doc["gold"], doc["pmid"], pair))
+            bare = {**cand.features, **dict.fromkeys(PRIOR_FEATURES, 0.0), "no_priors": 1.0}
+            bare["disease_rate"] = bare["chemical_rate"] = 0.25
+            rows.append((bare, pair in doc["gold"], doc["pmid"] + "/bare", pair))
     return rows
 
 
@@ -196,12 +208,12 @@ def _oof_threshold(rows: list, docs: list[dict], l2: float) -> tuple[float, floa
     """The threshold that maximises out-of-fold relation F1 on the training set (two folds by abstract)."""
     from loaders.text.claims import fit, score
 
-    pmids = sorted({r[2] for r in rows})
+    pmids = sorted({r[2].split("/")[0] for r in rows})
     fold = {p: i % 2 for i, p in enumerate(pmids)}
     scored: list[tuple[float, bool]] = []
-    for k in (0, 1):
-        w = fit([(f, y) for f, y, p, _ in rows if fold[p] != k], l2=l2)
-        scored.extend((score(f, w), y) for f, y, p, _ in rows if fold[p] == k)
+    for k in (0, 1):  # an abstract and its copy read without priors are always in the same fold
+        w = fit([(f, y) for f, y, p, _ in rows if fold[p.split("/")[0]] != k], l2=l2)
+        scored.extend((score(f, w), y) for f, y, p, _ in rows if fold.get(p) == k)  # only as read with priors
     gold = sum(len(d["gold"]) for d in docs)
     best, best_f1 = 0.5, -1.0
     for t in [i / 100 for i in range(10, 80)]:

@@ -35,7 +35,17 @@ from graph.model import EdgeType, NodeKind
 from graph.vocabulary import Concept, Mention
 from loaders.text_rules import Span
 
-__all__ = ["FEATURES", "Candidate", "Claim", "adverse_claims", "candidates", "default_weights", "fit", "score"]
+__all__ = [
+    "FEATURES",
+    "PRIOR_FEATURES",
+    "Candidate",
+    "Claim",
+    "adverse_claims",
+    "candidates",
+    "default_weights",
+    "fit",
+    "score",
+]
 
 _DISEASE = (NodeKind.CONDITION, NodeKind.OUTCOME)
 
@@ -120,6 +130,16 @@ FEATURES: tuple[str, ...] = (
     "disease_prior_log",
     "chemical_prior_log",
     "drugs_in_sentence",
+    "disease_rate",
+    "chemical_rate",
+    "no_priors",
+)
+#: Features that come from annotated abstracts imported into the vocabulary (zero, or even, without them).
+PRIOR_FEATURES = (
+    "known_pair",
+    "known_cooccur",
+    "disease_prior_log",
+    "chemical_prior_log",
     "disease_rate",
     "chemical_rate",
 )
@@ -294,6 +314,7 @@ def candidates(
         }
         rate = rates(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")) if rates else (0.25, 0.25)
         features["chemical_rate"], features["disease_rate"] = rate
+        features["no_priors"] = 0.0 if rates else 1.0  # a vocabulary without annotated abstracts: no prior at all
         features.update(dict.fromkeys(words.get(pair, ()), 1.0))
         out.append(
             Candidate(drug, disease, features, sentence, stance, cue, tuple(together.get(pair, ())), treated_only)

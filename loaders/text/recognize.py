@@ -66,6 +66,13 @@ class Recognizer:
         self._as_chemical = Counter(c for c, _ in known_relations)
         self._as_disease = Counter(d for _, d in known_relations)
         self.concept_roles = concept_roles or {}
+        # the same counts summed over each MeSH tree parent: what an unseen or rarely seen concept backs off to
+        self._parent_roles: dict[str, list[int]] = {}
+        for mesh, counts in self.concept_roles.items():
+            for parent in {t.rsplit(".", 1)[0] for t in self.trees.get(mesh, ()) if "." in t}:
+                summed = self._parent_roles.setdefault(parent, [0, 0, 0])
+                for i, n in enumerate(counts):
+                    summed[i] += n
         term_use = term_use or {}
         entries = list(entries)
         mesh_names = {key(e.name): e.mesh for e in entries}  # MeSH preferred names only
@@ -134,7 +141,15 @@ class Recognizer:
         """
         named_c, cause, _ = self.concept_roles.get(chemical, (0, 0, 0))
         named_d, _, effect = self.concept_roles.get(disease, (0, 0, 0))
-        return (cause + 0.5) / (named_c + 2), (effect + 0.5) / (named_d + 2)
+        prior_c, prior_d = self._parent_rate(chemical, 1), self._parent_rate(disease, 2)
+        return (cause + 2 * prior_c) / (named_c + 2), (effect + 2 * prior_d) / (named_d + 2)
+
+    def _parent_rate(self, mesh: str, role: int) -> float:
+        named = hit = 0
+        for parent in {t.rsplit(".", 1)[0] for t in self.trees.get(mesh, ()) if "." in t}:
+            counts = self._parent_roles.get(parent, (0, 0, 0))
+            named, hit = named + counts[0], hit + counts[role]
+        return (hit + 0.5) / (named + 2)
 
     def concept_of(self, mesh: str) -> Concept | None:
         return self.by_mesh.get(mesh)
