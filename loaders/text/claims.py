@@ -21,6 +21,7 @@ Choices, each measured on the CDR training set (abstract-level relations):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -257,7 +258,9 @@ def candidates(
                 evidence[pair] = {"negated": float(negated)}
     out = []
     n_drugs, n_diseases = len(drug_count), len(disease_count)
-    where = [next((i for i, s in enumerate(spans) if s.start <= m.start < s.end), -1) for m in mentions]
+    starts = [s.start for s in spans]
+    where = [_sentence_of(spans, starts, m.start) for m in mentions]
+    index_of = {id(s): i for i, s in enumerate(spans)}
     at: dict[str, set[int]] = {}
     for m, i in zip(mentions, where, strict=True):
         if i >= 0:
@@ -307,7 +310,7 @@ def candidates(
             "disease_prior_log": math.log1p(prior[1]) if (prior := _roles(roles, drug, disease)) else 0.0,
             "chemical_prior_log": math.log1p(prior[0]) if prior else 0.0,
             "drugs_in_sentence": (
-                sum(drugs_per_span[spans.index(s)] for s in together[pair]) / len(together[pair])
+                sum(drugs_per_span[index_of[id(s)]] for s in together[pair]) / len(together[pair])
                 if together.get(pair)
                 else 0.0
             ),
@@ -357,6 +360,12 @@ def _words_between(text: str, a: Mention, b: Mention) -> set[str]:
         return set()
     order = "w>" if a.start < b.start else "w<"  # drug before the disease, or after it
     return {order + w for w in found if w not in _STOP}
+
+
+def _sentence_of(spans: Sequence[Span], starts: list[int], offset: int) -> int:
+    """The index of the span holding ``offset`` (spans in order, not overlapping), or -1."""
+    i = bisect.bisect_right(starts, offset) - 1
+    return i if i >= 0 and offset < spans[i].end else -1
 
 
 def _gap(a: set[int], b: set[int]) -> int:
