@@ -93,12 +93,19 @@ def read_claims(reader: Any, recognizer: Recognizer, sections: list[tuple[ET.Ele
         roles=recognizer.roles,
         rates=recognizer.rates if recognizer.concept_roles else None,
     ):
-        quote, start = _quote(xml, parts, claim.sentence.start, claim.sentence.end)
+        said = claim.sentence
+        if claim.sentences and not _one_part(parts, said):
+            said = claim.sentences[0]  # sentences in two sections of a structured abstract: the disease's alone
+        quote, start = _quote(xml, parts, said.start, said.end)
         finding = b.add_finding(claim.drug.id, claim.disease.id, None, quote=quote, start=start)
         b.add_edge(claim.stance, reader.study, finding, quote=quote, start=start)
         if claim.stance is EdgeType.SUPPORTS:
             for sentence in claim.sentences or (claim.sentence,):
                 _figures(reader, joined, parts, sentence, claim.disease, finding)
+
+
+def _one_part(parts: list[_Part], span: Span) -> bool:
+    return any(p.start <= span.start and span.end <= p.end for p in parts)
 
 
 def _first_of_each(mentions: list[Mention]) -> list[Mention]:

@@ -158,6 +158,7 @@ class Candidate:
     cue: str | None
     sentences: tuple[Span, ...] = ()  # every sentence that names both
     treatment_only: bool = False  # every sentence naming both says the drug treats or prevents the disease
+    quote: Span | None = None  # named in no one sentence: from the nearest sentence naming the drug to the disease's
 
 
 def candidates(
@@ -320,7 +321,17 @@ def candidates(
         features["no_priors"] = 0.0 if rates else 1.0  # a vocabulary without annotated abstracts: no prior at all
         features.update(dict.fromkeys(words.get(pair, ()), 1.0))
         out.append(
-            Candidate(drug, disease, features, sentence, stance, cue, tuple(together.get(pair, ())), treated_only)
+            Candidate(
+                drug,
+                disease,
+                features,
+                sentence,
+                stance,
+                cue,
+                tuple(together.get(pair, ())),
+                treated_only,
+                None if co else _across(text, spans, index_of[id(sentence)], at.get(d_id, set()), title is not None),
+            )
         )
     return out
 
@@ -360,6 +371,23 @@ def _words_between(text: str, a: Mention, b: Mention) -> set[str]:
         return set()
     order = "w>" if a.start < b.start else "w<"  # drug before the disease, or after it
     return {order + w for w in found if w not in _STOP}
+
+
+#: How many sentences apart a drug and a disease may be for the claim to quote the sentences from one to the other.
+QUOTE_GAP = 2
+
+
+def _across(text: str, spans: Sequence[Span], disease_at: int, drug_at: set[int], has_title: bool) -> Span | None:
+    """The sentences from the nearest one naming the drug to the one naming the disease, when they are close.
+
+    ``None`` when the drug is named only in the title (the title is the claim's context) or too far away.
+    """
+    near = [i for i in drug_at if not (has_title and i == 0) and abs(i - disease_at) <= QUOTE_GAP]
+    if not near:
+        return None
+    j = min(near, key=lambda i: abs(i - disease_at))
+    first, last = spans[min(j, disease_at)], spans[max(j, disease_at)]
+    return Span(first.start, last.end, text[first.start : last.end])
 
 
 def _sentence_of(spans: Sequence[Span], starts: list[int], offset: int) -> int:
@@ -416,7 +444,16 @@ def adverse_claims(
             and any(_OCCURRENCE.search(s.text) for s in cand.sentences)
         )
         if denied or score(cand.features, weights) >= threshold:
-            claims.append(Claim(cand.drug, cand.disease, cand.stance, cand.sentence, cand.cue, cand.sentences))
+            claims.append(
+                Claim(
+                    cand.drug,
+                    cand.disease,
+                    cand.stance,
+                    cand.quote or cand.sentence,
+                    cand.cue,
+                    cand.sentences or ((cand.sentence,) if cand.quote else ()),  # figures: the disease's sentence
+                )
+            )
     return _most_specific(claims, trees or {}) if HYPERNYMS else claims
 
 

@@ -148,3 +148,47 @@ def test_dutch_statement_over_the_bundled_names(rec):
     doc = _load(rec, "Ernstige hypoglykemie na gebruik van mecasermine bij kinderen.")
     stances = [e for e in doc.edges if e.type is EdgeType.SUPPORTS]
     assert stances and all(e.provenance.quote.startswith("Ernstige hypoglykemie") for e in stances)
+
+
+def test_a_claim_across_sentences_quotes_from_the_drug_to_the_disease(rec):
+    """The study drug named in one sentence and its effect in the next: the quote holds both, verbatim."""
+    from loaders import text_rules
+    from loaders.text.claims import adverse_claims
+    from loaders.text_rules import Span
+
+    title = "A study in rats."
+    abstract = (
+        "Rats received carbamazepine daily for two weeks. Carbamazepine was stopped on day 15. "
+        "Within days, 4 of 10 animals (40%) showed hypotension."
+    )
+    text = f"{title} {abstract}"
+    sentences = text_rules.sentences(text, len(title) + 1, len(text))
+    claims = adverse_claims(
+        text, sentences, rec.mentions(text), title=Span(0, len(title), title), trees={}, threshold=0.0
+    )
+    (claim,) = [c for c in claims if c.disease.codes["mesh"] == "D007022"]
+    assert claim.sentence.text == text[claim.sentence.start : claim.sentence.end]
+    assert (
+        claim.sentence.text
+        == "Carbamazepine was stopped on day 15. Within days, 4 of 10 animals (40%) showed hypotension."
+    )
+    assert [s.text for s in claim.sentences] == ["Within days, 4 of 10 animals (40%) showed hypotension."]
+
+
+def test_a_drug_far_from_the_disease_is_not_quoted_with_it(rec):
+    from loaders import text_rules
+    from loaders.text.claims import adverse_claims
+    from loaders.text_rules import Span
+
+    title = "A study in rats."
+    abstract = (
+        "Rats received carbamazepine. Carbamazepine was given daily. Weights were recorded. Food was weighed. "
+        "Cages were cleaned. Some animals showed hypotension."
+    )
+    text = f"{title} {abstract}"
+    sentences = text_rules.sentences(text, len(title) + 1, len(text))
+    claims = adverse_claims(
+        text, sentences, rec.mentions(text), title=Span(0, len(title), title), trees={}, threshold=0.0
+    )
+    (claim,) = [c for c in claims if c.disease.codes["mesh"] == "D007022"]
+    assert claim.sentence.text == "Some animals showed hypotension."

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from graph.curation import Correction, CurationLog, curate_evidence, curate_graph, parse_corrections, read_corrections
-from graph.errors import LoadError, StoreCorruptError
+from graph.errors import LoadError
 from graph.model import EdgeType
 from graph.store.ladybug import LadybugStore
 from graph.synthesis import stance_edge_id, synthesise
@@ -93,33 +93,27 @@ def test_curator_file_errors_name_file_line_and_field(tmp_path):
 
 
 def test_curation_survives_reimport(tmp_path):
-    """Load, curate, lose the extracted data and load the same document again: the overlay still applies."""
+    """Load, curate, wipe the extracted data and load the same document again: the overlay still applies."""
     first = tmp_path / "first"
     with LadybugStore(first) as store:
         store.ingest(build_evidence_document())
         khwaja = _edge(store, KHWAJA)
         CurationLog.for_store(first).add(_reject(khwaja))
     assert (first / "curation.yaml").exists()
-    # the curation log is not extracted data: removing the database leaves it alone, and the
-    # directory is then refused (a store that lost its database), not silently reopened empty
+    # the curation log is not extracted data: removing the database leaves it alone
     for path in first.iterdir():
         if path.name != "curation.yaml":
             shutil.rmtree(path) if path.is_dir() else path.unlink()
-    with pytest.raises(StoreCorruptError, match="empty or missing"):
-        LadybugStore(first)
-    # as the message says: a new directory, with the curator's log taken along
-    rebuilt = tmp_path / "rebuilt"
-    with LadybugStore(rebuilt) as store:
+    with LadybugStore(first) as store:
         assert store.stats().total_nodes == 0
-        shutil.move(first / "curation.yaml", rebuilt / "curation.yaml")
         store.ingest(build_evidence_document())
-        curated = curate_evidence(store.evidence(DRUG, OUTCOME), CurationLog.for_store(rebuilt).corrections)
+        curated = curate_evidence(store.evidence(DRUG, OUTCOME), CurationLog.for_store(first).corrections)
     assert [i.evidence["id"] for i in curated.rejected] == [KHWAJA] and not curated.unmatched
     # and in a fresh store directory, with the log taken along as a curator's file
     fresh = tmp_path / "fresh"
     with LadybugStore(fresh) as store:
         store.ingest(build_evidence_document())
         log = CurationLog.for_store(fresh)
-        log.add(*read_corrections(rebuilt / "curation.yaml"))
+        log.add(*read_corrections(first / "curation.yaml"))
         curated = curate_evidence(store.evidence(DRUG, OUTCOME), log.corrections)
     assert not curated.evidence.contradicting and curated.rejected[0].curation[0]["curated_by"] == "A. Curator"
