@@ -102,7 +102,7 @@ def test_synthetic_documents_load_with_the_project_loaders(tmp_path: Path) -> No
 
 
 def test_the_benchmark_writes_its_table_and_json(tmp_path: Path) -> None:
-    argv = ["--sizes", str(SIZE), "--reps", "3", "--out", str(tmp_path), "--no-browser"]
+    argv = ["--sizes", str(SIZE), "--reps", "3", "--out", str(tmp_path), "--no-browser", "--ingest-scale", "0.002"]
     assert main([*argv, "--reports", "2", "--records", "4"]) == 0
     results = json.loads((tmp_path / "bench-results.json").read_text())
     assert {"machine", "sizes", "loaders", "browser", "reps", "seed", "wall_s"} <= results.keys()
@@ -115,6 +115,9 @@ def test_the_benchmark_writes_its_table_and_json(tmp_path: Path) -> None:
         assert reference["ops"][op]["n"] >= 1
     assert {"graphml_1000", "graphml_10000", "html_500", "html_2000"} <= store["exports"].keys()
     assert {"report", "ctgov", "pubmed"} <= results["loaders"].keys()
+    ingest = results["ingest"]  # a handful of documents per corpus through `evx load`
+    for name in ("pubmed", "ctgov", "reports"):
+        assert "skipped" in ingest[name] or (ingest[name]["returncode"] == 0 and ingest[name]["documents"] >= 1)
     table = (tmp_path / "BENCHMARKS.md").read_text()
     for heading in ("## Machine", "## Targets", "## Query latency", "## Exports", "## Loader throughput", "## Browser"):
         assert heading in table
