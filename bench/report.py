@@ -437,10 +437,14 @@ def _loaders(results: dict[str, Any]) -> list[str]:
     ]
     units = {"report": "documents/s", "ctgov": "records/s", "pubmed": "records/s"}
     for kind, r in loaders.items():
+        if not isinstance(r, dict):  # the worker's own figures (peak memory), not a format
+            continue
         lines.append(
             f"| {kind} | {r['loader']} | {r['files']} | {r['documents']} | {r['seconds']} | "
             f"{r['per_s']} {units.get(kind, '/s')} | {r['warnings']} |"
         )
+    if "watched_peak_rss_mib" in loaders:
+        lines += ["", f"Peak resident memory of the loader worker: {loaders['watched_peak_rss_mib']:,.0f} MiB."]
     return [*lines, ""]
 
 

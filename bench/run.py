@@ -440,6 +440,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--ingest-scale", type=float, default=1.0, help="scale the ingest corpora (0.1 for a look)")
     parser.add_argument(
+        "--literature",
+        choices=["auto", "cdr", "synthetic"],
+        default="auto",
+        help="abstracts for the literature timings: the shared CDR set when present (auto), or generated ones",
+    )
+    parser.add_argument(
         "--worker", choices=["load", "queries", "networkx", "loaders", "ingest"], help=argparse.SUPPRESS
     )
     parser.add_argument("--plan", type=Path, help=argparse.SUPPRESS)
@@ -490,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         print("[bench] literature (recognition and claims) …", flush=True)
         from bench.literature import run as run_literature
 
-        results["literature"] = run_literature()
+        results["literature"] = run_literature(source=args.literature)
         if args.no_browser:
             results["browser"] = {"skipped": "--no-browser was given"}
         else:

@@ -49,7 +49,7 @@ from graph.store.base import (
     split_synonyms,
 )
 from graph.store.cypher_guard import refuse_writes
-from graph.store.ladybug_open import check_directory, open_database
+from graph.store.ladybug_open import check_directory, mark_store, open_database
 from graph.store.ladybug_walks import LadybugWalks
 from graph.store.replacing import remove_document
 
@@ -214,6 +214,8 @@ class LadybugStore(EvidenceStore):
         )
         if not read_only:
             self._ensure_schema()
+            if target != ":memory:":
+                mark_store(Path(target))
             if unclean:
                 self.relink_all()  # the marker stays until this opener closes cleanly
 

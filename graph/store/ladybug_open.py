@@ -19,14 +19,16 @@ from typing import Any
 
 from graph.errors import StoreCorruptError, StoreError, StoreLockedError
 
-__all__ = ["EMPTY_OR_MISSING", "READ_ONLY_WAIT_S", "check_directory", "open_database"]
+__all__ = ["EMPTY_OR_MISSING", "READ_ONLY_WAIT_S", "STORE_MARK", "check_directory", "mark_store", "open_database"]
 
 #: What a user reads when the database file of an existing store is gone or empty.
 EMPTY_OR_MISSING = "the database file is empty or missing; restore it from backup, or point --store at a new directory"
 #: How long a read-only opener waits for a writer's checkpoint to finish.
 READ_ONLY_WAIT_S = 10.0
-#: Files (besides the database file) that show a directory already held a store.
-_COMPANIONS = ("curation.yaml", "vocabulary.sqlite")  # graph/curation.py, graph/vocab_store.py
+#: Written beside the database file once a store has opened for writing; it outlives the file, so a
+#: deleted database is told from a new store.  A curation log or an imported vocabulary alone is not
+#: a store: both are made before the first load (``evx vocab import`` into a new directory).
+STORE_MARK = ".store"
 _WRITING = (".wal", ".shadow", ".wal.checkpoint", ".writing")  # a writer is at work, or died mid-write
 _RETRY_LATER = "The database may be checkpointing; please retry later."
 #: What the engine says about a file that is not (or no longer) a whole database, lower case.
@@ -38,7 +40,14 @@ def _store_files(directory: Path, database: Path) -> list[str]:
         names = [p.name for p in directory.iterdir()]
     except OSError:
         return []
-    return sorted(n for n in names if n != database.name and (n.startswith(database.name + ".") or n in _COMPANIONS))
+    return sorted(n for n in names if n != database.name and n.startswith(database.name + "."))
+
+
+def mark_store(database: Path) -> None:
+    """Leave the mark that this directory holds a store (once; a store made before the mark gets it now)."""
+    mark = Path(f"{database}{STORE_MARK}")
+    if not mark.exists():
+        mark.write_text("an Evidence Explorer store: the database file beside this one holds its evidence\n")
 
 
 def check_directory(directory: Path, database: Path, *, read_only: bool) -> None:

@@ -154,9 +154,18 @@ def test_read_only_opens_during_a_load_wait_for_the_checkpoint_and_succeed(tmp_p
     TALLY["read-only opens during a load"] += len(documents)
 
 
-def test_the_files_that_show_a_store_are_the_ones_the_store_writes() -> None:
+def test_the_store_leaves_its_mark_and_companion_files_alone_are_no_store(tmp_path: Path) -> None:
     from graph.curation import CURATION_FILE
-    from graph.store import ladybug_open
+    from graph.store.ladybug_open import STORE_MARK
     from graph.vocab_store import VOCABULARY_FILE
 
-    assert {CURATION_FILE, VOCABULARY_FILE} <= set(ladybug_open._COMPANIONS)
+    with LadybugStore(tmp_path / "s"):
+        pass
+    assert (tmp_path / "s" / f"{DB_FILE}{STORE_MARK}").exists()
+    # a vocabulary imported (or a curation log written) before the first load is not a lost store
+    for name in (CURATION_FILE, VOCABULARY_FILE):
+        fresh = tmp_path / name
+        fresh.mkdir()
+        (fresh / name).write_text("made before the first load\n")
+        with LadybugStore(fresh) as store:
+            assert store.stats().documents == 0
