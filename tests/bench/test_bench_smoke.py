@@ -102,7 +102,19 @@ def test_synthetic_documents_load_with_the_project_loaders(tmp_path: Path) -> No
 
 
 def test_the_benchmark_writes_its_table_and_json(tmp_path: Path) -> None:
-    argv = ["--sizes", str(SIZE), "--reps", "3", "--out", str(tmp_path), "--no-browser", "--ingest-scale", "0.002", "--literature", "synthetic"]
+    argv = [
+        "--sizes",
+        str(SIZE),
+        "--reps",
+        "3",
+        "--out",
+        str(tmp_path),
+        "--no-browser",
+        "--ingest-scale",
+        "0.002",
+        "--literature",
+        "synthetic",
+    ]
     assert main([*argv, "--reports", "2", "--records", "4"]) == 0
     results = json.loads((tmp_path / "bench-results.json").read_text())
     assert {"machine", "sizes", "loaders", "browser", "reps", "seed", "wall_s"} <= results.keys()
