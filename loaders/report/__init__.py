@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from graph.model import Document
 from graph.vocabulary import Vocabulary
@@ -30,6 +31,15 @@ class ReportLoader:
 
     def __init__(self, vocabulary: Terms | None = None) -> None:
         self.vocabulary = vocabulary
+
+    def with_recognizer(self, recognizer: Any) -> ReportLoader:
+        """The loader reading over the store's open vocabulary too (``evx load`` passes it in).
+
+        The bundled names stay first: they know the Dutch, brand and coded names a report uses.
+        """
+        if recognizer is None:
+            return self
+        return ReportLoader(OpenVocabulary(self.vocabulary or Vocabulary.default(), recognizer))
 
     def sniff(self, path: Path, head: bytes) -> bool:
         if head.startswith(b"%PDF"):

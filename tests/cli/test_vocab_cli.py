@@ -83,3 +83,30 @@ def test_eval_cdr_on_a_slice_of_the_training_set(tmp_path):
     result = CliRunner().invoke(app, ["eval", "cdr", str(sample), "--mesh", str(mesh), "--train", str(sample)])
     assert result.exit_code == 0, result.output
     assert "relations" in result.stdout and "20 abstracts" in result.stdout
+
+
+def test_reports_are_read_over_the_open_vocabulary_too(evx, tmp_path):
+    """A report naming a drug and an outcome the bundled names lack finds them in the imported MeSH."""
+    report = Path(__file__).resolve().parents[1] / "data" / "reports" / "isotretinoine_acne_compacte_tabel.txt"
+    text = report.read_text(encoding="utf-8").replace("Isotretinoïne", "Isotretinoin")
+    (tmp_path / "report.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "tree.tsv").write_text(
+        "mesh_id\tmesh_name\tmesh_tree_number\n"
+        "D015474\tIsotretinoin\tD02.455.849.131.495.325\n"
+        "D000152\tAcne Vulgaris\tC17.800.030.150\n"
+    )
+    drugs = "MATCH (d:Drug) RETURN d.name AS name, d.mesh AS mesh"
+    assert evx("load", str(tmp_path / "report.txt")).exit_code == 0
+    before = json.loads(evx("query", drugs, "--format", "json").stdout)["rows"]
+    assert {"name": "Isotretinoin", "mesh": "D015474"} not in before  # the bundled names do not know it
+
+    fresh = tmp_path / "fresh"
+    runner = CliRunner()
+    assert (
+        runner.invoke(app, ["--store", str(fresh), "vocab", "import", "mesh", str(tmp_path / "tree.tsv")]).exit_code
+        == 0
+    )
+    loaded = runner.invoke(app, ["--store", str(fresh), "load", str(tmp_path / "report.txt")])
+    assert loaded.exit_code == 0 and "Isotretinoin' is not in the vocabulary" not in loaded.output
+    after = runner.invoke(app, ["--store", str(fresh), "query", drugs, "--format", "json"]).stdout
+    assert {"name": "Isotretinoin", "mesh": "D015474"} in json.loads(after)["rows"]
