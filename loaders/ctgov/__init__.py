@@ -20,6 +20,7 @@ from graph.vocabulary import Vocabulary
 from loaders.base import open_document, skipped_record, with_warnings
 from loaders.ctgov.stream import dumps, iter_study_records
 from loaders.ctgov.study import study_document
+from loaders.text.recognize import Recognizer
 
 __all__ = ["CtgovLoader", "dumps", "iter_study_records", "legacy_kind", "load_stream", "study_document"]
 
@@ -43,6 +44,13 @@ class CtgovLoader:
     name = "ctgov"
     description = "ClinicalTrials.gov API v2 JSON (one study, or a page of `studies`)"
 
+    def __init__(self, recognizer: Recognizer | None = None) -> None:
+        self.recognizer = recognizer
+
+    def with_recognizer(self, recognizer: Recognizer | None) -> CtgovLoader:
+        """The loader naming the registry's MeSH terms over the store's open vocabulary (``evx load`` passes it)."""
+        return CtgovLoader(recognizer)
+
     def sniff(self, path: Path, head: bytes) -> bool:
         return (
             bool(_START.match(head))
@@ -62,10 +70,12 @@ class CtgovLoader:
                     path=str(path),
                 )
             handle.seek(0)
-            yield from load_stream(handle, path=str(path))
+            yield from load_stream(handle, path=str(path), recognizer=self.recognizer)
 
 
-def load_stream(handle: IO[bytes], *, path: str, vocabulary: Vocabulary | None = None) -> Iterator[Document]:
+def load_stream(
+    handle: IO[bytes], *, path: str, vocabulary: Vocabulary | None = None, recognizer: Recognizer | None = None
+) -> Iterator[Document]:
     """Documents of every readable study; a broken study is a warning on a neighbour document."""
     vocabulary = vocabulary or Vocabulary.default()
     pending: Document | None = None
@@ -76,7 +86,9 @@ def load_stream(handle: IO[bytes], *, path: str, vocabulary: Vocabulary | None =
         for label, record in iter_study_records(handle, path=path):
             count += 1
             try:
-                document = study_document(record, path=path, label=label, vocabulary=vocabulary)
+                document = study_document(
+                    record, path=path, label=label, vocabulary=vocabulary, recognizer=recognizer
+                )
             except (LoadError, TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
                 # a field of the wrong JSON type (a list where the API gives an object…): the record is broken
                 if isinstance(exc, LoadError | RecordError):

@@ -4,6 +4,10 @@ The Source text is the study's own JSON (compact, as the API serves it), so ever
 the NCT id, why the trial stopped, one cell of a results table — is found verbatim in it.
 What matters most to a researcher becomes evidence, not only properties:
 
+* ``derivedSection`` (the registry's own MeSH indexing of conditions and interventions) →
+  concepts with their MeSH ids, one node per id, so a trial joins the literature on the same
+  concept; an intervention's MeSH term names a Drug only when it is one of the trial's drug
+  interventions (placebo, devices, procedures and behavioural ones never become drugs);
 * ``statusModule.whyStopped`` naming an outcome ("unacceptable frequency of
   hypoglycemia") → a finding drug → outcome that the trial SUPPORTS;
 * ``resultsSection``: every outcome measure, analysis, baseline size and adverse event,
@@ -20,7 +24,7 @@ from graph.dose import find_dose
 from graph.errors import LoadError
 from graph.ids import concept_id, study_id
 from graph.model import Document, EdgeType, NodeKind
-from graph.vocabulary import Vocabulary
+from graph.vocabulary import Concept, Vocabulary
 from loaders import trials
 from loaders.base import DocumentBuilder
 from loaders.ctgov.arms import Arm, Intervention
@@ -28,11 +32,15 @@ from loaders.ctgov.fields import Fields
 from loaders.ctgov.results import ResultsReader
 from loaders.ctgov.stream import dumps
 from loaders.ctgov.stream import quoted as _quoted
+from loaders.mesh_concepts import browse_concepts
+from loaders.text.normal import key, variants
+from loaders.text.recognize import Recognizer
 
 __all__ = ["study_document"]
 
 _NCT = re.compile(r"^NCT\d{8}$")
 _DRUG_TYPES = frozenset({"DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT", "GENETIC", "DIETARY_SUPPLEMENT"})
+_NOT_DRUG_TYPES = frozenset({"DEVICE", "PROCEDURE", "RADIATION", "BEHAVIORAL", "DIAGNOSTIC_TEST"})
 _NEGATION = re.compile(r"\b(no|not|without|absence of|unrelated to)\b[^.;]*$", re.IGNORECASE)
 _ARM_TYPES = frozenset(
     {"EXPERIMENTAL", "ACTIVE_COMPARATOR", "PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION", "OTHER"}
@@ -41,9 +49,17 @@ _INACTIVE = re.compile(r"\b(inactive substance|contains? no (?:active|medicine)|
 
 
 def study_document(
-    record: Any, *, path: str | None = None, label: str = "study", vocabulary: Vocabulary | None = None
+    record: Any,
+    *,
+    path: str | None = None,
+    label: str = "study",
+    vocabulary: Vocabulary | None = None,
+    recognizer: Recognizer | None = None,
 ) -> Document:
-    """One API v2 study as a document; :class:`LoadError` names the record and field it lacks."""
+    """One API v2 study as a document; :class:`LoadError` names the record and field it lacks.
+
+    ``recognizer`` (the store's open vocabulary) names the registry's MeSH terms as the literature does.
+    """
     if not isinstance(record, dict):
         raise LoadError(f"{label}: expected a study object, got {type(record).__name__}", path=path)
     fields = Fields(label)
@@ -70,7 +86,7 @@ def study_document(
         vocabulary=vocabulary or Vocabulary.default(),
         source_props={"uri": trials.trial_url(nct), "language": "en"},
     )
-    _StudyReader(builder, fields, record, protocol, nct).read()
+    _StudyReader(builder, fields, record, protocol, nct, recognizer).read()
     builder.warnings.extend(fields.warnings)
     try:
         return builder.build()
@@ -80,7 +96,13 @@ def study_document(
 
 class _StudyReader:
     def __init__(
-        self, builder: DocumentBuilder, fields: Fields, record: dict[str, Any], protocol: dict[str, Any], nct: str
+        self,
+        builder: DocumentBuilder,
+        fields: Fields,
+        record: dict[str, Any],
+        protocol: dict[str, Any],
+        nct: str,
+        recognizer: Recognizer | None = None,
     ) -> None:
         self.b = builder
         self.f = fields
@@ -94,6 +116,15 @@ class _StudyReader:
         self.findings: dict[tuple[str, str], str] = {}
         self.supported: set[str] = set()  # one SUPPORTS edge per finding and record: the first reason wins
         self.population: str | None = None
+        self.recognizer = recognizer
+        derived = record.get("derivedSection")
+        self.browse = browse_concepts(derived if isinstance(derived, dict) else None, recognizer, builder.vocabulary)
+        # every spelling of a MeSH term the registry indexed the trial with ("Dermatitis, Atopic": atopic dermatitis)
+        self.browse_names: dict[str, Concept] = {}
+        for group in ("conditions", "interventions"):
+            for concept in self.browse[group]:
+                for form in variants(concept.name):
+                    self.browse_names.setdefault(form, concept)
 
     def p(self, dotted: str, expected: type | tuple[type, ...]) -> Any:
         return self.f.get(self.protocol, dotted, expected, where="protocolSection.")
@@ -156,6 +187,7 @@ class _StudyReader:
         )
         self._conditions()
         self._interventions(interventions)
+        self._browse_conditions()
         self._arms(arms)
         if why:
             self._why_stopped(why)
@@ -177,7 +209,7 @@ class _StudyReader:
     def _concept(self, term: str, kind: NodeKind) -> str:
         """The vocabulary concept ``term`` names, else a node of its own (kept, not dropped)."""
         quote = _quoted(term)
-        concept = self.b.vocabulary.lookup(term, kind)
+        concept = self._indexed(term, kind) or self.b.vocabulary.lookup(term, kind)
         if concept is None:
             mentions = [m for m in self.b.vocabulary.mentions(term, kind) if m.end - m.start >= len(term) * 0.6]
             concept = mentions[0].concept if mentions else None
@@ -186,6 +218,36 @@ class _StudyReader:
         return self.b.add_node(
             concept_id(kind, term), kind, term.strip(), quote=quote if quote in self.b.text else None
         )
+
+    def _indexed(self, term: str, kind: NodeKind) -> Concept | None:
+        """The MeSH concept the registry indexed the trial with under this name, or the store's vocabulary.
+
+        Only for what the trial studied (conditions, drugs): an adverse event keeps its own reading.
+        """
+        if kind is NodeKind.OUTCOME:
+            return None
+        concept = self.browse_names.get(key(term))
+        if concept is None and self.recognizer is not None:
+            whole = [m for m in self.recognizer.mentions(term) if m.end - m.start == len(term.strip())]
+            concept = whole[0].concept if whole else None
+        if concept is None:
+            return None
+        if concept.kind is not kind:
+            return None  # a curated outcome ("Glucose Intolerance"), or a drug's name, is not the condition
+        return concept
+
+    def _browse_conditions(self) -> None:
+        """Conditions the registry indexed with MeSH: linked to the study like the record's own ones."""
+        linked = {e.target for e in self.b.edges if e.type is EdgeType.STUDIED_IN and e.source == self.study}
+        for concept in self.browse["conditions"]:
+            if concept.kind is not NodeKind.CONDITION or concept.id in linked:
+                continue
+            linked.add(concept.id)
+            mesh = concept.codes.get("mesh", "")
+            quote = next((q for q in (_quoted(concept.name), mesh) if q and q in self.b.text), None)
+            cid = self.b.add_concept(concept, quote=quote)
+            self.population = self.population or cid
+            self.b.add_edge(EdgeType.STUDIED_IN, self.study, cid, quote=quote)
 
     def _conditions(self) -> None:
         for i, term in enumerate(self.p("conditionsModule.conditions", list) or []):
@@ -219,15 +281,19 @@ class _StudyReader:
             self.b.add_edge(EdgeType.STUDIES, self.study, drug, quote=_quoted(name))
 
     def _drug_concept(self, names: list[str]) -> Any:
-        return next((c for n in names if (c := self.b.vocabulary.lookup(n, NodeKind.DRUG))), None)
+        indexed = next((c for n in names if (c := self._indexed(n, NodeKind.DRUG))), None)
+        return indexed or next((c for n in names if (c := self.b.vocabulary.lookup(n, NodeKind.DRUG))), None)
 
     def _terms(self, names: list[str], drug: str | None) -> list[str]:
         """The names a group title may use for the intervention: its own, and the vocabulary's."""
-        concept = next((c for c in self.b.vocabulary.concepts if c.id == drug), None) if drug else None
+        known = (*self.browse["interventions"], *self.b.vocabulary.concepts)
+        concept = next((c for c in known if c.id == drug), None) if drug else None
         return [*names, *((concept.name, *concept.synonyms) if concept else ())]
 
     def _drug(self, name: str, names: list[str], kind: str | None) -> str | None:
         """The drug node an intervention is: a vocabulary concept, else its own node if it is a drug."""
+        if kind in _NOT_DRUG_TYPES:
+            return None  # a device, procedure or behavioural intervention is never a Drug, whatever it is called
         concept = self._drug_concept(names)
         if concept is None:
             concept = next(iter(c.concept for c in self.b.vocabulary.mentions(name, NodeKind.DRUG)), None)
