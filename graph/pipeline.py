@@ -128,6 +128,10 @@ def _parse(parse: Parse, path: Path) -> tuple[list[Document], str | None]:
         return [], str(exc)
     except OSError as exc:
         return [], f"{path}: {exc.strerror or exc}"
+    except RecursionError:  # a loader without its own nesting bound: the file is refused, the batch goes on
+        return [], f"{path}: nested too deeply to read"
+    except MemoryError:
+        return [], f"{path}: reading it needed more memory than this process may use"
 
 
 def _default_workers(files: int) -> int:

@@ -32,7 +32,11 @@ from loaders import literature, text_rules, trials
 from loaders.base import DocumentBuilder, open_document, skipped_record, with_warnings
 from loaders.text.recognize import Recognizer
 
-__all__ = ["PubmedLoader", "article_document", "design_of"]
+__all__ = ["MAX_DEPTH", "PubmedLoader", "article_document", "design_of"]
+
+#: Deepest element nesting a file may have.  Real records nest about ten levels; deeper markup
+#: made reading an abstract's text run for tens of seconds, so the file is refused as it streams.
+MAX_DEPTH = 200
 
 _NCT = re.compile(r"\bNCT\d{8}\b")
 #: Publication types, most specific first → the design name studies use across sources.
@@ -122,6 +126,8 @@ def load_stream(
         for event, elem in SafeET.iterparse(handle, events=("start", "end")):
             if event == "start":
                 depth += 1
+                if depth > MAX_DEPTH:
+                    raise LoadError(f"refused: elements are nested deeper than {MAX_DEPTH} levels", path=path)
                 if root is None:
                     root = elem
                     if elem.tag != "PubmedArticleSet":

@@ -15,7 +15,12 @@ import ijson
 
 from graph.errors import LoadError
 
-__all__ = ["dumps", "iter_study_records", "quoted"]
+__all__ = ["MAX_DEPTH", "dumps", "iter_study_records", "quoted"]
+
+#: Deepest nesting of objects and lists a file may have.  Real records nest about ten levels;
+#: the parser's key paths grow with depth (memory goes with depth squared: 100,000 levels took
+#: 22 GB), so a deeper file is refused as it streams, before the deep part is built.
+MAX_DEPTH = 200
 
 _STUDY_KEYS = frozenset(
     {"protocolSection", "resultsSection", "annotationSection", "documentSection", "derivedSection", "hasResults"}
@@ -37,7 +42,7 @@ def iter_study_records(handle: IO[bytes], *, path: str) -> Iterator[tuple[str, A
 
     The label names the record in messages: its NCT id when it has one, else ``studies[i]``.
     """
-    events = ijson.parse(handle, use_float=True)
+    events = ijson.parse(_depth_bounded(ijson.basic_parse(handle, use_float=True), path))
     try:
         first = next(events, None)
         if first is None:
@@ -63,6 +68,20 @@ def iter_study_records(handle: IO[bytes], *, path: str) -> Iterator[tuple[str, A
         raise LoadError(f"not valid JSON ({_ijson_reason(exc)})", path=path) from None
     except UnicodeDecodeError as exc:
         raise LoadError(f"not UTF-8 at byte {exc.start}: JSON from the API is UTF-8", path=path) from None
+
+
+def _depth_bounded(events: Iterator[tuple[str, Any]], path: str) -> Iterator[tuple[str, Any]]:
+    """The parser's events, with a :class:`LoadError` once nesting passes :data:`MAX_DEPTH`."""
+    depth = 0
+    for event in events:
+        kind = event[0]
+        if kind == "start_map" or kind == "start_array":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LoadError(f"refused: objects and lists are nested deeper than {MAX_DEPTH} levels", path=path)
+        elif kind == "end_map" or kind == "end_array":
+            depth -= 1
+        yield event
 
 
 def _page(events: Iterator[tuple[str, str, Any]], path: str) -> Iterator[tuple[str, Any]]:

@@ -17,11 +17,14 @@ import io
 import json
 import re
 import tempfile
+import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 import yaml
 from hypothesis import given
@@ -30,8 +33,9 @@ from hypothesis import strategies as st
 from graph.errors import EvidenceError, LoadError
 from graph.model import Document
 from graph.store.ladybug import LadybugStore
-from loaders import load_path
+from loaders import load_path, pubmed
 from loaders.base import MAX_RECORDS
+from loaders.ctgov import stream as ctgov_stream
 from tests.reliability.support import (
     CONFUSABLES,
     ENCODINGS,
@@ -505,15 +509,63 @@ def test_fuzzed_documents_that_loaded_ingest_whole() -> None:
             TALLY["fuzzed documents ingested whole"] += 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=MemoryError,
-    reason="open bug: ijson builds a prefix string per nesting level, so memory grows with depth squared; "
-    "100,000 levels took 22 GB (the OOM killer) before the loader could refuse the file",
-)
+_DEEP = 100_000
+
+
+def _refused_within_bounds(path: Path, expected: str) -> None:
+    """``load_path`` refuses ``path`` with a LoadError naming it, within 10 s and 500 MB of resident growth."""
+    process = psutil.Process()
+    baseline = process.memory_info().rss
+    peak = baseline
+    done = threading.Event()
+
+    def watch() -> None:
+        nonlocal peak
+        while not done.wait(0.02):
+            peak = max(peak, process.memory_info().rss)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    began = time.monotonic()
+    try:
+        with memory_limit(2 * 1024**3), pytest.raises(LoadError) as info:
+            load_path(path)
+    finally:
+        done.set()
+        watcher.join()
+    seconds = time.monotonic() - began
+    assert info.value.path == str(path) and expected in str(info.value)
+    assert seconds < 10, f"refused after {seconds:.1f} s"
+    assert peak - baseline < 500 * 2**20, f"resident memory grew by {(peak - baseline) / 2**20:.0f} MB"
+
+
 def test_very_deep_json_is_refused_in_bounded_memory() -> None:
-    depth = 100_000
     path = _WORK / "deep.json"
-    path.write_bytes(b'{"studies": ' + b"[" * depth + b"{}" + b"]" * depth + b"}")
-    with memory_limit(2 * 1024**3), pytest.raises(LoadError):
-        load_path(path)
+    path.write_bytes(b'{"studies": ' + b"[" * _DEEP + b"{}" + b"]" * _DEEP + b"}")
+    _refused_within_bounds(path, f"nested deeper than {ctgov_stream.MAX_DEPTH} levels")
+
+
+def test_very_deep_pubmed_markup_is_refused_in_bounded_memory() -> None:
+    path = _WORK / "deep.xml"
+    path.write_bytes(
+        b"<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
+        b"<ArticleTitle>T</ArticleTitle><Abstract><AbstractText>"
+        + b"<i>" * _DEEP
+        + b"x"
+        + b"</i>" * _DEEP
+        + b"</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>"
+    )
+    _refused_within_bounds(path, f"nested deeper than {pubmed.MAX_DEPTH} levels")
+
+
+def test_nesting_at_the_bound_still_loads() -> None:
+    """The bound refuses only what is deeper: a study with a value nested just inside it is read."""
+    inner = ctgov_stream.MAX_DEPTH - 4  # the page, its list, the study and its section take four
+    studies = [json.loads(p.read_text(encoding="utf-8")) for p in JSON_SEEDS if _parses(p, json.loads)]
+    study = next((s for s in studies if isinstance(s, dict) and "protocolSection" in s), None)
+    if study is None:
+        pytest.skip("no single-study ClinicalTrials.gov seed")
+    study["annotationSection"] = {"nested": json.loads("[" * inner + "]" * inner)}
+    path = _WORK / "at_bound.json"
+    path.write_text(json.dumps({"studies": [study]}), encoding="utf-8")
+    assert load_path(path)

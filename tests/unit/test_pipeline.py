@@ -132,6 +132,16 @@ def test_load_files_reports_a_broken_file_and_loads_the_others(files: list[Path]
     assert summary.new == store.stats().documents == len(_documents(files[:2]))
 
 
+def test_a_deeply_nested_file_is_refused_and_the_rest_of_the_batch_loaded(files: list[Path], tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(b'{"studies": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    store = LadybugStore(":memory:")
+    summary = load_files(store, [files[0], deep, files[1]], parse=load_path, batch_documents=8)
+    assert [f.path for f in summary.failed_files] == [deep]
+    assert "nested deeper than" in (summary.failed_files[0].error or "")
+    assert summary.new == store.stats().documents == len(_documents(files[:2]))
+
+
 def test_a_rerun_skips_what_is_stored_and_finishes_the_rest(files: list[Path], tmp_path: Path) -> None:
     with LadybugStore(tmp_path / "store") as store:
         first = load_files(store, files[:3], parse=load_path, batch_documents=5)
