@@ -86,9 +86,7 @@ def load_stream(
         for label, record in iter_study_records(handle, path=path):
             count += 1
             try:
-                document = study_document(
-                    record, path=path, label=label, vocabulary=vocabulary, recognizer=recognizer
-                )
+                document = study_document(record, path=path, label=label, vocabulary=vocabulary, recognizer=recognizer)
             except (LoadError, TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
                 # a field of the wrong JSON type (a list where the API gives an object…): the record is broken
                 if isinstance(exc, LoadError | RecordError):
