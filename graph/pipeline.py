@@ -13,10 +13,13 @@ Re-running the same load after a kill skips the documents already stored and fin
 from __future__ import annotations
 
 import multiprocessing
+import resource
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +32,11 @@ __all__ = ["FileOutcome", "LoadProgress", "LoadSummary", "load_files"]
 #: Documents per transaction, and records (nodes + edges) per transaction: whichever comes first.
 BATCH_DOCUMENTS = 500
 BATCH_RECORDS = 50_000
+
+#: A parse worker's address space, and how long it may spend on one file.  Parsing in the loading
+#: process (the default) has neither: the nesting bounds of the loaders keep it linear in the file.
+WORKER_MEMORY_BYTES = 4 * 1024**3
+WORKER_FILE_DEADLINE_S = 300.0
 
 Parse = Callable[[Path], Sequence[Document]]
 
@@ -153,20 +161,69 @@ def _parsed(parse: Parse, files: Sequence[Path], workers: int) -> Iterator[tuple
             yield (path, *_parse(parse, path))
         return
     ahead = 4 * workers
-    # "spawn": the parent holds an open database and its threads, which a fork must not copy
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending: deque[tuple[Path, Future[tuple[list[Document], str | None]]]] = deque()
-        queue = iter(files)
-        for path in queue:
-            pending.append((path, pool.submit(_parse, parse, path)))
-            if len(pending) >= ahead:
-                break
-        while pending:
+    deadline_s, memory_bytes = WORKER_FILE_DEADLINE_S, WORKER_MEMORY_BYTES
+    queue = deque(files)
+    pending: deque[tuple[Path, Future[tuple[list[Document], str | None]]]] = deque()
+    pool = _pool(workers, memory_bytes)
+    try:
+        while queue or pending:
+            while queue and len(pending) < ahead:
+                path = queue.popleft()
+                pending.append((path, pool.submit(_parse_within, parse, path, deadline_s)))
             path, future = pending.popleft()
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending.append((nxt, pool.submit(_parse, parse, nxt)))
-            yield (path, *future.result())
+            try:
+                documents, error = future.result()
+            except BrokenProcessPool:  # a worker was killed (a C-level crash, the OOM killer)
+                documents = []
+                error = f"{path}: the parse worker stopped without an answer; the file may be built to exhaust memory"
+                queue.extendleft(reversed([p for p, _ in pending]))  # parse what follows in a new pool
+                pending.clear()
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = _pool(workers, memory_bytes)
+            yield path, documents, error
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(workers: int, memory_bytes: int) -> ProcessPoolExecutor:
+    # "spawn": the parent holds an open database and its threads, which a fork must not copy
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_limit_worker,
+        initargs=(memory_bytes,),
+    )
+
+
+def _limit_worker(memory_bytes: int) -> None:
+    """In a new worker: cap its address space, so a runaway parse raises MemoryError there."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    value = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+    if soft == resource.RLIM_INFINITY or value < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (value, hard))
+
+
+class _Expired(BaseException):
+    """The file's deadline passed (a BaseException, so a loader's ``except Exception`` cannot swallow it)."""
+
+
+def _parse_within(parse: Parse, path: Path, deadline_s: float) -> tuple[list[Document], str | None]:
+    """In a worker: :func:`_parse` stopped by an alarm when ``deadline_s`` has passed."""
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, deadline_s)
+            return _parse(parse, path)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Expired:
+        return [], f"{path}: reading it did not finish within {deadline_s:g} s"
+    finally:
+        signal.signal(signal.SIGALRM, previous)
 
 
 def load_files(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.documents import ctgov_page, pubmed_set
+from graph import pipeline
 from graph.errors import QueryError
 from graph.model import Document, NodeKind
 from graph.pipeline import LoadProgress, load_files
@@ -176,3 +180,35 @@ def test_a_worker_process_parses_the_same_documents(files: list[Path]) -> None:
     summary = load_files(pooled, files[:2], parse=load_path, workers=1)
     assert summary.workers == 1
     assert _signature(pooled) == _signature(here)
+
+
+def _hostile_parse(path: Path) -> Sequence[Document]:
+    """A loader that stalls, exhausts memory or dies on the files named so (run in a parse worker)."""
+    if path.stem == "stall":
+        time.sleep(120)
+    elif path.stem == "hog":
+        return [bytearray(8 * 1024**3)]  # type: ignore[list-item]  # never returned under the worker's limit
+    elif path.stem == "crash":
+        os._exit(3)
+    return load_path(path)
+
+
+def test_a_parse_worker_stops_a_file_at_its_deadline_and_memory_limit(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "WORKER_FILE_DEADLINE_S", 2.0)
+    monkeypatch.setattr(pipeline, "WORKER_MEMORY_BYTES", 2 * 1024**3)
+    bad = [tmp_path / name for name in ("stall.xml", "hog.xml", "crash.xml")]
+    for path in bad:
+        path.write_text("<PubmedArticleSet/>", encoding="utf-8")
+    store = LadybugStore(":memory:")
+    began = time.monotonic()
+    summary = load_files(store, [files[0], *bad, files[1]], parse=_hostile_parse, workers=1, batch_documents=8)
+    seconds = time.monotonic() - began
+    errors = {f.path.stem: f.error or "" for f in summary.failed_files}
+    assert "did not finish within 2 s" in errors.pop("stall")
+    assert "more memory than this process may use" in errors.pop("hog")
+    assert "stopped without an answer" in errors.pop("crash")
+    assert not errors
+    assert summary.new == store.stats().documents == len(_documents(files[:2]))
+    assert seconds < 60, f"took {seconds:.0f} s"  # two worker starts and a 2 s deadline, not the 120 s stall
