@@ -30,7 +30,7 @@ from graph.model import NodeKind
 from graph.vocab_store import Entry, VocabularyStore
 from graph.vocabulary import Concept, Mention, Vocabulary
 from loaders.text.abbreviations import definitions
-from loaders.text.normal import fold, is_abbreviation, key, variants
+from loaders.text.normal import dutch_forms, fold, is_abbreviation, key, variants
 
 __all__ = ["Recognizer", "store_recognizer"]
 
@@ -89,6 +89,7 @@ class Recognizer:
                 by_mesh[mesh] = concept
         self.by_mesh = by_mesh
         names: dict[str, _Name] = {}
+        dutch: dict[str, _Name] = {}  # Dutch spellings of English names: only where no name is written so
         learned = {e.mesh for e in entries if e.count > 0}
         for entry in entries:
             if entry.kind == "Drug" and entry.mesh not in learned and _not_a_drug(self.trees.get(entry.mesh, ())):
@@ -105,6 +106,10 @@ class Recognizer:
                 current = names.get(form)
                 if current is None or weight > current.weight:
                     names[form] = _Name(concept, _cased_form(entry.cased, form) if entry.cased else None, weight)
+                if entry.cased is None or not is_abbreviation(entry.cased):
+                    for other in dutch_forms(form, entry.kind):
+                        if other not in dutch or weight > dutch[other].weight:
+                            dutch[other] = _Name(concept, None, weight)
         linked = {c.name: c for c in by_mesh.values()}
         for concept in self.vocabulary.concepts:
             # a curated concept that is a MeSH concept takes all its names; one that is not only fills gaps
@@ -119,6 +124,11 @@ class Recognizer:
                         names[form] = _Name(mine, _cased_form(term, form), 1_000_000)
                     elif form not in names:
                         names[form] = _Name(concept, _cased_form(term, form), 0)
+                    if not is_abbreviation(term):
+                        for other in dutch_forms(form, concept.kind.value):
+                            dutch.setdefault(other, _Name(mine or concept, None, 0))
+        for form, name in dutch.items():
+            names.setdefault(form, name)
         self._automaton = ahocorasick.Automaton()
         for form, name in names.items():
             self._automaton.add_word(form, (form, name))
