@@ -26,9 +26,9 @@ def _table() -> dict[int, str]:
         # a letter with accents or a diaeresis as its bare letter ("isotretinoïne", "Sjögren", "Ménière"):
         # one character for one, so spans stay verbatim
         base = unicodedata.normalize("NFD", table.get(code, c))
-        if len(base) > 1 and base[0].isascii() and base[0].isalpha():
-            if all(unicodedata.combining(m) for m in base[1:]):
-                table[code] = base[0]
+        bare = len(base) > 1 and base[0].isascii() and base[0].isalpha()
+        if bare and all(unicodedata.combining(m) for m in base[1:]):
+            table[code] = base[0]
     return table
 
 

@@ -51,9 +51,10 @@ def test_dutch_spellings_of_english_names_are_recognised():
         ("Hypoglycemia", "D007003", "Condition"),
         ("Acidosis", "D000138", "Condition"),
     )
-    found = {m.text: m.concept.codes.get("mesh") for m in recognizer.mentions(
-        "Metformine en mecasermine gaven hypoglykemie en acidose; Mecasermin ook."
-    )}
+    found = {
+        m.text: m.concept.codes.get("mesh")
+        for m in recognizer.mentions("Metformine en mecasermine gaven hypoglykemie en acidose; Mecasermin ook.")
+    }
     assert found == {
         "Metformine": "D008687",
         "mecasermine": "C489674",
