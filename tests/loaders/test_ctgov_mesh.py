@@ -78,3 +78,22 @@ def test_padded_ui_is_nlms_ui_and_long_uis_stay():
     assert short_ui("C000072379") == "C072379"
     assert short_ui("D000068877") == "D000068877"  # a real 10-character descriptor UI
     assert short_ui("D003550") == "D003550"
+
+
+@needs(REPAGLINIDE)
+def test_with_the_store_vocabulary_the_registry_terms_are_its_concepts():
+    from graph.vocab_store import Entry
+    from loaders.ctgov import CtgovLoader
+    from loaders.text.recognize import Recognizer
+
+    recognizer = Recognizer(
+        [
+            Entry(term="repaglinide", mesh="C072379", name="Repaglinide", kind="Drug", cased=None, count=0),
+            Entry(term="prandin", mesh="C072379", name="Repaglinide", kind="Drug", cased=None, count=0),
+            Entry(term="fibrosis", mesh="D005355", name="Fibrosis", kind="Condition", cased=None, count=0),
+        ]
+    )
+    document = next(CtgovLoader().with_recognizer(recognizer).load(REPAGLINIDE))
+    nodes = {n.id: n.props.get("mesh") for n in document.nodes if n.kind in (NodeKind.DRUG, NodeKind.CONDITION)}
+    assert nodes["drug:repaglinide"] == "C072379" and nodes["condition:fibrosis"] == "D005355"
+    assert [n for n in document.nodes if n.kind is NodeKind.DRUG and "placebo" in n.id] == []
