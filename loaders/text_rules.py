@@ -292,6 +292,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("count", re.compile(rf"(?<![\w.,/-])(?P<val>\d+)\s+(?P<noun>{_PEOPLE})\b", re.IGNORECASE)),
 ]
 _N = re.compile(r"(?<![\w])[nN]\s*=\s*(\d+)")
+#: A percentage's own group right after it: "0.27% in 1,100 patients", "51% van 21 patiënten".
+_OF_GROUP = re.compile(
+    rf"\s*(?:in|of|among|bij|van|onder)\s+(?:the\s+|de\s+)?(?P<n>\d{{1,3}}(?:[.,]\d{{3}})+|\d+)\s+(?:{_PEOPLE})\b",
+    re.I,
+)
 #: Figures read from one passage at most; a passage with more is not prose (a run-away line), and
 #: reading them all would take minutes.
 MAX_FIGURES = 1_000
@@ -426,6 +431,10 @@ def find_figures(
                             clauses(text, *key) if _N.search(text, *key) else [],
                         )
                     n = _nearest_n(text, sentence, a, sentence_parts[key])
+                    denominator, denominator_from = (int(n.group(1)), (n.start(), n.end())) if n else (None, None)
+                    group = None if n else _OF_GROUP.match(text, b, sentence.end)
+                    if group is not None and parse_number(group["n"]).is_integer():
+                        denominator, denominator_from = int(parse_number(group["n"])), group.span("n")
                     fig = FigureMention(
                         a,
                         b,
@@ -433,8 +442,8 @@ def find_figures(
                         kind,
                         parse_number(g["val"]),
                         "%",
-                        denominator=int(n.group(1)) if n else None,
-                        denominator_from=(n.start(), n.end()) if n else None,
+                        denominator=denominator,
+                        denominator_from=denominator_from,
                     )
             elif kind == "count":
                 fig = FigureMention(a, b, stripped, kind, float(g["val"]), "patients", numerator=int(g["val"]))

@@ -75,7 +75,7 @@ def test_metformin_in_renal_impairment():
     assert (3, 60, "verlaagde dosis (n=60)", "verlaagde dosis") in arms
     assert (4, 60, "volledige dosis (n=60)", "volledige dosis") in arms
     rate = next(f for f in _figures(doc) if f.get("value") == 0.27)
-    assert rate["unit"] == "%" and rate["measures"] == [la]
+    assert rate["unit"] == "%" and rate["measures"] == [la] and rate["denominator"] == 1100  # "in 1,100 patients"
     assert {n.name: n.props["n"] for n in doc.nodes if n.kind is NodeKind.STUDY} == {
         "Lalau 2018": 120,
         "Inzucchi 2014": 65,

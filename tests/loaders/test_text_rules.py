@@ -142,3 +142,22 @@ def test_unwrap_and_language():
     assert unwrap("Martín-\nRivada  en\n glucose-\nintolerantie") == "Martín-Rivada en glucose-intolerantie"
     assert language("Er werd geen hypoglykemie gezien bij de patiënten.") == "nl"
     assert language("No hypoglycaemia was seen in the patients.") == "en"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "denominator"),
+    [
+        ("The incidence of lactic acidosis was 0.27% in 1,100 patients.", 1100),
+        ("Melkzuuracidose bij 0,5% van 1.200 patiënten.", 1200),
+        ("Hypoglycemia occurred in 16% of 114 patients.", 114),
+        ("42% in de studie had klachten.", None),  # no group named: no denominator
+        ("30% in 2 weeks", None),  # a time, not a group
+        ("5% (n=40) in 1,000 patients", 40),  # an n= in the clause comes first
+    ],
+)
+def test_a_percentage_takes_the_group_named_right_after_it(sentence, denominator):
+    (percentage,) = [f for f in find_figures(sentence) if f.kind == "percentage"]
+    assert percentage.denominator == denominator
+    if denominator is not None:
+        start, end = percentage.denominator_from
+        assert sentence[start:end].replace(",", "").replace(".", "").endswith(str(denominator))
