@@ -25,6 +25,13 @@ __all__ = ["ALREADY_LOADED_EDITED", "DocumentParser", "load"]
 
 #: What `evx load` says of a document it already holds in another version (same text, other records).
 ALREADY_LOADED_EDITED = "already loaded; its other changes were not applied — use --replace"
+#: Formats whose claims are read over the open vocabulary (the bundled one names only the samples' concepts).
+_OPEN_VOCABULARY_FORMATS = frozenset({"pubmed", "ctgov"})
+NO_VOCABULARY = (
+    "no vocabulary is imported into this store, so {name} records were read only for the bundled "
+    "vocabulary's concepts; import MeSH (`evx vocab import mesh desc20XX.xml`, and annotated abstracts with "
+    "`evx vocab import pubtator FILE` if you have them), then `evx load --replace` the same files"
+)
 #: Above this many files the summary gives totals, not a row per file.
 TABLE_MAX_FILES = 50
 
@@ -58,6 +65,20 @@ class DocumentParser:
             return store_recognizer(VocabularyStore.for_store(self.store))
         except EvidenceError:
             return None  # the parent process has said so once
+
+
+def _say_no_vocabulary(files: list[Path], *, look_at: int = 1000) -> None:
+    """Tell a user whose literature found few concepts why, and what fixes it (once per load)."""
+    from loaders import detect
+
+    for path in files[:look_at]:
+        try:
+            name = detect(path).name
+        except (EvidenceError, OSError):
+            continue
+        if name in _OPEN_VOCABULARY_FORMATS:
+            err.print(f"note: {NO_VOCABULARY.format(name=name)}", markup=False)
+            return
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -194,6 +215,8 @@ def load(
             err.print(f"warning: {f.path.name}: {warning}", markup=False)
     for path, title in summary.unapplied:
         err.print(f"warning: {path.name}: {title!r}: {ALREADY_LOADED_EDITED}", markup=False)
+    if recognizer is None:
+        _say_no_vocabulary(files)
     failed = summary.failed_files
     for f in failed:
         err.print(f"error: {f.error}", markup=False)

@@ -110,3 +110,17 @@ def test_reports_are_read_over_the_open_vocabulary_too(evx, tmp_path):
     assert loaded.exit_code == 0 and "Isotretinoin' is not in the vocabulary" not in loaded.output
     after = runner.invoke(app, ["--store", str(fresh), "query", drugs, "--format", "json"]).stdout
     assert {"name": "Isotretinoin", "mesh": "D015474"} in json.loads(after)["rows"]
+
+
+def test_loading_literature_without_a_vocabulary_says_what_to_import(evx, tmp_path):
+    (tmp_path / "article.xml").write_text(ARTICLE)
+    loaded = evx("load", str(tmp_path / "article.xml"))
+    assert loaded.exit_code == 0 and "no vocabulary is imported into this store" in loaded.output
+    assert "evx vocab import mesh" in loaded.output
+    (tmp_path / "desc.xml").write_text(MESH)
+    assert evx("vocab", "import", "mesh", str(tmp_path / "desc.xml")).exit_code == 0
+    again = evx("load", "--replace", str(tmp_path / "article.xml"))
+    assert again.exit_code == 0 and "no vocabulary is imported" not in again.output
+    # reports are read with the bundled vocabulary first: no such note for them
+    fresh = CliRunner().invoke(app, ["--store", str(tmp_path / "other"), "load", "--samples"])
+    assert fresh.exit_code == 0 and "no vocabulary is imported" not in fresh.output
