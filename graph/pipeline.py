@@ -196,11 +196,23 @@ def _pool(workers: int, memory_bytes: int) -> ProcessPoolExecutor:
 
 
 def _limit_worker(memory_bytes: int) -> None:
-    """In a new worker: cap its address space, so a runaway parse raises MemoryError there."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    value = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
-    if soft == resource.RLIM_INFINITY or value < soft:
-        resource.setrlimit(resource.RLIMIT_AS, (value, hard))
+    """In a new worker: cap how far its address space may grow, so a runaway parse raises MemoryError there.
+
+    The cap is what the worker already maps plus ``memory_bytes``, and it replaces any soft limit
+    the worker inherited: a parent that ran under a tighter cap (or maps terabytes for a database)
+    must not leave its workers unable to parse at all.
+    """
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    value = _mapped_bytes() + memory_bytes
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (value, hard))
+
+
+def _mapped_bytes() -> int:
+    """This process's address space now (VmSize), in bytes."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
 
 
 class _Expired(BaseException):
