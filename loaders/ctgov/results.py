@@ -91,6 +91,14 @@ class ResultsReader:
             for g in groups
         }
 
+    def group_of(self, cell: dict[str, Any], roles: dict[str, GroupRole], field: str, what: str) -> GroupRole | None:
+        """The group a result cell names, or ``None`` with a warning naming the field (the cell is skipped)."""
+        gid = cell.get("groupId")
+        group = roles.get(gid) if isinstance(gid, str) else None
+        if group is None:
+            self.f.warnings.append(f"{self.f.label}: field {field}: {gid!r} is not {what}; skipped")
+        return group
+
     def locate(self, value: Any, after: int) -> int:
         """Where the compact JSON of ``value`` starts at or after ``after`` (-1 when absent).
 
@@ -176,13 +184,10 @@ class ResultsReader:
                 kind = self.f.text(milestone, "type") or "milestone"
                 spot = f"{where}periods[{p}].milestones[{m}]."
                 for a, count in enumerate(self.f.items(milestone, "achievements", where=spot)):
-                    gid = count.get("groupId")
-                    group = roles.get(gid) if isinstance(gid, str) else None
+                    group = self.group_of(count, roles, f"{spot}achievements[{a}].groupId", "a flow group")
                     if group is None:
-                        self.f.warnings.append(
-                            f"{self.f.label}: field {spot}achievements[{a}].groupId: {gid!r} is not a flow group; skipped"
-                        )
                         continue
+                    gid = count["groupId"]
                     group = _in_period(group, p, len(periods), self.interventions)
                     start = self.locate(count, cursor)
                     cursor = max(cursor, start)
@@ -276,13 +281,10 @@ class ResultsReader:
                 name = " — ".join(t for t in (class_title, category_title) if t) or None
                 place = f"{spot}classes[{c}].categories[{k}]."
                 for m, cell in enumerate(self.f.items(category, "measurements", where=place)):
-                    gid = cell.get("groupId")
-                    group = roles.get(gid) if isinstance(gid, str) else None
+                    group = self.group_of(cell, roles, f"{place}measurements[{m}].groupId", "a group of the measure")
                     if group is None:
-                        self.f.warnings.append(
-                            f"{self.f.label}: field {place}measurements[{m}].groupId: {gid!r} is not a group of the measure; skipped"
-                        )
                         continue
+                    gid = cell["groupId"]
                     start = self.locate(cell, cursor)
                     cursor = max(cursor, start)
                     value = number(cell.get("value"))
@@ -418,12 +420,10 @@ class ResultsReader:
         spot: str,
         key: str,
     ) -> None:
-        gid = stat.get("groupId")
         affected = self.f.get(stat, "numAffected", int, where=spot + ".")
         at_risk = self.f.get(stat, "numAtRisk", int, where=spot + ".")
-        group = roles.get(gid) if isinstance(gid, str) else None
+        group = self.group_of(stat, roles, f"{spot}.groupId", "an event group")
         if group is None:
-            self.f.warnings.append(f"{self.f.label}: field {spot}.groupId: {gid!r} is not an event group; skipped")
             return
         if affected is None or not at_risk or affected < 0 or affected > at_risk:
             self.f.warnings.append(
