@@ -298,17 +298,13 @@ class AdjacencyIndex:
             current = before
         paths: list[list[int]] = []
 
-        def step(node: int) -> np.ndarray:
-            row = np.unique(neighbour[indptr[node] : indptr[node + 1]])
-            return row
-
         def walk(path: list[int]) -> Iterator[list[int]]:
             node, i = path[-1], len(path) - 1
             if i == length:
                 yield list(path)
                 return
-            row = step(node)
-            nxt = row[on[row] == i + 1] if i + 1 <= cut else row[dt[row] == length - i - 1]
+            row = neighbour[indptr[node] : indptr[node + 1]]  # a hub's row is long: select, then dedupe
+            nxt = np.unique(row[on[row] == i + 1] if i + 1 <= cut else row[dt[row] == length - i - 1])
             for following in self.by_id(nxt):
                 path.append(int(following))
                 yield from walk(path)

@@ -286,6 +286,7 @@ class LadybugStore(EvidenceStore):
                 self._run(q.add_column(table, name, py))
 
     def close(self) -> None:
+        self._walks.stop()  # before the lock: a relationship cache being read lets go of the connection
         with self._lock:
             try:
                 if self._marker is not None and self._marker.exists():

@@ -23,6 +23,7 @@ __all__ = [
     "create_nodes",
     "create_rel_table",
     "delete_linked_pairs",
+    "edge_columns",
     "edge_ids_from",
     "edge_offsets",
     "edges_between",
@@ -272,6 +273,14 @@ def node_offsets(kind: NodeKind) -> str:
 def edge_offsets(edge: EdgeType, source: NodeKind, target: NodeKind) -> str:
     """The endpoints (table offsets) of every ``edge`` relationship from ``source`` to ``target`` nodes."""
     return f"MATCH (a:{source.value})-[:{edge.value}]->(b:{target.value}) RETURN offset(id(a)) AS s, offset(id(b)) AS t"
+
+
+def edge_columns(edge: EdgeType, source: NodeKind, target: NodeKind) -> str:
+    """Every ``edge`` relationship from ``source`` to ``target`` nodes: both ends' table offsets, then its columns."""
+    return (
+        f"MATCH (a:{source.value})-[r:{edge.value}]->(b:{target.value}) "
+        f"RETURN offset(id(a)) AS s, offset(id(b)) AS t, {edge_fields('r')}"
+    )
 
 
 def edges_of_one(anchor: NodeKind, types: Iterable[EdgeType], other: NodeKind, *, outgoing: bool) -> str:

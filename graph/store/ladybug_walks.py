@@ -14,6 +14,7 @@ size and modification time, compared on every walk (two ``stat`` calls).
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import threading
 import time
@@ -30,8 +31,11 @@ from graph.model import ALLOWED_TRIPLES, EDGE_COLUMNS, EdgeType, NodeKind, kind_
 from graph.store import ladybug_queries as q
 from graph.store.adjacency import EDGE_ORDER, AdjacencyIndex, EdgeArrays, _ragged
 from graph.store.base import EVIDENCE_KINDS, PATH_EDGE_TYPES, STANCES, evidence_weight
+from graph.store.edge_cache import EdgeCache
 
 __all__ = ["LadybugWalks"]
+
+_log = logging.getLogger(__name__)
 
 #: A node is walked whole (every relationship read out) when it has at most this many, or when
 #: at least one in ``_WANTED_SHARE`` of them is drawn; otherwise only the drawn ones are asked for.
@@ -59,7 +63,15 @@ Arrow = Callable[[str, Mapping[str, Any] | None], Any]
 class LadybugWalks:
     """The adjacency index of one open store, and the walks answered from it."""
 
-    def __init__(self, *, rows: Rows, arrow: Arrow, lock: threading.RLock, database_file: Path | None) -> None:
+    def __init__(
+        self,
+        *,
+        rows: Rows,
+        arrow: Arrow,
+        lock: threading.RLock,
+        database_file: Path | None,
+        cache_edges: bool = True,
+    ) -> None:
         self._rows = rows
         self._arrow = arrow
         self._lock = lock
@@ -67,6 +79,12 @@ class LadybugWalks:
         self._generation = 0
         self._index: AdjacencyIndex | None = None
         self.last_build_s: float | None = None
+        #: Relationship columns in memory (built in the background after each index; see edge_cache).
+        self._cache_edges = cache_edges
+        self._cache: EdgeCache | None = None
+        self._cache_thread: threading.Thread | None = None
+        self.last_cache_build_s: float | None = None
+        self._stopped = False
 
     # -- staying current --------------------------------------------------------------------
     def invalidate(self) -> None:
@@ -89,11 +107,56 @@ class LadybugWalks:
         with self._lock:
             marker = self._marker()
             if self._index is None or self._index.version != marker:
-                self._index = None  # free the old arrays before the new ones are read
+                self._index = self._cache = None  # free the old arrays before the new ones are read
                 began = time.perf_counter()
                 self._index = self._build(marker)
                 self.last_build_s = time.perf_counter() - began
+                if self._cache_edges:
+                    self._cache_thread = threading.Thread(
+                        target=self._build_cache, args=(self._index,), name="evx-edge-cache", daemon=True
+                    )
+                    self._cache_thread.start()
             return self._index
+
+    def _stale(self, index: AdjacencyIndex) -> bool:
+        return self._stopped or self._index is not index or self._generation != index.version[0]  # type: ignore[index]
+
+    def stop(self) -> None:
+        """The store closes: a relationship cache being read stops after its current statement."""
+        self._stopped = True
+        thread = self._cache_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=30)
+
+    def edge_cache(self, *, wait: bool = False) -> EdgeCache | None:
+        """The relationship columns of the current index, or ``None`` while they are being read (``wait``: until
+        they are)."""
+        index = self.index()
+        thread = self._cache_thread
+        if wait and thread is not None:
+            thread.join()
+        cache = self._cache
+        return cache if cache is not None and cache.version == index.version else None
+
+    def _build_cache(self, index: AdjacencyIndex) -> None:
+        """Read every relationship with its columns, one table per statement (the lock is held per statement, so
+        walks go on meanwhile); kept only if the index is still current and the relationships are its own."""
+        began = time.perf_counter()
+        try:
+            tables = []
+            for skind, etype, tkind in sorted(ALLOWED_TRIPLES):
+                with self._lock:
+                    if self._stale(index):
+                        return  # the store changed or closes: a newer index has its own cache coming
+                    tables.append((etype, skind, tkind, self._arrow(q.edge_columns(etype, skind, tkind), None)))
+            cache = EdgeCache.build(index, tables)
+            del tables
+            with self._lock:
+                if cache is not None and not self._stale(index):
+                    self._cache = cache
+                    self.last_cache_build_s = time.perf_counter() - began
+        except Exception:  # a closed store, an engine error: walks keep reading relationships from the engine
+            _log.debug("relationship cache not built", exc_info=True)
 
     def _build(self, marker: tuple[object, ...]) -> AdjacencyIndex:
         nodes = {}
@@ -284,6 +347,9 @@ class LadybugWalks:
         """
         if not len(edges):
             return []
+        cache = self._cache
+        if cache is not None and cache.version == index.version:
+            return cache.fetch(index, edges)
         u, v = edges.source, edges.target
         member = np.zeros(index.size, dtype=bool)
         member[u] = member[v] = True

@@ -1,0 +1,64 @@
+"""The in-memory relationship columns answer walks exactly as the engine does, and are dropped on a change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from graph.store.ladybug import LadybugStore
+from loaders import load_path, sample_paths
+from tests.conftest import build_evidence_document
+
+STARTS = ("drug:mecasermin", "outcome:hypoglycemia", "condition:laron-syndrome", "study:doi:10.1530/eje-20-0325")
+
+
+def _snapshot(g: nx.MultiDiGraph) -> tuple[list[Any], list[Any]]:
+    edges = sorted((u, v, k, sorted(d.items())) for u, v, k, d in g.edges(keys=True, data=True))
+    return edges, sorted((n, sorted(d.items())) for n, d in g.nodes(data=True))
+
+
+def _views(store: LadybugStore) -> list[Any]:
+    out: list[Any] = []
+    for start in STARTS:
+        for hops in (1, 2):
+            out.append(_snapshot(store.neighbourhood(start, hops=hops, limit=200)))
+    out.append(store.evidence_page("drug:mecasermin", "outcome:hypoglycemia", limit=3))
+    out.append(store.shortest_paths("drug:mecasermin", "condition:laron-syndrome", max_hops=4))
+    out.append(_snapshot(store.subgraph()))
+    return out
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("edge-cache") / "store"
+    with LadybugStore(directory) as store:
+        for path in sample_paths():
+            for document in load_path(path):
+                store.ingest(document)
+    return directory
+
+
+def test_walks_read_from_the_cache_answer_as_the_engine_does(samples: Path) -> None:
+    with LadybugStore(samples, read_only=True) as engine_only:
+        engine_only._walks._cache_edges = False
+        expected = _views(engine_only)
+        assert engine_only._walks.edge_cache(wait=True) is None
+    with LadybugStore(samples, read_only=True) as cached:
+        cache = cached._walks.edge_cache(wait=True)
+        assert cache is not None and len(cache.keys) == cached.stats().total_edges
+        assert _views(cached) == expected
+
+
+def test_a_write_drops_the_cache_and_the_next_index_reads_it_again(tmp_path: Path) -> None:
+    with LadybugStore(tmp_path / "s") as store:
+        store.ingest(build_evidence_document())
+        first = store._walks.edge_cache(wait=True)
+        assert first is not None
+        assert "outcome:hypoglycemia" in store.neighbourhood("drug:mecasermin")
+        store.after_ingest()  # what every write path calls
+        second = store._walks.edge_cache(wait=True)
+        assert second is not None and second is not first
+        assert second.version == store._walks.index().version
