@@ -9,11 +9,13 @@ numbers.  Only doses the text states are read: a missing dose is ``None``, never
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from graph.model import Scalar
 
-__all__ = ["Dose", "find_dose", "find_doses"]
+__all__ = ["Dose", "dose_of", "find_dose", "find_doses", "stated_doses"]
 
 _UNIT = (
     r"(?:mg|µg|μg|mcg|ug|g|ng|IU|IE|E|U|units?|eenheden|ml|mL|mmol)"
@@ -60,8 +62,20 @@ class Dose:
         return {"dose_value": self.value, "dose_unit": self.unit, "dose_regimen": self.regimen}
 
     def describe(self) -> str:
-        parts = [f"{self.value:g}" if self.value is not None else "", self.unit or "", self.regimen or ""]
+        """As a reader writes it: ``≥ 200 µg/kg/day``, ``120 µg/kg twice daily``, ``hogere doseringen``."""
+        regimen = self.regimen or ""
+        bound = ""
+        for words, sign in (("at or above", "≥"), ("above", ">")):
+            if self.value is not None and re.search(rf"(?:^|; ){words}$", regimen):
+                bound, regimen = sign, re.sub(rf"(?:^|; ){words}$", "", regimen)
+                break
+        number = f"{bound} {self.value:g}".strip() if self.value is not None else ""
+        parts = [number, self.unit or "", regimen]
         return " ".join(p for p in parts if p) or "dose stated"
+
+    def key(self) -> str:
+        """What tells two doses apart in a Finding's id: case- and space-blind."""
+        return re.sub(r"\s+", " ", self.describe().casefold()).strip()
 
 
 #: Only the start of a longer text is read: a dose is stated next to what it is about.
@@ -105,6 +119,21 @@ def find_dose(text: str) -> Dose | None:
     """The first dose stated in ``text``, if any."""
     doses = find_doses(text)
     return doses[0] if doses else None
+
+
+def dose_of(props: Mapping[str, Any]) -> Dose | None:
+    """The dose a Finding's or Figure's ``dose_*`` properties state, if any."""
+    value, unit, regimen = props.get("dose_value"), props.get("dose_unit"), props.get("dose_regimen")
+    if value is None and not unit and not regimen:
+        return None
+    number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return Dose(number, str(unit) if unit else None, str(regimen) if regimen else None)
+
+
+def stated_doses(records: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The distinct doses a row's claims and figures state, as written for a reader, in order."""
+    shown = (dose.describe() for record in records if (dose := dose_of(record)) is not None)
+    return tuple(dict.fromkeys(shown))
 
 
 def _looks_like_a_count(text: str, match: re.Match[str]) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from graph.dose import stated_doses
 from graph.model import EdgeType
 from graph.proportions import round_half_up, wilson
 from graph.store.base import Evidence, EvidenceItem
@@ -104,6 +105,7 @@ class EvidenceRow:
     claims: tuple[str, ...]
     links: tuple[Link, ...] = ()
     curation: tuple[str, ...] = ()
+    doses: tuple[str, ...] = ()  # the doses its claims and figures state ("≥ 200 µg/kg/day")
 
     @property
     def population(self) -> str | None:
@@ -390,6 +392,7 @@ def _row(items: Sequence[EvidenceItem]) -> EvidenceRow:
         claims=tuple(dict.fromkeys(text_or_none(i.finding.get("name")) or str(i.finding.get("id")) for i in items)),
         links=link_outs(ev),
         curation=curation,
+        doses=stated_doses([*(i.finding for i in items), *all_figures]),
     )
 
 

@@ -140,9 +140,10 @@ _BIBLIO: dict[str, type] = {
     "url": str,
 }
 
-#: The dose a number is about, when the text states it ("at or above 200 µg/kg/day").  A Finding
-#: is shared by every document that states the claim, so the dose one document states is kept
-#: on that document's figures (and read from its stance quotes), not on the shared claim.
+#: The dose a claim or a number is about, when the text states it ("at or above 200 µg/kg/day").
+#: A claim stated at a dose is its own Finding ("mecasermin → hypoglycemia at ≥ 200 µg/kg/day"),
+#: ABOUT the same drug and outcome as the claim without one, so documents meet on it only when
+#: they state the same dose; a figure carries the dose of its own group.
 _DOSE: dict[str, type] = {"dose_value": float, "dose_unit": str, "dose_regimen": str}
 
 #: Kind-specific properties (all scalar, so GraphML, GEXF and CSV can carry them).
@@ -183,7 +184,7 @@ NODE_PROPERTIES: dict[NodeKind, dict[str, type]] = {
         "issuer": str,
         "guideline_type": str,
     },
-    _K.FINDING: {"drug": str, "outcome": str, "population": str, "statement": str},
+    _K.FINDING: {"drug": str, "outcome": str, "population": str, "statement": str, **_DOSE},
     _K.FIGURE: {
         "value": float,
         "unit": str,

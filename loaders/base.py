@@ -18,8 +18,9 @@ from typing import IO, Protocol
 
 from pydantic import ValidationError
 
+from graph.dose import Dose
 from graph.errors import LoadError, RecordError
-from graph.ids import figure_id, finding_id, source_id
+from graph.ids import content_id, figure_id, finding_id, source_id
 from graph.model import (
     Document,
     Edge,
@@ -266,13 +267,22 @@ class DocumentBuilder:
         statement: str | None = None,
         quote: str | None = None,
         start: int | None = None,
+        dose: Dose | None = None,
     ) -> str:
-        """The claim "drug → outcome (in population)", with its ABOUT and IN_POPULATION edges."""
+        """The claim "drug → outcome (in population) (at dose)", with its ABOUT and IN_POPULATION edges.
+
+        A claim the text states at a dose ("hypoglycemia at or above 200 µg/kg/day") is a claim
+        of its own, ABOUT the same drug and outcome: its id and name include the dose.
+        """
         names = self._names()
         fid = finding_id(drug_id, target_id, population_id)
+        if dose is not None:
+            fid = content_id(NodeKind.FINDING, drug_id, target_id, population_id or "", "dose", dose.key())
         drug, target = names.get(drug_id, drug_id), names.get(target_id, target_id)
         population = names.get(population_id) if population_id else None
         label = f"{drug} → {target}" + (f" in {population}" if population else "")
+        if dose is not None:
+            label += f" at {dose.describe()}"
         self.add_node(
             fid,
             NodeKind.FINDING,
@@ -282,6 +292,7 @@ class DocumentBuilder:
                 "outcome": target,
                 "population": population,
                 "statement": statement,
+                **(dose.props() if dose is not None else {}),
             },
             quote=quote,
             start=start,

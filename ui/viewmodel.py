@@ -269,6 +269,8 @@ def evidence_html(rows: Sequence[EvidenceRow], recommendations: Sequence[Recomme
         facts = " · ".join(
             _e(v) for v in (row.design, f"n={row.n}" if row.n is not None else None, row.year) if v is not None
         )
+        if row.doses:
+            facts += f"<div class='evx-dose'>dose: {_e('; '.join(row.doses))}</div>"
         title = f'<div class="evx-title">{_e(row.title)}</div>' if row.title and row.title != row.name else ""
         curation = "".join(f'<div class="evx-curated">curated: {_e(c)}</div>' for c in row.curation)
         figures = "".join(

@@ -84,11 +84,22 @@ def dose_text(t: Testimony) -> str | None:
 
 
 def _one_per_node(ts: object) -> list[Testimony]:
-    best: dict[str, Testimony] = {}
+    """The weightiest testimony of each study or guideline, per dose its sentences state.
+
+    A trial stopped for hypoglycaemia "at or above 200 µg/kg/day" that also counts
+    hypoglycaemia per arm testifies twice: the claim at that dose is compared on its own.
+    """
+    best: dict[tuple[str, str], Testimony] = {}
     for t in ts:  # type: ignore[attr-defined]
-        if t.evidence_id not in best or t.weight > best[t.evidence_id].weight:
-            best[t.evidence_id] = t
+        key = (t.evidence_id, _quoted_dose(t))
+        if key not in best or t.weight > best[key].weight:
+            best[key] = t
     return list(best.values())
+
+
+def _quoted_dose(t: Testimony) -> str:
+    doses = {d.key() for q in t.quotes for d in find_doses(q.text or "")}
+    return next(iter(doses)) if len(doses) == 1 else ""
 
 
 def _values(t: Testimony) -> dict[str, str | None]:

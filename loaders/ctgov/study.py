@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from graph.dose import find_dose
+from graph.dose import Dose, find_dose
 from graph.errors import LoadError
 from graph.ids import concept_id, study_id
 from graph.model import Document, EdgeType, NodeKind
@@ -113,7 +113,7 @@ class _StudyReader:
         self.drugs: dict[str, str] = {}  # intervention name → drug id
         self.interventions: list[Intervention] = []
         self.arms: list[Arm] = []
-        self.findings: dict[tuple[str, str], str] = {}
+        self.findings: dict[tuple[str, str, str], str] = {}
         self.supported: set[str] = set()  # one SUPPORTS edge per finding and record: the first reason wins
         self.population: str | None = None
         self.recognizer = recognizer
@@ -326,10 +326,12 @@ class _StudyReader:
                 update={"props": {**study.props, "arms": described[:20000]}}
             )
 
-    def _finding(self, drug: str, outcome: str, *, quote: str | None, start: int | None = None) -> str:
-        key = (drug, outcome)
+    def _finding(
+        self, drug: str, outcome: str, *, quote: str | None, start: int | None = None, dose: Dose | None = None
+    ) -> str:
+        key = (drug, outcome, dose.key() if dose else "")
         if key not in self.findings:
-            self.findings[key] = self.b.add_finding(drug, outcome, self.population, quote=quote, start=start)
+            self.findings[key] = self.b.add_finding(drug, outcome, self.population, quote=quote, start=start, dose=dose)
         return self.findings[key]
 
     # -- why it stopped ---------------------------------------------------------------
@@ -350,7 +352,7 @@ class _StudyReader:
                 return
             outcome = self.b.add_concept(mention.concept, quote=quote)
             for drug in drugs:
-                finding = self._finding(drug, outcome, quote=quote)
+                finding = self._finding(drug, outcome, quote=quote, dose=dose)
                 self.supported.add(finding)
                 self.b.add_edge(
                     EdgeType.SUPPORTS,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from graph.dose import find_dose
+from graph.dose import Dose, find_dose, find_doses
 from graph.errors import LoadError
 from graph.ids import concept_id, study_id
 from graph.model import Document, EdgeType, NodeKind, Scalar
@@ -461,8 +461,17 @@ class ReportParser(GuidelineReader):
         return out
 
     # -- stances and figures ---------------------------------------------------------------
-    def finding(self, outcome: Mention, population: str | None) -> str:
-        return self.b.add_finding(self.drug, self.concept_at(outcome), population)
+    def finding(self, outcome: Mention, population: str | None, dose: Dose | None = None) -> str:
+        return self.b.add_finding(self.drug, self.concept_at(outcome), population, dose=dose)
+
+    def sentence_dose(self, sentence: tr.Span) -> Dose | None:
+        """The one dose a sentence states ("in studies met hogere doseringen"): its claims are at that dose.
+
+        A sentence stating several doses ("3/60 (verlaagde dosis) en 4/60 (volledige dosis)") compares
+        them: its claim is the one without a dose, and each figure keeps its own group's dose.
+        """
+        doses = {d.key(): d for d in find_doses(sentence.text)}
+        return next(iter(doses.values())) if len(doses) == 1 else None
 
     def stances(self, reporter: str, spans: list[tr.Span], population: str | None, *, listed: bool = False) -> None:
         """Stances of ``spans`` towards the outcomes they name; ``listed``: a label's list of undesirable
@@ -482,7 +491,7 @@ class ReportParser(GuidelineReader):
                     judgement = tr.Judgement(EdgeType.SUPPORTS, "listed", "an undesirable effect in the label")
                 if judgement.stance is None:
                     continue
-                fid = self.finding(m, population)
+                fid = self.finding(m, population, self.sentence_dose(s))
                 if (reporter, fid) in self.stance_edges:
                     continue
                 self.stance_edges.add((reporter, fid))
@@ -519,7 +528,7 @@ class ReportParser(GuidelineReader):
                 # the dose stated next to the number, within its clause (bounded: a run-away line stays cheap)
                 window = self.text[max(clause.start, fig.start - 160) : min(clause.end, fig.end + 160)]
                 dose = dose or find_dose(window)
-                fid = self.finding(outcome, population) if outcome else None
+                fid = self.finding(outcome, population, self.sentence_dose(s)) if outcome else None
                 counted = band is None
                 self.b.add_figure(
                     reporter,

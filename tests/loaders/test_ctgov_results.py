@@ -432,10 +432,22 @@ def test_why_stopped_keeps_the_dose_it_states():
     doc = study_document(record)
     stops = [e for e in doc.edges if e.type is EdgeType.SUPPORTS]
     assert {e.target for e in stops} >= {
-        next(n.id for n in doc.nodes if n.name == "mecasermin → hypoglycemia in Axial Spondyloarthritis")
+        next(
+            n.id
+            for n in doc.nodes
+            if n.name == "mecasermin → hypoglycemia in Axial Spondyloarthritis at ≥ 200 µg/kg/day"
+        )
     }
+    dosed = next(
+        n
+        for n in doc.nodes
+        if n.kind is NodeKind.FINDING and n.props.get("dose_value") == 200.0 and n.props["drug"] == "mecasermin"
+    )
+    assert (dosed.props["dose_unit"], dosed.props["dose_regimen"]) == ("µg/kg/day", "at or above")
+    about = {e.target for e in doc.edges if e.type is EdgeType.ABOUT and e.source == dosed.id}
+    assert about == {"drug:mecasermin", "outcome:hypoglycemia"}  # the same link as the claim without a dose
     for supports in stops:
-        assert supports.props["note"].endswith("dose: 200 µg/kg/day at or above")
+        assert supports.props["note"].endswith("dose: ≥ 200 µg/kg/day")
         assert supports.provenance.quote == "Unacceptable frequency of hypoglycemia at or above 200 µg/kg/day"
 
 

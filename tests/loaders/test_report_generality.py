@@ -112,6 +112,8 @@ def test_risk_factors_are_not_effects_and_organisation_guideline():
     hyper = "prednisolone → hyperglycemia in diabetes mellitus"
     assert _stances(doc) == {
         ("SUPPORTS", "Wong 2016", hyper),
+        # "Bij een dosis van 30 mg per dag of meer had 61% van de patiënten hyperglykemie": a claim at a dose
+        ("SUPPORTS", "Wong 2016", f"{hyper} at ≥ 30 mg per dag"),
         ("CONTRADICTS", "Wong 2016", "prednisolone → hypoglycemia in diabetes mellitus"),
         ("SUPPORTS", "Hoekstra 2019", "prednisolone → hyperglycemia in type 2 diabetes"),
         ("SUPPORTS", "Nederlandse Internisten Vereniging 2020", "prednisolone → hyperglycemia"),
@@ -195,9 +197,14 @@ def test_compact_table_read_with_an_open_vocabulary():
     vocabulary = OpenVocabulary(Vocabulary.default(), Vocabulary.from_yaml(_EXTRA))
     doc = _load("isotretinoine_acne_compacte_tabel.txt", vocabulary=vocabulary)
     claim = "isotretinoin → depression in acne"
-    assert _stances(doc) == {("CONTRADICTS", "Huang 2017", claim), ("CONTRADICTS", "Bremner 2005", claim)}
+    at_dose = f"{claim} at ≥ 1 mg/kg/dag"  # "In studies met doseringen van 1 mg/kg/dag of meer … 8/95"
+    assert _stances(doc) == {
+        ("CONTRADICTS", "Huang 2017", claim),
+        ("SUPPORTS", "Huang 2017", at_dose),
+        ("CONTRADICTS", "Bremner 2005", claim),
+    }
     figures = {(f.get("numerator"), f.get("denominator")): f for f in _figures(doc)}
-    assert figures[(8, 95)]["measures"] == [claim]
+    assert figures[(8, 95)]["measures"] == [at_dose]
     assert (figures[(8, 95)]["dose_value"], figures[(8, 95)]["dose_unit"]) == (1.0, "mg/kg/dag")
     assert figures[(0, 13)]["measures"] == [claim]
     assert {n.name: n.props.get("design") for n in doc.nodes if n.kind is NodeKind.STUDY} == {
