@@ -88,6 +88,19 @@ def _drawn(page: Any) -> list[str]:
     return inner.evaluate("() => window.evxNetwork.body.data.nodes.getIds()")
 
 
+#: The time (the page's clock) at which a link's evidence (its heading and table) is in the page.
+_EVIDENCE_SHOWN = """() => {
+  const has = (root, test) => {
+    if (test(root)) return true;
+    for (const el of root.querySelectorAll('*')) { if (el.shadowRoot && has(el.shadowRoot, test)) return true; }
+    return false;
+  };
+  const heading = (root) => [...root.querySelectorAll('h3')].some((h) => h.textContent.trim().startsWith('Evidence: '));
+  const table = (root) => root.querySelector('table.evx-evidence') !== null;
+  return has(document, heading) && has(document, table) ? performance.now() : false;
+}"""
+
+
 def _click(page: Any, node_id: str) -> None:
     frame = page.locator('iframe[title="evidence graph"]').first
     box = frame.bounding_box()
@@ -105,44 +118,52 @@ def _click(page: Any, node_id: str) -> None:
 
 
 def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int) -> dict[str, Any]:
+    """Open the drug's view ``opens`` times (after one warm-up visit); then, each on a freshly opened view,
+    click ``clicks`` of its outcomes and conditions in the graph and wait for the link's evidence table and
+    the redrawn graph (the researcher's click → evidence)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    opened, clicked = [], []
+    opened, clicked, graph_only = [], [], []
     blocked: list[str] = []
     missed: list[str] = []
-    for visit in range(opens + 1):  # the first visit warms the server's caches and is not counted
-        context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    targets: list[str] = []
+
+    def visit() -> tuple[Any, Any, float]:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.route("**/*", lambda route: route.continue_() if _local(route.request.url) else route.abort())
         context.on("request", lambda req: None if _local(req.url) else blocked.append(req.url))
         page = context.new_page()
         page.goto(f"{url}/?trail={start}&expand={start}", wait_until="commit")
-        painted = _wait_painted(page, 1)
-        if visit:
+        return context, page, _wait_painted(page, 1)
+
+    for i in range(opens + 1):  # the first visit warms the server's caches and is not counted
+        context, page, painted = visit()
+        if i:
             opened.append(painted / 1000)
-        if visit == opens:  # the last page: click through neighbours
-            generation, trail = 1, {start}
-            for _ in range(clicks):
-                candidates = sorted(n for n in _drawn(page) if n not in trail)
-                if not candidates:
-                    break
-                target = candidates[len(candidates) // 2]
-                page.wait_for_timeout(300)  # let physics settle so the node is where it is drawn
-                begin = page.evaluate("() => performance.now()")
-                _click(page, target)
-                try:
-                    done = _wait_painted(page, generation + 1, timeout_ms=8_000)
-                except PlaywrightTimeout:
-                    missed.append(target)  # the click landed between nodes: try another one
-                    trail.add(target)
-                    continue
-                generation += 1
-                trail.add(target)
-                clicked.append((done - begin) / 1000)
+        if not targets:  # the drug's outcomes and conditions, strongest first (as drawn, top to bottom)
+            targets = [n for n in _drawn(page) if n.startswith(("outcome:", "condition:"))][:clicks]
+        context.close()
+    for target in targets:
+        context, page, _ = visit()
+        page.wait_for_timeout(300)  # the fit after the first paint
+        begin = page.evaluate("() => performance.now()")
+        _click(page, target)
+        try:
+            shown = page.wait_for_function(_EVIDENCE_SHOWN, timeout=30_000, polling="raf").json_value()
+            done = _wait_painted(page, 2, timeout_ms=30_000)
+        except PlaywrightTimeout:
+            missed.append(target)  # the click landed between nodes
+            context.close()
+            continue
+        clicked.append((max(float(shown), done) - begin) / 1000)
+        graph_only.append((done - begin) / 1000)
         context.close()
     return {
         "start": start,
         "open_to_paint": summary(opened),
         "click_to_view": summary(clicked),
+        "click_to_graph": summary(graph_only),
+        "clicked": targets,
         "blocked_requests": sorted(set(blocked)),
         "missed_clicks": missed,
     }
