@@ -55,6 +55,14 @@ class Settings(BaseModel):
     timeout_s: float = Field(default=10.0, gt=0, le=3600)
     #: The embedded store's buffer pool in MiB (``EVX_BUFFER_POOL_MB``); default :func:`default_buffer_pool_mb`.
     buffer_pool_mb: int = Field(default_factory=default_buffer_pool_mb, ge=64, le=1_048_576)
+    #: What one console query may use (the explorer's Cypher page, ``evx query`` without ``--write``):
+    #: memory of its worker process beyond what the engine maps (``EVX_CONSOLE_MEMORY_MB``), the longest
+    #: time limit the page offers (``EVX_CONSOLE_TIMEOUT_CAP``), the largest row cap it offers
+    #: (``EVX_CONSOLE_ROW_CAP``) and the size of an answer's encoded rows (``EVX_CONSOLE_ANSWER_MB``).
+    console_memory_mb: int = Field(default=2048, ge=64, le=1_048_576)
+    console_timeout_cap_s: float = Field(default=60.0, gt=0, le=3600)
+    console_row_cap: int = Field(default=100_000, ge=1, le=1_000_000)
+    console_answer_mb: int = Field(default=32, ge=1, le=4096)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -70,6 +78,10 @@ class Settings(BaseModel):
             "EVX_ROW_LIMIT": "row_limit",
             "EVX_TIMEOUT": "timeout_s",
             "EVX_BUFFER_POOL_MB": "buffer_pool_mb",
+            "EVX_CONSOLE_MEMORY_MB": "console_memory_mb",
+            "EVX_CONSOLE_TIMEOUT_CAP": "console_timeout_cap_s",
+            "EVX_CONSOLE_ROW_CAP": "console_row_cap",
+            "EVX_CONSOLE_ANSWER_MB": "console_answer_mb",
         }
         for var, name in mapping.items():
             if env.get(var):

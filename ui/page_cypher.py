@@ -8,9 +8,8 @@ import streamlit as st
 from graph.cypher_examples import EXAMPLE_QUERIES
 from graph.errors import QueryError, WriteRefusedError
 from graph.export.html import network_html
-from graph.store.query_worker import MAX_CONSOLE_TIMEOUT_S
 from ui.components import graph_canvas
-from ui.state import get_store
+from ui.state import get_settings, get_store
 from ui.viewmodel import md_escape, table_cell
 
 __all__ = ["render"]
@@ -31,15 +30,19 @@ def render() -> None:
     st.session_state.setdefault(_EDITOR, next(iter(EXAMPLE_QUERIES.values())))
     st.selectbox("Example queries", list(EXAMPLE_QUERIES), key="evx_cypher_example", on_change=_use_example)
     cypher = st.text_area("Query (read-only)", key=_EDITOR, height=160)
+    settings = get_settings()
+    most_rows, longest = settings.console_row_cap, settings.console_timeout_cap_s
     c1, c2 = st.columns(2)
-    limit = c1.number_input("Row cap", min_value=1, max_value=100_000, value=1000, step=100, key="evx_cypher_limit")
+    limit = c1.number_input(
+        "Row cap", min_value=1, max_value=most_rows, value=min(1000, most_rows), step=100, key="evx_cypher_limit"
+    )
     timeout = c2.number_input(
         "Timeout (seconds)",
         min_value=1.0,
-        max_value=MAX_CONSOLE_TIMEOUT_S,
-        value=10.0,
+        max_value=longest,
+        value=min(10.0, longest),
         key="evx_cypher_timeout",
-        help=f"At most {MAX_CONSOLE_TIMEOUT_S:g} s; the query runs in its own process, other visitors are not held up.",
+        help=f"At most {longest:g} s; the query runs in its own process, other visitors are not held up.",
     )
     if not st.button("Run query", type="primary", key="evx_cypher_run"):
         return
@@ -52,7 +55,7 @@ def render() -> None:
 
     try:
         result = store.console_query(
-            cypher, row_limit=int(limit), timeout_s=min(float(timeout), MAX_CONSOLE_TIMEOUT_S), on_wait=running
+            cypher, row_limit=min(int(limit), most_rows), timeout_s=min(float(timeout), longest), on_wait=running
         )
     except WriteRefusedError as exc:
         st.error(md_escape(str(exc).split("\nHint:")[0]))

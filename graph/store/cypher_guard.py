@@ -11,8 +11,8 @@ It is one of three layers: user queries also run on a database opened read-only,
 worker process with no file-system access beyond the store (see
 :mod:`graph.store.query_worker`), so a gap here cannot write.  On Neo4j the query runs in a
 READ session; the guard then also applies Neo4j's lexical rules (a ``//`` comment ends at
-any line break, a block comment at the first ``*/``), refusing whatever either engine
-would read as code.
+any line break, a block comment at the first ``*/``, ``\\u0041`` may stand for ``A`` anywhere,
+even in a keyword), refusing whatever either engine would read as code.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Literal
 
 from graph.errors import QueryError, WriteRefusedError
 
-__all__ = ["READ_PROCEDURES", "Dialect", "Token", "refuse_writes", "strip_literals", "tokenize"]
+__all__ = ["READ_PROCEDURES", "Dialect", "Token", "java_unescaped", "refuse_writes", "strip_literals", "tokenize"]
 
 Dialect = Literal["ladybug", "neo4j"]
 
@@ -104,6 +104,8 @@ READ_PROCEDURES = frozenset(
         "dbms.components",
     }
 )
+#: Namespaces of server functions (Neo4j plugins) the console never calls as functions.
+_SERVER_NAMESPACES = frozenset({"apoc", "dbms", "gds", "db", "genai", "tx"})
 _HINT = "the console is read-only; pass --write (CLI) to change the store, or load documents with `evx load`"
 
 
@@ -331,6 +333,28 @@ def _procedure(code: list[Token], k: int, cypher: str) -> None:
         )
 
 
+def _function(code: list[Token], k: int, cypher: str) -> None:
+    """Refuse a server function (``apoc.cypher.runFirstColumn(…)``, ``dbms.…(…)``) at ``code[k]``:
+    it may run Cypher held in a string, or touch files, where the guard cannot see."""
+    if k and code[k - 1].text == "." and code[k - 1].kind == "punct":
+        return  # inside a dotted name already looked at
+    parts, j = [code[k].text], k + 1
+    while j + 1 < len(code) and code[j].text == "." and code[j + 1].kind in ("word", "name"):
+        parts.append(code[j + 1].text.strip("`"))
+        j += 2
+    if len(parts) < 2 or j >= len(code) or code[j].text != "(":
+        return
+    if k and code[k - 1].word == "CALL":
+        return  # a procedure: see _procedure
+    if parts[0].strip("`").lower() in _SERVER_NAMESPACES:
+        raise WriteRefusedError(
+            f"refused: {'.'.join(parts)}(…) is a server function that may run Cypher or touch files",
+            query=cypher,
+            position=code[k].start + 1,
+            hint=_HINT,
+        )
+
+
 def _check(cypher: str, dialect: Dialect) -> None:
     code = [t for t in tokenize(cypher, dialect=dialect) if t.kind != "space"]
     for k, token in enumerate(code):
@@ -343,7 +367,10 @@ def _check(cypher: str, dialect: Dialect) -> None:
             )
     for k, token in enumerate(code):
         word = token.word
-        if not word or _names_a_value(code, k):
+        if not word:
+            continue
+        _function(code, k, cypher)
+        if _names_a_value(code, k):
             continue
         if word == "CALL":
             _procedure(code, k, cypher)
@@ -356,12 +383,27 @@ def _check(cypher: str, dialect: Dialect) -> None:
             )
 
 
+#: A Java unicode escape: ``\\u`` (any number of ``u``) and four hex digits, its backslash not itself escaped.
+_JAVA_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u+([0-9a-fA-F]{4})")
+
+
+def java_unescaped(cypher: str) -> str:
+    """The text with every ``\\uXXXX`` replaced by its character, anywhere, as Java's unicode
+    preprocessing reads it (Neo4j 5 runs ``M\\u0041TCH``; inside a string ``\\u0027`` may end it)."""
+    decoded = _JAVA_ESCAPE.sub(lambda m: m.group(1) + chr(int(m.group(2), 16)), cypher)
+    return decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # pairs → one character
+
+
 def refuse_writes(cypher: str, *, dialect: Dialect = "ladybug") -> None:
     """Raise :class:`WriteRefusedError` if ``cypher`` could write, touch files or the engine, or holds
     several statements; :class:`QueryError` if the engine could not even split it into tokens.
 
-    ``dialect="neo4j"`` checks the text under LadybugDB's and Neo4j's lexical rules both.
+    ``dialect="neo4j"`` checks the text under LadybugDB's and Neo4j's lexical rules both, and
+    once more with unicode escapes read as their characters wherever they stand.
     """
     _check(cypher, "ladybug")
     if dialect == "neo4j":
         _check(cypher, "neo4j")
+        decoded = java_unescaped(cypher)
+        if decoded != cypher:
+            _check(decoded, "neo4j")

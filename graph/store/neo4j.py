@@ -49,6 +49,7 @@ from graph.store.base import (
     split_synonyms,
 )
 from graph.store.cypher_guard import refuse_writes
+from graph.store.query_worker import WorkerLimits
 from graph.store.replacing import remove_document
 
 __all__ = ["BATCH_SIZE", "SCHEMES", "Neo4jStore", "translate_error"]
@@ -166,6 +167,7 @@ class Neo4jStore(EvidenceStore):
         timeout_s: float = 10.0,
         connect_timeout_s: float = 10.0,
         max_retry_s: float = 30.0,
+        console_limits: WorkerLimits | None = None,
     ) -> None:
         scheme = uri.partition("://")[0].lower()
         if scheme not in SCHEMES:
@@ -176,6 +178,8 @@ class Neo4jStore(EvidenceStore):
         self.read_only = read_only
         self.row_limit = row_limit
         self.timeout_s = timeout_s
+        self.console_limits = console_limits
+        self._password = password  # a console query's worker opens a connection of its own
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 uri,
@@ -206,6 +210,7 @@ class Neo4jStore(EvidenceStore):
             read_only=settings.read_only,
             row_limit=settings.row_limit,
             timeout_s=settings.timeout_s,
+            console_limits=WorkerLimits.from_settings(settings),
         )
 
     # -- plumbing ------------------------------------------------------------------
@@ -478,6 +483,36 @@ class Neo4jStore(EvidenceStore):
         truncated = len(rows) > cap
         rows = rows[:cap]
         return QueryResult(columns, [[_value(v) for v in row] for row in rows], truncated, _graph_of(rows))
+
+    def console_query(
+        self,
+        cypher: str,
+        *,
+        row_limit: int | None = None,
+        timeout_s: float | None = None,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> QueryResult:
+        """User Cypher, guarded, in a worker process of its own (:mod:`graph.store.neo4j_console`).
+
+        A READ transaction with the server's timeout, never committed; the worker is killed at
+        the time limit (some servers ignore the timeout), on an oversized answer, or when
+        ``on_wait`` raises.
+        """
+        if not cypher.strip():
+            raise QueryError("the query is empty", query=cypher, hint="try: MATCH (d:Drug) RETURN d.name LIMIT 10")
+        refuse_writes(cypher, dialect="neo4j")
+        from graph.store.neo4j_console import console_query
+
+        connection = {"uri": self.uri, "user": self.user, "password": self._password, "database": self.database}
+        return console_query(
+            connection,
+            cypher,
+            row_limit=self.row_limit if row_limit is None else row_limit,
+            timeout_s=self.timeout_s if timeout_s is None else timeout_s,
+            limits=self.console_limits,
+            on_wait=on_wait,
+            translate=lambda exc, text: self._error(exc, text),
+        )
 
     def subgraph(self, node_ids: Iterable[str] | None = None) -> nx.MultiDiGraph:
         wanted = None if node_ids is None else list(dict.fromkeys(n for n in node_ids if is_node_id(n)))

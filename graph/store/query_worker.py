@@ -20,6 +20,12 @@ Limits, all enforced from outside the engine:
 ``on_wait(elapsed_s)`` is called about ten times a second while the query runs; whatever it
 raises (Streamlit's stop request when a browser session goes away, for one) kills the worker
 first and then propagates.
+
+A Neo4j store's console queries go the same way (:func:`run_on_bolt`): the worker opens its
+own Bolt connection, runs the query in a READ transaction with the server's transaction timeout
+and never commits it; killing the worker drops the connection, whether or not the server
+honours the timeout.  Without explicit limits a query gets those of the settings
+(:class:`graph.settings.Settings`, ``EVX_CONSOLE_MEMORY_MB`` and ``EVX_CONSOLE_ANSWER_MB``).
 """
 
 from __future__ import annotations
@@ -37,29 +43,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.errors import QueryError, QueryTimeoutError, StoreCorruptError, WriteRefusedError
+from graph.errors import QueryError, QueryTimeoutError, StoreCorruptError, StoreError, WriteRefusedError
+from graph.settings import Settings
 
-__all__ = ["MAX_CONSOLE_TIMEOUT_S", "MAX_WORKERS", "RawAnswer", "WorkerLimits", "decode", "run_read_only"]
+__all__ = ["MAX_WORKERS", "RawAnswer", "WorkerLimits", "decode", "run_on_bolt", "run_read_only"]
 
-#: The longest time limit the explorer's console offers a visitor.
-MAX_CONSOLE_TIMEOUT_S = 60.0
 #: Workers one process runs at once (the machine's cores, at least two).
 MAX_WORKERS = max(2, os.cpu_count() or 2)
 _WORKER = Path(__file__).with_name("worker_process.py")
 _POLL_S = 0.1
 _STDERR_KEEP = 16_384
+_MB = 1024**2
+_DEFAULTS = Settings.model_fields
 
 
 @dataclass(frozen=True, slots=True)
 class WorkerLimits:
-    """What one console query may use."""
+    """What one console query may use (defaults: the settings' ``console_memory_mb`` and ``console_answer_mb``)."""
 
-    memory_bytes: int = 2 * 1024**3
-    buffer_pool_bytes: int = 256 * 1024**2
-    answer_bytes: int = 32 * 1024**2
+    memory_bytes: int = _DEFAULTS["console_memory_mb"].default * _MB
+    buffer_pool_bytes: int = 256 * _MB
+    answer_bytes: int = _DEFAULTS["console_answer_mb"].default * _MB
     threads: int = 2
     open_timeout_s: float = 20.0
     confine: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkerLimits:
+        """The limits ``settings`` give a console query."""
+        return cls(memory_bytes=settings.console_memory_mb * _MB, answer_bytes=settings.console_answer_mb * _MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +107,8 @@ def decode(value: Any) -> Any:
         return dt.datetime.fromisoformat(text)
     if tag == "date":
         return dt.date.fromisoformat(text)
+    if tag == "time":
+        return dt.time.fromisoformat(text)
     if tag == "timedelta":
         return dt.timedelta(seconds=float(text))
     if tag == "decimal":
@@ -137,20 +151,56 @@ def run_read_only(
     on_wait: Callable[[float], None] | None = None,
 ) -> RawAnswer:
     """Run ``cypher`` in a fresh worker on a read-only handle of ``db_file``; see the module docstring."""
-    limits = limits or WorkerLimits()
+    limits = limits or WorkerLimits.from_settings(Settings.from_env())
     if not db_file.exists():
         raise StoreCorruptError(f"{db_file.parent} holds no evidence store ({db_file.name} is missing)")
+    fields = {"db_file": str(db_file.resolve()), "buffer_pool_bytes": limits.buffer_pool_bytes}
+    request = _request(fields, cypher, params, row_limit, timeout_s, limits)
+    return _in_a_slot(request, cypher, timeout_s, limits, on_wait, _ladybug_failure(cypher))
+
+
+def run_on_bolt(
+    connection: Mapping[str, Any],
+    cypher: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    row_limit: int,
+    timeout_s: float,
+    failure: Callable[[Mapping[str, Any]], StoreError],
+    limits: WorkerLimits | None = None,
+    on_wait: Callable[[float], None] | None = None,
+) -> RawAnswer:
+    """Run ``cypher`` in a fresh worker over its own Bolt connection, in a READ transaction never committed.
+
+    ``connection``: ``uri``, ``user``, ``password``, ``database`` (sent on the worker's stdin,
+    never on its command line).  ``failure`` turns the worker's error report (``error``, the
+    server's ``code`` or the driver's error ``kind``, ``phase`` ``open`` or ``query``) into the
+    store's error.  Rows come back tagged: nodes ``$n``, relationships ``$r``, paths ``$p``.
+    """
+    limits = limits or WorkerLimits.from_settings(Settings.from_env())
+    fields = {"backend": "bolt", **{k: connection.get(k) for k in ("uri", "user", "password", "database")}}
+    request = _request(fields, cypher, params, row_limit, timeout_s, limits)
+    return _in_a_slot(request, cypher, timeout_s, limits, on_wait, failure)
+
+
+def _request(
+    fields: Mapping[str, Any],
+    cypher: str,
+    params: Mapping[str, Any] | None,
+    row_limit: int,
+    timeout_s: float,
+    limits: WorkerLimits,
+) -> str:
     try:
-        request = json.dumps(
+        return json.dumps(
             {
+                **fields,
                 "parent": os.getpid(),
-                "db_file": str(db_file.resolve()),
                 "cypher": cypher,
                 "params": dict(params or {}),
                 "row_limit": row_limit,
                 "timeout_s": timeout_s,
                 "memory_bytes": limits.memory_bytes,
-                "buffer_pool_bytes": limits.buffer_pool_bytes,
                 "answer_bytes": limits.answer_bytes,
                 "threads": limits.threads,
                 "open_timeout_s": limits.open_timeout_s,
@@ -159,12 +209,33 @@ def run_read_only(
         )
     except (TypeError, ValueError) as exc:
         raise QueryError(f"query parameters must be JSON values: {exc}", query=cypher) from exc
+
+
+def _in_a_slot(
+    request: str,
+    cypher: str,
+    timeout_s: float,
+    limits: WorkerLimits,
+    on_wait: Callable[[float], None] | None,
+    failure: Callable[[Mapping[str, Any]], StoreError],
+) -> RawAnswer:
     started = time.monotonic()
     _acquire(started + timeout_s, on_wait, started)
     try:
-        return _run(request, cypher, timeout_s, limits, on_wait, started)
+        return _run(request, cypher, timeout_s, limits, on_wait, started, failure)
     finally:
         _slots.release()
+
+
+def _ladybug_failure(cypher: str) -> Callable[[Mapping[str, Any]], StoreError]:
+    def failure(message: Mapping[str, Any]) -> StoreError:
+        from graph.store.ladybug import translate_error
+
+        if message.get("phase") == "open":
+            return StoreCorruptError(f"the store cannot be opened for reading: {message['error'].splitlines()[0]}")
+        return translate_error(RuntimeError(message["error"]), cypher)
+
+    return failure
 
 
 def _run(
@@ -174,6 +245,7 @@ def _run(
     limits: WorkerLimits,
     on_wait: Callable[[float], None] | None,
     started: float,
+    failure: Callable[[Mapping[str, Any]], StoreError],
 ) -> RawAnswer:
     proc = subprocess.Popen(
         [sys.executable, "-I", str(_WORKER)],
@@ -256,7 +328,7 @@ def _run(
             query=cypher,
             hint="return fewer or smaller columns, or add a LIMIT",
         )
-    return _answer(out, ready, code, elapsed, cypher, limits, bytes(err))
+    return _answer(out, ready, code, elapsed, cypher, limits, bytes(err), failure)
 
 
 def _answer(
@@ -267,9 +339,8 @@ def _answer(
     cypher: str,
     limits: WorkerLimits,
     stderr: bytes,
+    failure: Callable[[Mapping[str, Any]], StoreError],
 ) -> RawAnswer:
-    from graph.store.ladybug import translate_error
-
     message: dict[str, Any] | None = None
     text = bytes(out).strip()
     if text:
@@ -292,15 +363,13 @@ def _answer(
         detail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {code}"]
         raise QueryError(f"the query worker stopped unexpectedly: {detail[0]}", query=cypher)
     if "error" in message:
-        if message.get("phase") == "open":
-            raise StoreCorruptError(f"the store cannot be opened for reading: {message['error'].splitlines()[0]}")
-        if _out_of_memory(message["error"].encode()):
+        if message.get("phase") != "open" and _out_of_memory(message["error"].encode()):
             raise QueryError(
                 f"the query needed more memory than a console query may use ({limits.memory_bytes // 1024**2} MB)",
                 query=cypher,
                 hint="add a LIMIT, narrow the MATCH, or avoid building very large lists",
             )
-        raise translate_error(RuntimeError(message["error"]), cypher)
+        raise failure(message)
     return RawAnswer(
         columns=list(message["columns"]),
         rows=[decode(row) for row in message["rows"]],

@@ -31,6 +31,7 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 _LANDLOCK_CREATE, _LANDLOCK_ADD, _LANDLOCK_RESTRICT = 444, 445, 446
@@ -124,6 +125,8 @@ def encode(value: Any) -> Any:
         return {"$t": "datetime", "v": value.isoformat()}
     if isinstance(value, dt.date):
         return {"$t": "date", "v": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"$t": "time", "v": value.isoformat()}
     if isinstance(value, dt.timedelta):
         return {"$t": "timedelta", "v": repr(value.total_seconds())}
     if isinstance(value, decimal.Decimal):
@@ -140,6 +143,23 @@ def _say(message: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+def _collect(
+    records: Iterator[Any], convert: Callable[[Any], Any], request: dict[str, Any]
+) -> tuple[list[Any], str | None]:
+    """Encoded rows up to one past the row cap, or until their JSON passes the answer budget."""
+    rows: list[Any] = []
+    used = 0
+    for record in records:
+        if len(rows) > request["row_limit"]:
+            return rows, "rows"
+        row = convert(record)
+        used += len(json.dumps(row, ensure_ascii=False))
+        if used > request["answer_bytes"]:
+            return rows, "bytes"
+        rows.append(row)
+    return rows, None
+
+
 def main() -> None:
     request = json.loads(sys.stdin.read())
     linux = sys.platform.startswith("linux")
@@ -148,11 +168,17 @@ def main() -> None:
     if os.getppid() != request["parent"]:
         os._exit(3)  # the parent died before the death signal was armed
     os.nice(10)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    if request.get("backend") == "bolt":
+        _bolt(request, linux)
+    _ladybug(request, linux)
+
+
+def _ladybug(request: dict[str, Any], linux: bool) -> None:
     db_file, directory = request["db_file"], os.path.dirname(request["db_file"])
     reservation = _reservation(db_file)
     pool = request["buffer_pool_bytes"]
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
     limit = 0
     if linux:  # elsewhere the address-space limit is not enforced the same way (macOS ignores it)
         limit = _status("VmSize") + reservation + pool + request["memory_bytes"]
@@ -189,25 +215,12 @@ def main() -> None:
                 os._exit(0)
             time.sleep(0.2)  # a writer is checkpointing; its recovery files go away when it finishes
     _say({"ready": True, "landlock": abi, "address_space": limit})
-    rows: list[Any] = []
-    cut = None
     try:
         result = conn.execute(request["cypher"], request["params"])
         if isinstance(result, list):
             raise RuntimeError("several statements in one query")
         columns = result.get_column_names()
-        budget = request["answer_bytes"]
-        used = 0
-        while result.has_next():
-            if len(rows) > request["row_limit"]:
-                cut = "rows"
-                break
-            row = encode(result.get_next())
-            used += len(json.dumps(row, ensure_ascii=False))
-            if used > budget:
-                cut = "bytes"
-                break
-            rows.append(row)
+        rows, cut = _collect(iter(lambda: result.get_next() if result.has_next() else None, None), encode, request)
     except RuntimeError as exc:
         _say({"error": str(exc), "phase": "query"})
         os._exit(0)
@@ -217,6 +230,74 @@ def main() -> None:
     peak = _status("VmHWM", status) if status is not None else 0
     _say({"columns": columns, "rows": rows, "cut": cut, "peak_rss": peak})
     os._exit(0)  # skip the engine's teardown: nothing was written
+
+
+def _bolt(request: dict[str, Any], linux: bool) -> None:
+    """Over Bolt: a driver of its own, a READ transaction with the server's timeout, never committed.
+
+    Whatever the server would let a READ transaction do, the transaction ends with the
+    connection when this process exits, uncommitted.  The Bolt worker runs no engine of its
+    own, so it is confined by its limits only (no Landlock: the driver may need the TLS files).
+    """
+    limit = 0
+    if linux:
+        limit = _status("VmSize") + request["memory_bytes"]
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    cpu = int(request["open_timeout_s"] + request["timeout_s"]) + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    import neo4j
+    from neo4j import exceptions as errors
+    from neo4j import graph
+
+    def report(exc: BaseException, phase: str) -> None:
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        _say({"error": message, "code": getattr(exc, "code", None), "kind": type(exc).__name__, "phase": phase})
+        os._exit(0)
+
+    def value(v: Any) -> Any:
+        if isinstance(v, graph.Node):
+            return {"$n": {"id": v.element_id, "labels": sorted(v.labels), "p": {k: value(x) for k, x in v.items()}}}
+        if isinstance(v, graph.Relationship):
+            ends = [None if n is None else n.element_id for n in (v.start_node, v.end_node)]
+            return {"$r": {"id": v.element_id, "type": v.type, "ends": ends, "p": {k: value(x) for k, x in v.items()}}}
+        if isinstance(v, graph.Path):
+            return {"$p": {"nodes": [value(n) for n in v.nodes], "rels": [value(r) for r in v.relationships]}}
+        if isinstance(v, list | tuple):
+            return [value(x) for x in v]
+        if isinstance(v, dict):
+            return {"$d": {str(k): value(x) for k, x in v.items()}}
+        if hasattr(v, "to_native"):  # neo4j.time values
+            try:
+                return encode(v.to_native())
+            except (ValueError, OverflowError, TypeError):
+                return str(v)
+        return encode(v)
+
+    status = os.open("/proc/self/status", os.O_RDONLY | os.O_CLOEXEC) if linux else None
+    try:
+        driver = neo4j.GraphDatabase.driver(
+            request["uri"],
+            auth=(request["user"], request["password"] or ""),
+            connection_timeout=request["open_timeout_s"],
+            max_transaction_retry_time=0,
+            notifications_min_severity="OFF",
+        )
+        session = driver.session(database=request["database"], default_access_mode=neo4j.READ_ACCESS)
+        tx = session.begin_transaction(timeout=request["timeout_s"])
+    except (errors.Neo4jError, errors.DriverError, ValueError, OSError) as exc:
+        report(exc, "open")
+    _say({"ready": True, "landlock": 0, "address_space": limit})
+    try:
+        result = tx.run(request["cypher"], request["params"])
+        columns = list(result.keys())
+        rows, cut = _collect(iter(result), lambda record: [value(v) for v in record.values()], request)
+    except (errors.Neo4jError, errors.DriverError) as exc:
+        report(exc, "query")
+    except MemoryError:
+        report(MemoryError("MemoryError"), "query")
+    peak = _status("VmHWM", status) if status is not None else 0
+    _say({"columns": columns, "rows": rows, "cut": cut, "peak_rss": peak})
+    os._exit(0)  # uncommitted: the server rolls the transaction back as the connection closes
 
 
 if __name__ == "__main__":

@@ -112,6 +112,46 @@ NEO4J_PAYLOADS: dict[str, str] = {
     "stop_database": "STOP DATABASE neo4j",
     "set_all_properties": "MATCH (d:Drug) SET d += {name: 'PWNED'}",
     "in_transactions": "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS",
+    "apoc_load_csv": "CALL apoc.load.csv('file:///etc/passwd') YIELD list RETURN list",
+    "apoc_import_json": "CALL apoc.import.json('file://{watch}/evil.json')",
+    "apoc_cypher_run_first_column": "RETURN apoc.cypher.runFirstColumnSingle('MATCH (n) DETACH DELETE n', {})",
+    "dbms_kill_transactions": "CALL dbms.killTransactions(['neo4j-transaction-1'])",
+    "two_statements": "MATCH (d:Drug) RETURN d.name; MATCH (n) DETACH DELETE n",
+    # Neo4j 5 reads \\uXXXX as its character anywhere: in a keyword, ending a string, a comment or a statement
+    "escaped_keyword_load_csv": "LO\\u0041D CSV FROM 'file:///etc/passwd' AS row RETURN row",
+    "escaped_keyword_create": "CR\\u0045ATE (:Drug {id: 'drug:evil', name: 'evil'})",
+    "escaped_quote_ends_string": "RETURN 'x\\u0027 LOAD CSV FROM \\u0027file:///etc/passwd\\u0027 AS row RETURN row //'",
+    "escaped_newline_ends_comment": "RETURN 1 // \\u000a MATCH (d:Drug) SET d.name = 'PWNED'",
+    "escaped_semicolon": "MATCH (d:Drug) RETURN d.name \\u003b MATCH (n) DETACH DELETE n",
+}
+
+#: The Neo4j attacks each backend refuses by name (file access, procedures, other databases,
+#: transactions of their own, several statements, unicode escapes).
+NEO4J_ATTACKS: dict[str, str] = {
+    name: NEO4J_PAYLOADS[name]
+    for name in (
+        "load_csv",
+        "load_csv_headers",
+        "dbms_create_user",
+        "dbms_set_config",
+        "dbms_kill_transactions",
+        "apoc_load_json",
+        "apoc_load_csv",
+        "apoc_export_csv",
+        "apoc_import_json",
+        "apoc_cypher_run_write",
+        "apoc_cypher_run_first_column",
+        "apoc_periodic_iterate",
+        "use_system_create_user",
+        "in_transactions",
+        "call_subquery_create",
+        "two_statements",
+        "escaped_keyword_load_csv",
+        "escaped_keyword_create",
+        "escaped_quote_ends_string",
+        "escaped_newline_ends_comment",
+        "escaped_semicolon",
+    )
 }
 
 

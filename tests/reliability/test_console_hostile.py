@@ -7,7 +7,8 @@ Three layers, each tested on its own:
   ``console_query`` on the embedded store, ``evx query`` and the Neo4j store over Bolt;
 - with the guard bypassed, the worker process (read-only database, no file writes,
   Landlock) still changes nothing and creates no file, for every payload;
-- on Neo4j, the READ session.
+- on Neo4j, a READ transaction in a worker of its own that is never committed
+  (``test_console_bolt.py``, with Neo4j's attacks by name on both backends).
 
 "Changes nothing" is the store fingerprint (counts and a checksum of every node's and
 edge's properties) and an empty watched directory.
@@ -210,35 +211,6 @@ def test_neo4j_refuses_the_corpus_and_every_reported_attack(request: pytest.Fixt
         for name in ("alias_copy", "alias_begin", "map_keys_load_set", "property_named_set", "label_pattern_copy"):
             store.console_query(FALSE_POSITIVES[name])
     assert TALLY["hostile queries refused: neo4j over Bolt"] >= 200
-
-
-@pytest.mark.neo4j
-def test_neo4j_console_queries_run_in_read_sessions(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With the guard bypassed, a write sent as a console query goes out in a READ-mode session."""
-    import neo4j as driver
-
-    import graph.store.neo4j as neo4j_module
-    from tests.contract.conftest import neo4j_store
-
-    server = request.getfixturevalue("bolt")
-    modes: list[str] = []
-    original = driver.Driver.session
-
-    def session(self: object, **config: object) -> object:
-        modes.append(str(config.get("default_access_mode")))
-        return original(self, **config)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(driver.Driver, "session", session)
-    monkeypatch.setattr(neo4j_module, "refuse_writes", lambda cypher, **_: None)
-    with neo4j_store(server) as store:
-        _samples_into(store)
-        modes.clear()
-        try:
-            store.console_query("MATCH (d:Drug) RETURN d.name")
-        finally:
-            assert modes == [driver.READ_ACCESS], modes
 
 
 def test_neo4j_rules_refuse_what_neo4j_reads_as_code() -> None:
