@@ -22,9 +22,8 @@ The latest correction of an edge wins; every correction stays in the log.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -33,16 +32,15 @@ import networkx as nx
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from graph import ids
 from graph.errors import LoadError, RecordError
 from graph.model import EdgeType, check_triple, kind_of
-from graph.store.base import Evidence, EvidenceItem
-from graph.synthesis.testimony import stance_edge_id
+from graph.views import Citation, Evidence, EvidenceItem, EvidenceNode, FindingView
 
 __all__ = [
     "CURATION_FILE",
     "Correction",
     "CuratedEvidence",
-    "CuratedItem",
     "CurationLog",
     "added_edge_id",
     "curate_evidence",
@@ -124,8 +122,8 @@ class Correction(BaseModel):
 
 
 def added_edge_id(source: str, type_: EdgeType | str, target: str) -> str:
-    key = "\x1f".join((EdgeType(type_).value, source, target))
-    return "edge:curated:" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:20]
+    """The id of an edge a curator added: one per (source, type, target), apart from the loaded edges."""
+    return ids.edge_id(EdgeType(type_), source, target, per_document=False, namespace="edge:curated")
 
 
 def curation_path(store_dir: Path) -> Path:
@@ -266,19 +264,11 @@ def curate_graph(graph: nx.MultiDiGraph, corrections: Sequence[Correction]) -> n
 
 
 @dataclass(frozen=True)
-class CuratedItem(EvidenceItem):
-    """An evidence item that knows its edge id and the curation applied to it."""
-
-    edge_id: str = ""
-    curation: tuple[dict[str, Any], ...] = ()
-
-
-@dataclass(frozen=True)
 class CuratedEvidence:
     """Evidence after the overlay, what the overlay removed, and corrections that found no edge."""
 
     evidence: Evidence
-    rejected: tuple[CuratedItem, ...]
+    rejected: tuple[EvidenceItem, ...]
     unmatched: tuple[Correction, ...]
 
 
@@ -296,23 +286,21 @@ def curate_evidence(
     in_force = latest(corrections)
     used: set[str] = set()
     items: list[EvidenceItem] = []
-    rejected: list[CuratedItem] = []
+    rejected: list[EvidenceItem] = []
     for item in evidence.items:
-        edge_id = stance_edge_id(item.stance, item.evidence["id"], item.finding["id"], item.source_doc)
-        c = in_force.get(edge_id)
-        curated = CuratedItem(**{f: getattr(item, f) for f in _ITEM_FIELDS}, edge_id=edge_id)
+        c = in_force.get(item.edge_id)
         if c is None:
-            items.append(curated)
+            items.append(item)
             continue
-        used.add(edge_id)
-        curated = replace(curated, curation=(_badge(c),))
+        used.add(item.edge_id)
+        curated = replace(item, curation=(_badge(c),))
         if c.action == "reject":
             rejected.append(curated)
         elif c.action == "relabel" and c.new_type in _STANCE_TYPES:
             items.append(replace(curated, stance=c.new_type))
         else:
             items.append(curated)
-    findings = {i.finding["id"]: i.finding for i in evidence.items}
+    findings: dict[str, Mapping[str, Any]] = {i.finding.id: i.finding for i in evidence.items}
     for edge_id, c in in_force.items():
         if c.action != "add" or c.type not in _STANCE_TYPES:
             continue
@@ -322,24 +310,18 @@ def curate_evidence(
             continue
         used.add(edge_id)
         items.append(
-            CuratedItem(
-                finding=dict(finding),
-                stance=c.type,
-                evidence=source,
-                quote=c.quote,
-                source_doc="curation",  # type: ignore[arg-type]
-                span=None,
-                figures=(),
+            EvidenceItem(
                 edge_id=edge_id,
+                stance=c.type,
+                finding=FindingView(finding),
+                evidence=EvidenceNode(source),
+                provenance=Citation(c.quote, "curation", None),
                 curation=(_badge(c),),
             )
         )
     unmatched = tuple(c for eid, c in in_force.items() if eid not in used)
     # an edge outside this drug → outcome link is not "unmatched" in the log, only here
     return CuratedEvidence(replace(evidence, items=tuple(items)), tuple(rejected), unmatched)
-
-
-_ITEM_FIELDS = ("finding", "stance", "evidence", "quote", "source_doc", "span", "figures")
 
 
 def _badge(c: Correction) -> dict[str, Any]:
@@ -349,15 +331,17 @@ def _badge(c: Correction) -> dict[str, Any]:
     return out
 
 
-def _source_node(evidence: Evidence, node_id: str, node: Callable[[str], dict[str, Any] | None] | None) -> dict | None:
+def _source_node(
+    evidence: Evidence, node_id: str, node: Callable[[str], dict[str, Any] | None] | None
+) -> Mapping[str, Any] | None:
     for item in evidence.items:
-        if item.evidence.get("id") == node_id:
-            return dict(item.evidence)
+        if item.evidence.id == node_id:
+            return item.evidence
     return node(node_id) if node else None
 
 
-def _about(finding: dict[str, Any], evidence: Evidence) -> bool:
-    if any(i.finding.get("id") == finding.get("id") for i in evidence.items):
+def _about(finding: Mapping[str, Any], evidence: Evidence) -> bool:
+    if any(i.finding.id == finding.get("id") for i in evidence.items):
         return True
     names = {str(evidence.drug.get("name", "")).casefold(), str(evidence.target.get("name", "")).casefold()}
     return {str(finding.get("drug", "")).casefold(), str(finding.get("outcome", "")).casefold()} <= names

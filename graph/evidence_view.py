@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -17,8 +17,8 @@ from urllib.parse import quote
 from graph.dose import stated_doses
 from graph.model import EdgeType
 from graph.proportions import round_half_up, wilson
-from graph.store.base import Evidence, EvidenceItem
-from graph.values import text_or_none, whole_number
+from graph.values import text_or_none
+from graph.views import Evidence, EvidenceItem, FigureView
 
 __all__ = [
     "FACT_LABELS",
@@ -185,52 +185,53 @@ def link_outs(props: dict[str, Any]) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def figure_text(fig: dict[str, Any]) -> str:
+def figure_text(fig: Mapping[str, Any]) -> str:
     """``51% (n=21) — Laron syndrome`` : value, unit, n and population of one figure."""
-    value = fig.get("value")
-    unit = text_or_none(fig.get("unit")) or ""
-    if isinstance(value, int | float):
+    fig = _figure(fig)
+    parts = [_reported(fig)]
+    if pop := fig.population:
+        parts.append(pop)
+    elif label := fig.figure_label:
+        parts.append(label)
+    return " — ".join(parts)
+
+
+def _figure(fig: Mapping[str, Any]) -> FigureView:
+    return fig if isinstance(fig, FigureView) else FigureView(fig)
+
+
+def _reported(fig: FigureView) -> str:
+    """The number as reported with its unit and group size: ``51% (n=21)``, ``0.1 events per treatment-year``."""
+    value, unit, n = fig.value, fig.unit, fig.denominator
+    if value is not None:
         number = f"{value:g}"
         shown = f"{number}{unit}" if unit == "%" else f"{number} {unit}".strip()
     else:
-        shown = text_or_none(fig.get("name")) or "?"
-    n = _figure_n(fig)
-    parts = [shown + (f" (n={n})" if n is not None else "")]
-    if pop := text_or_none(fig.get("population")):
-        parts.append(pop)
-    elif label := text_or_none(fig.get("label")):
-        parts.append(label)
-    return " — ".join(parts)
+        shown = fig.name or "?"
+    return shown + (f" (n={n})" if n is not None else "")
 
 
 def evidence_rows(evidence: Evidence) -> list[EvidenceRow]:
     """One row per (study or guideline, stance); supporting first, then contradicting, each by year then name."""
     groups: dict[tuple[str, str], list[EvidenceItem]] = {}
     for item in evidence.items:
-        groups.setdefault((str(item.evidence.get("id")), item.stance.value), []).append(item)
+        groups.setdefault((item.evidence.id, item.stance.value), []).append(item)
     rows = [_row(items) for items in groups.values()]
     order = {"supports": 0, "contradicts": 1}
     rows.sort(key=lambda r: (order.get(r.stance, 2), r.year or 0, r.name, r.claims))
     return rows
 
 
-def figure_line(fig: dict[str, Any]) -> FigureLine:
+def figure_line(fig: Mapping[str, Any]) -> FigureLine:
     """The reported number of one figure as the headline, its group, and what was derived from it."""
-    value = fig.get("value")
-    unit = text_or_none(fig.get("unit")) or ""
-    n = _figure_n(fig)
-    if isinstance(value, int | float):
-        number = f"{value:g}"
-        shown = f"{number}{unit}" if unit == "%" else f"{number} {unit}".strip()
-    else:
-        shown = text_or_none(fig.get("name")) or "?"
-    reported = shown + (f" (n={n})" if n is not None else "")
-    group = population_label(text_or_none(fig.get("population"))) or text_or_none(fig.get("label"))
+    fig = _figure(fig)
+    value, n = fig.value, fig.denominator
+    group = population_label(fig.population) or fig.figure_label
     derived = None
-    if unit == "%" and isinstance(value, int | float) and n and whole_number(fig.get("numerator")) is None:
-        events = round_half_up(float(value) / 100.0 * n)
+    if fig.unit == "%" and value is not None and n and fig.numerator is None:
+        events = round_half_up(value / 100.0 * n)
         derived = f"{events}/{n} = {events / n:.1%}, derived from {value:g}% × {n}"
-    return FigureLine(reported, group, derived)
+    return FigureLine(_reported(fig), group, derived)
 
 
 def population_label(text: str | None) -> str | None:
@@ -252,7 +253,7 @@ def population_key(text: str | None) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 
-def study_groups(figures: Iterable[dict[str, Any]], *fallbacks: str | None) -> tuple[str, ...]:
+def study_groups(figures: Iterable[Mapping[str, Any]], *fallbacks: str | None) -> tuple[str, ...]:
     """The populations a study reported on, from its own groups (its figures), else as it describes itself.
 
     Bang 2021 reports 51% in its untreated Laron group and 16% in its group without Laron
@@ -260,7 +261,7 @@ def study_groups(figures: Iterable[dict[str, Any]], *fallbacks: str | None) -> t
     """
     groups: dict[str, str] = {}
     for fig in figures:
-        label = population_label(text_or_none(fig.get("population")))
+        label = population_label(_figure(fig).population)
         if label:
             groups.setdefault(population_key(label), label)
     if groups:
@@ -278,35 +279,35 @@ def forest_points(evidence: Evidence) -> list[ForestPoint]:
     seen: set[tuple[Any, ...]] = set()
     for item in evidence.items:
         for fig in item.figures:
-            value = fig.get("value")
-            if not isinstance(value, int | float):
+            value = fig.value
+            if value is None:
                 continue
-            unit = text_or_none(fig.get("unit")) or ""
-            n = _figure_n(fig)  # never the study's n: a figure's group may be a subset of it
-            key = (item.evidence.get("id"), float(value), unit, n, population_key(text_or_none(fig.get("population"))))
-            if key in seen or fig.get("id") in seen:
+            unit = fig.unit
+            n = fig.denominator  # never the study's n: a figure's group may be a subset of it
+            key = (item.evidence.id, value, unit, n, population_key(fig.population))
+            if key in seen or fig.id in seen:
                 continue
-            seen.update((key, fig.get("id")))
+            seen.update((key, fig.id))
             low = high = None
             if unit == "%" and n:
-                events = whole_number(fig.get("numerator"))
-                events = round_half_up(float(value) / 100.0 * n) if events is None else events
+                events = fig.numerator
+                events = round_half_up(value / 100.0 * n) if events is None else events
                 low, high = (bound * 100.0 for bound in wilson(min(max(events, 0), n), n))
             points.append(
                 ForestPoint(
-                    study=text_or_none(item.evidence.get("name")) or item.evidence.get("id", "?"),
-                    population=population_label(text_or_none(fig.get("population")))
-                    or text_or_none(item.finding.get("population"))
-                    or text_or_none(fig.get("label"))
-                    or text_or_none(item.evidence.get("population"))
+                    study=item.evidence.label or "?",
+                    population=population_label(fig.population)
+                    or item.finding.population
+                    or fig.figure_label
+                    or item.evidence.population
                     or "all patients",
-                    value=float(value),
+                    value=value,
                     unit=unit,
                     n=n,
                     low=low,
                     high=high,
                     stance=_stance(item),
-                    label=text_or_none(fig.get("label")) or text_or_none(fig.get("name")) or "",
+                    label=fig.figure_label or fig.name or "",
                 )
             )
     points.sort(key=lambda p: (p.unit, p.study, -(p.n or 0)))
@@ -316,14 +317,14 @@ def forest_points(evidence: Evidence) -> list[ForestPoint]:
 def recommendation_rows(evidence: Evidence) -> list[RecommendationRow]:
     rows = []
     for rec in evidence.recommendations:
-        ev = rec.get("evidence", {})
+        ev = rec.evidence
         rows.append(
             RecommendationRow(
-                source=text_or_none(ev.get("name")) or str(ev.get("id", "?")),
-                strength=text_or_none(rec.get("strength")) or text_or_none(ev.get("strength")),
-                text=text_or_none(rec.get("text")) or text_or_none(rec.get("quote")) or text_or_none(ev.get("text")),
-                about=text_or_none(rec.get("about")),
-                year=whole_number(ev.get("year")),
+                source=ev.label or "?",
+                strength=text_or_none(rec.strength) or ev.text("strength"),
+                text=text_or_none(rec.text) or text_or_none(rec.quote) or ev.text("text"),
+                about=text_or_none(rec.about),
+                year=ev.year,
                 links=link_outs(ev),
             )
         )
@@ -362,34 +363,33 @@ def _row(items: Sequence[EvidenceItem]) -> EvidenceRow:
     for item in items:
         for fig in item.figures:
             line = figure_line(fig)
-            figures.setdefault((line.reported, population_key(fig.get("population")) or ""), line)
+            figures.setdefault((line.reported, population_key(fig.population) or ""), line)
     quotes: dict[tuple[str | None, str | None], QuoteRef] = {}
     for item in items:
-        ref = QuoteRef(item.quote, item.source_doc, item.span, str(getattr(item, "edge_id", "") or ""))
+        ref = QuoteRef(item.quote, item.source_doc, item.span, item.edge_id)
         quotes.setdefault((" ".join((item.quote or "").split()) or None, item.source_doc), ref)
     curation = tuple(
         dict.fromkeys(
             f"{c.get('curation_status')} by {c.get('curated_by')} on {c.get('curated_at')}"
             + (f": {c['curation_reason']}" if c.get("curation_reason") else "")
             for item in items
-            for c in getattr(item, "curation", ())
+            for c in item.curation
         )
     )
     all_figures = [f for item in items for f in item.figures]
     return EvidenceRow(
         stance=_stance(first),
-        kind=str(ev.get("kind") or ""),
-        evidence_id=str(ev.get("id")),
-        name=text_or_none(ev.get("name")) or str(ev.get("id")),
-        title=text_or_none(ev.get("title")),
-        design=text_or_none(ev.get("design"))
-        or (text_or_none(ev.get("guideline_type")) if ev.get("kind") == "Guideline" else None),
-        n=whole_number(ev.get("n")),
-        year=whole_number(ev.get("year")),
-        populations=study_groups(all_figures, ev.get("population"), first.finding.get("population")),
+        kind=ev.kind or "",
+        evidence_id=ev.id,
+        name=ev.label,
+        title=ev.title,
+        design=ev.design,
+        n=ev.n,
+        year=ev.year,
+        populations=study_groups(all_figures, ev.population, first.finding.population),
         figures=tuple(figures.values()),
         quotes=tuple(quotes.values()),
-        claims=tuple(dict.fromkeys(text_or_none(i.finding.get("name")) or str(i.finding.get("id")) for i in items)),
+        claims=tuple(dict.fromkeys(i.finding.label for i in items)),
         links=link_outs(ev),
         curation=curation,
         doses=stated_doses([*(i.finding for i in items), *all_figures]),
@@ -398,10 +398,6 @@ def _row(items: Sequence[EvidenceItem]) -> EvidenceRow:
 
 def _stance(item: EvidenceItem) -> str:
     return "supports" if item.stance is EdgeType.SUPPORTS else "contradicts"
-
-
-def _figure_n(fig: dict[str, Any]) -> int | None:
-    return whole_number(fig.get("denominator"))
 
 
 #: What a node's properties are called in a researcher's words, in the order they are read.

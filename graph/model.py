@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graph.errors import RecordError
+from graph.ids import edge_id
 
 __all__ = [
     "ALLOWED_TRIPLES",
@@ -394,12 +395,10 @@ class Edge(BaseModel):
             check_triple(kind_of(self.source), self.type, kind_of(self.target))
         except RecordError as exc:
             raise ValueError(str(exc)) from None
-        if not self.id:
-            parts = [self.type.value, self.source, self.target]
-            if self.type not in STRUCTURAL_EDGES:  # evidence edges are per document, each with its quote
-                parts.append(self.provenance.source_doc)
-            key = "\x1f".join(parts)
-            object.__setattr__(self, "id", "edge:" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:20])
+        if not self.id:  # evidence edges are per document, each with its quote
+            per_document = self.type not in STRUCTURAL_EDGES
+            eid = edge_id(self.type, self.source, self.target, self.provenance.source_doc, per_document=per_document)
+            object.__setattr__(self, "id", eid)
         return self
 
     def row(self) -> dict[str, Scalar]:

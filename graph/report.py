@@ -16,18 +16,20 @@ from typing import Any
 
 import jinja2
 
-from graph.curation import Correction, CuratedEvidence, CuratedItem, curate_evidence
+from graph.curation import Correction, CuratedEvidence, curate_evidence
 from graph.evidence_view import Link, RecommendationRow, recommendation_rows, study_groups
-from graph.store.base import Evidence, EvidenceStore
+from graph.store.base import EvidenceStore
 from graph.synthesis import Synthesis, Testimony, WeightsRow, synthesise, weights_table
 from graph.synthesis.forest import forest_svg
 from graph.synthesis.pooling import PooledEstimate, round_half_up
 from graph.synthesis.weights import Weights
+from graph.views import Evidence, EvidenceItem
 
 __all__ = [
     "EvidenceReport",
     "ReportRow",
     "build_report",
+    "evidence_sources",
     "figure_line",
     "incidence_headline",
     "render_html",
@@ -154,12 +156,17 @@ def report_for(
     drug_node = store.resolve(drug)
     target_node = store.resolve(target)
     evidence = store.evidence(drug_node["id"], target_node["id"])
-    ids = {i.source_doc for i in evidence.items} | {i.evidence.get("source_doc") for i in evidence.items}
-    ids |= {r.get("source_doc") for r in evidence.recommendations}
-    sources = {sid: node for sid in sorted(i for i in ids if i) if (node := store.node(sid)) is not None}
+    sources = evidence_sources(evidence, store.node)
     return build_report(
         evidence, sources=sources, corrections=corrections, node=store.node, population=population, weights=weights
     )
+
+
+def evidence_sources(evidence: Evidence, node: Callable[[str], dict[str, Any] | None]) -> dict[str, dict[str, Any]]:
+    """The source documents the link's items and recommendations were read from, by id (``node`` looks them up)."""
+    ids = {i.source_doc for i in evidence.items} | {i.evidence.source_doc for i in evidence.items}
+    ids |= {r.source_doc for r in evidence.recommendations}
+    return {sid: found for sid in sorted(i for i in ids if i) if (found := node(sid)) is not None}
 
 
 def _conclusion(syn: Synthesis) -> list[str]:
@@ -222,18 +229,18 @@ def _row(t: Testimony, sources: dict[str, dict[str, Any]]) -> ReportRow:
     )
 
 
-def _rejected_row(item: CuratedItem, sources: dict[str, dict[str, Any]]) -> ReportRow:
+def _rejected_row(item: EvidenceItem, sources: dict[str, dict[str, Any]]) -> ReportRow:
     ev = item.evidence
     c = item.curation[0] if item.curation else {}
     return ReportRow(
         stance=item.stance.value.lower(),
-        name=str(ev.get("name") or ev.get("id")),
+        name=ev.label,
         links=(),
-        design=str(ev.get("design") or ev.get("guideline_type") or ""),
+        design=ev.text("design") or ev.text("guideline_type") or "",
         weight=0.0,
         n=ev.get("n"),
-        population=str(item.finding.get("population") or ev.get("population") or ""),
-        claim=str(item.finding.get("name") or ""),
+        population=item.finding.population or ev.population or "",
+        claim=item.finding.name or "",
         figures=(),
         quotes=(" ".join(item.quote.split()),) if item.quote else (),
         sources=(_source_title(item.source_doc, sources),) if item.source_doc else (),

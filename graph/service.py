@@ -26,11 +26,12 @@ from graph.evidence_view import (
     forest_points,
     recommendation_rows,
 )
-from graph.report import EvidenceReport, build_report
+from graph.report import EvidenceReport, build_report, evidence_sources
 from graph.settings import Settings
-from graph.store.base import Evidence, EvidenceStore
+from graph.store.base import EvidenceStore
 from graph.synthesis.testimony import weigh
 from graph.synthesis.weights import Weights, load_weights
+from graph.views import Evidence, EvidenceItem
 
 __all__ = ["EvidenceService", "LinkEvidence"]
 
@@ -60,7 +61,7 @@ class LinkEvidence:
     def points_for(self, rows: Sequence[EvidenceRow]) -> tuple[ForestPoint, ...]:
         """The numbers of ``rows`` only: a table showing 50 of 3,000 studies charts those 50."""
         wanted = {(r.evidence_id, r.stance) for r in rows}
-        items = tuple(i for i in self.evidence.items if (str(i.evidence.get("id")), _stance(i)) in wanted)
+        items = tuple(i for i in self.evidence.items if (i.evidence.id, _stance(i)) in wanted)
         return tuple(forest_points(replace(self.evidence, items=items)))
 
     @cached_property
@@ -119,7 +120,7 @@ class EvidenceService:
         def report() -> EvidenceReport:
             return build_report(
                 evidence,
-                sources=self._sources(evidence),
+                sources=evidence_sources(evidence, self.store.node),
                 corrections=self.corrections,
                 node=self.store.node,
                 population=population,
@@ -156,14 +157,9 @@ class EvidenceService:
         """A copy of ``graph`` with the corrections on its edges, as every export carries them."""
         return curate_graph(graph, self.corrections)
 
-    def _sources(self, evidence: Evidence) -> dict[str, dict[str, Any]]:
-        ids = {i.source_doc for i in evidence.items} | {i.evidence.get("source_doc") for i in evidence.items}
-        ids |= {r.get("source_doc") for r in evidence.recommendations}
-        return {sid: node for sid in sorted(i for i in ids if i) if (node := self.store.node(sid)) is not None}
 
-
-def _stance(item: Any) -> str:
-    return "supports" if item.stance.value == "SUPPORTS" else "contradicts"
+def _stance(item: EvidenceItem) -> str:
+    return "supports" if item.supports else "contradicts"
 
 
 def curation_log(settings: Settings) -> CurationLog:

@@ -147,12 +147,11 @@ def list_(ctx: typer.Context, drug: str, target: str) -> None:
         table.add_column(column)
     seen: set[str] = set()
     for item in (*curated.evidence.items, *curated.rejected):
-        edge_id = getattr(item, "edge_id", "")
-        if edge_id in seen:
+        if item.edge_id in seen:
             continue
-        seen.add(edge_id)
-        status = "; ".join(f"{c['curation_status']} by {c['curated_by']}" for c in getattr(item, "curation", ()))
-        table.add_row(edge_id, item.stance.value, str(item.evidence.get("name")), str(item.finding.get("name")), status)
+        seen.add(item.edge_id)
+        status = "; ".join(f"{c['curation_status']} by {c['curated_by']}" for c in item.curation)
+        table.add_row(item.edge_id, item.stance.value, str(item.evidence.name), str(item.finding.name), status)
     _out.print(table)
 
 

@@ -27,7 +27,9 @@ from graph.curation import Correction, curate_graph
 from graph.export import graphml, node_link
 from graph.model import EdgeType, NodeKind
 from graph.report import EvidenceReport, build_report, render_html, render_markdown
+from graph.store.assemble import evidence_from_graph
 from graph.synthesis.pooling import round_half_up
+from graph.views import EvidenceItem
 
 __all__ = ["BUNDLE_FILES", "bundle_bytes", "evidence_nodes", "summaries", "write", "write_bundle"]
 
@@ -77,31 +79,31 @@ def bundle_bytes(
 
 def write(graph: nx.MultiDiGraph, path: Path) -> None:
     """Registry writer (``evx export --format bundle``): reports for every drug → outcome link in ``graph``."""
-    from graph.store.memory import MemoryStore
-
-    store = MemoryStore()
-    store.graph = graph.copy()
     pairs = sorted(
         {(u, v) for u, v, t in graph.edges(data="type") if t == EdgeType.LINKED_TO.value}
         | {_pair for f in _findings(graph) for _pair in _finding_pairs(graph, f)}
     )
     reports = []
+    sources = {n: dict(graph.nodes[n]) for n in graph if graph.nodes[n].get("kind") == NodeKind.SOURCE.value}
+
+    def node(node_id: str) -> dict[str, Any] | None:
+        return dict(graph.nodes[node_id]) if node_id in graph else None
+
     for drug, target in pairs:
-        evidence = store.evidence(drug, target)
+        evidence = evidence_from_graph(graph, drug, target)
         if evidence.items:
-            sources = {n: dict(graph.nodes[n]) for n in graph if graph.nodes[n].get("kind") == NodeKind.SOURCE.value}
-            reports.append(build_report(evidence, sources=sources, node=store.node))
+            reports.append(build_report(evidence, sources=sources, node=node))
     reports.sort(key=lambda r: -len(r.rows))
     write_bundle(path, graph, reports)
 
 
-def evidence_nodes(report: EvidenceReport, evidence_items: Sequence[Any]) -> list[str]:
+def evidence_nodes(report: EvidenceReport, evidence_items: Sequence[EvidenceItem]) -> list[str]:
     """The node ids a report rests on: drug, target, claims, studies, figures and sources."""
     ids = {report.synthesis.drug["id"], report.synthesis.target["id"]}
     for item in evidence_items:
-        ids |= {item.finding["id"], item.evidence["id"]}
-        ids |= {f["id"] for f in item.figures if f.get("id")}
-        ids |= {s for s in (item.source_doc, item.evidence.get("source_doc")) if s}
+        ids |= {item.finding.id, item.evidence.id}
+        ids |= {f.id for f in item.figures if f.id}
+        ids |= {s for s in (item.source_doc, item.evidence.source_doc) if s}
     for src in report.sources:
         ids.add(src.id)
     return sorted(ids)

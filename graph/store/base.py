@@ -19,6 +19,7 @@ import networkx as nx
 from graph.errors import NotFoundError, StoreError, StoreLockedError, WriteRefusedError
 from graph.ids import normalise
 from graph.model import Document, EdgeType, NodeKind
+from graph.views import Evidence, EvidenceItem
 from graph.vocabulary import Vocabulary
 
 __all__ = [
@@ -64,37 +65,6 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
-class EvidenceItem:
-    """One study or guideline taking a stance on one claim, with what it reported."""
-
-    finding: dict[str, Any]
-    stance: EdgeType
-    evidence: dict[str, Any]
-    quote: str | None
-    source_doc: str | None
-    span: tuple[int, int] | None
-    figures: tuple[dict[str, Any], ...] = ()
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Everything behind a drug → outcome (or condition) link."""
-
-    drug: dict[str, Any]
-    target: dict[str, Any]
-    items: tuple[EvidenceItem, ...] = ()
-    recommendations: tuple[dict[str, Any], ...] = ()
-
-    @property
-    def supporting(self) -> tuple[EvidenceItem, ...]:
-        return tuple(i for i in self.items if i.stance is EdgeType.SUPPORTS)
-
-    @property
-    def contradicting(self) -> tuple[EvidenceItem, ...]:
-        return tuple(i for i in self.items if i.stance is EdgeType.CONTRADICTS)
-
-
-@dataclass(frozen=True)
 class EvidencePage:
     """One page of the evidence behind a link, heaviest first: what a researcher reads before "show more".
 
@@ -136,8 +106,8 @@ def page_order(item: EvidenceItem) -> tuple[Any, ...]:
     return (
         -evidence_weight(item.evidence),
         item.stance.value,
-        item.evidence["id"],
-        item.finding["id"],
+        item.evidence.id,
+        item.finding.id,
         item.quote or "",
     )
 

@@ -30,13 +30,12 @@ from graph.errors import (
 )
 from graph.ids import normalise
 from graph.model import EDGE_COLUMNS, Document, EdgeType, NodeKind, is_node_id, kind_of, node_columns
-from graph.store import derived, ladybug_write
+from graph.store import assemble, derived, ladybug_write
 from graph.store import ladybug_queries as q
 from graph.store.base import (
     CONCEPT_KINDS,
     BatchResult,
     Evidence,
-    EvidenceItem,
     EvidencePage,
     EvidenceStore,
     GraphPath,
@@ -597,35 +596,17 @@ class LadybugStore(EvidenceStore):
         nodes: Mapping[str, dict[str, Any]],
     ) -> Evidence:
         """Evidence from the rows of :func:`ladybug_queries.evidence` and friends, in the store's order."""
-        items = []
-        for fid, stance, eid, _, *values in stances:
-            r = _edge_from(stance, values)
-            span = (r["span_start"], r["span_end"]) if r.get("span_start") is not None else None
-            items.append(
-                EvidenceItem(
-                    finding=dict(nodes[fid]),
-                    stance=EdgeType(stance),
-                    evidence=dict(nodes[eid]),
-                    quote=r.get("quote"),
-                    source_doc=r.get("source_doc"),
-                    span=span,
-                    figures=tuple(sorted(figures.get((fid, eid), {}).values(), key=lambda x: x["id"])),
-                )
+        items = [
+            assemble.item(
+                nodes[fid], stance, nodes[eid], _edge_from(stance, values), figures.get((fid, eid), {}).values()
             )
-        recommendations = []
-        for gid, _, *values in recs:
-            r = _edge_from(EdgeType.RECOMMENDS.value, values[:-1])
-            recommendations.append(
-                {
-                    "evidence": dict(nodes[gid]),
-                    "about": values[-1],
-                    "edge_id": r.get("id"),
-                    **{k: r[k] for k in ("quote", "source_doc", "strength", "text") if r.get(k) is not None},
-                }
-            )
-        items.sort(key=lambda i: (i.stance.value, i.evidence["id"], i.finding["id"], i.quote or ""))
-        recommendations.sort(key=lambda r: (r["evidence"]["id"], r.get("edge_id") or ""))
-        return Evidence(drug=drug, target=target, items=tuple(items), recommendations=tuple(recommendations))
+            for fid, stance, eid, _, *values in stances
+        ]
+        recommendations = [
+            assemble.recommendation(nodes[gid], _edge_from(EdgeType.RECOMMENDS.value, values[:-1]), values[-1])
+            for gid, _, *values in recs
+        ]
+        return assemble.evidence(drug, target, items, recommendations)
 
     def _nodes_by_id(self, wanted: Mapping[NodeKind, Iterable[str]]) -> dict[str, dict[str, Any]]:
         """Nodes by kind and id, each fetched once through the primary-key index."""

@@ -12,14 +12,12 @@ import networkx as nx
 from graph.errors import NotFoundError, QueryError
 from graph.ids import normalise
 from graph.model import STRUCTURAL_EDGES, Document, EdgeType, NodeKind, kind_of
-from graph.store import derived
+from graph.store import assemble, derived
+from graph.store.assemble import findings_about
 from graph.store.base import (
     CONCEPT_KINDS,
-    EVIDENCE_KINDS,
     PATH_EDGE_TYPES,
-    STANCES,
     Evidence,
-    EvidenceItem,
     EvidenceStore,
     GraphPath,
     IngestReport,
@@ -61,7 +59,7 @@ class MemoryStore(EvidenceStore):
         with self._lock:
             work = self.graph.copy()
             for drug, target in _remove_document(work, document.source.id):
-                if _findings_about(work, drug, target):
+                if findings_about(work, drug, target):
                     self._relink(work, drug, target)
                 elif work.has_edge(drug, target, key=derived.linked_edge_id(drug, target)):
                     work.remove_edge(drug, target, key=derived.linked_edge_id(drug, target))
@@ -103,7 +101,7 @@ class MemoryStore(EvidenceStore):
     @staticmethod
     def _relink(g: nx.MultiDiGraph, drug: str, target: str) -> None:
         counts = {EdgeType.SUPPORTS: set(), EdgeType.CONTRADICTS: set()}
-        for finding in _findings_about(g, drug, target):
+        for finding in findings_about(g, drug, target):
             for src, _, data in g.in_edges(finding, data=True):
                 stance = EdgeType(data["type"])
                 if stance in counts:
@@ -152,38 +150,10 @@ class MemoryStore(EvidenceStore):
         return sorted(found)[: max(cap, 0)], len(found)
 
     def evidence(self, drug_id: str, target_id: str) -> Evidence:
-        g = self.graph
         for needed in (drug_id, target_id):
-            if needed not in g:
+            if needed not in self.graph:
                 raise NotFoundError(f"no node with id {needed!r}")
-        items = []
-        recommendations = []
-        findings = list(_findings_about(g, drug_id, target_id))
-        for finding in findings:
-            for src, _, _key, data in g.in_edges(finding, keys=True, data=True):
-                kind = g.nodes[src].get("kind")
-                etype = EdgeType(data["type"])
-                if etype in STANCES and kind in {k.value for k in EVIDENCE_KINDS}:
-                    figures = tuple(
-                        dict(g.nodes[fig])
-                        for fig in {
-                            fig
-                            for _, fig, d in g.out_edges(src, data=True)
-                            if d["type"] == EdgeType.REPORTS and g.has_edge(fig, finding)
-                        }
-                    )
-                    items.append(_item(g.nodes[finding], etype, g.nodes[src], data, figures))
-                elif etype is EdgeType.RECOMMENDS:
-                    recommendations.append(_recommendation(g.nodes[src], data, g.nodes[finding]))
-        for src, _, data in g.in_edges(drug_id, data=True):
-            if data["type"] == EdgeType.RECOMMENDS:
-                recommendations.append(_recommendation(g.nodes[src], data, g.nodes[drug_id]))
-        return Evidence(
-            drug=dict(g.nodes[drug_id]),
-            target=dict(g.nodes[target_id]),
-            items=tuple(sorted(items, key=_item_order)),
-            recommendations=tuple(sorted(recommendations, key=lambda r: (r["evidence"]["id"], r.get("edge_id", "")))),
-        )
+        return assemble.evidence_from_graph(self.graph, drug_id, target_id)
 
     def shortest_paths(self, source_id: str, target_id: str, *, max_hops: int = 6, limit: int = 10) -> list[GraphPath]:
         g = self.graph
@@ -237,18 +207,6 @@ class MemoryStore(EvidenceStore):
         return StoreStats(dict(sorted(nodes.items())), dict(sorted(edges.items())))
 
 
-def _findings_about(g: nx.MultiDiGraph, drug_id: str, target_id: str) -> list[str]:
-    """Claims ABOUT both nodes, once each (several documents may state the same ABOUT edge)."""
-    found = {
-        finding
-        for finding, _, data in g.in_edges(drug_id, data=True)
-        if data["type"] == EdgeType.ABOUT
-        and kind_of(finding) is NodeKind.FINDING
-        and any(d["type"] == EdgeType.ABOUT for d in g.get_edge_data(finding, target_id, default={}).values())
-    }
-    return sorted(found)
-
-
 _PROVENANCE = ("quote", "span_start", "span_end")
 
 
@@ -294,32 +252,6 @@ def _remove_document(g: nx.MultiDiGraph, source_id: str) -> set[tuple[str, str]]
                 attrs.pop(name, None)
     g.remove_nodes_from([*owned, source_id])
     return {(d, t) for d, t in pairs if d in g and t in g}
-
-
-def _item(finding: dict, stance: EdgeType, evidence: dict, edge: dict, figures: tuple[dict, ...]) -> EvidenceItem:
-    span = (edge["span_start"], edge["span_end"]) if edge.get("span_start") is not None else None
-    return EvidenceItem(
-        finding=dict(finding),
-        stance=stance,
-        evidence=dict(evidence),
-        quote=edge.get("quote"),
-        source_doc=edge.get("source_doc"),
-        span=span,
-        figures=tuple(sorted(figures, key=lambda f: f["id"])),
-    )
-
-
-def _recommendation(evidence: dict, edge: dict, about: dict) -> dict[str, Any]:
-    return {
-        "evidence": dict(evidence),
-        "about": about["id"],
-        "edge_id": edge.get("id"),
-        **{k: edge[k] for k in ("quote", "source_doc", "strength", "text") if edge.get(k) is not None},
-    }
-
-
-def _item_order(item: EvidenceItem) -> tuple:
-    return (item.stance.value, item.evidence["id"], item.finding["id"], item.quote or "")
 
 
 def _as_path(g: nx.MultiDiGraph, nodes: list[str]) -> GraphPath:

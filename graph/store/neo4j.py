@@ -33,12 +33,11 @@ from graph.errors import (
 from graph.ids import normalise
 from graph.model import Document, EdgeType, NodeKind, is_node_id, kind_of
 from graph.settings import Settings
-from graph.store import derived
+from graph.store import assemble, derived
 from graph.store import neo4j_queries as q
 from graph.store.base import (
     CONCEPT_KINDS,
     Evidence,
-    EvidenceItem,
     EvidenceStore,
     GraphPath,
     IngestReport,
@@ -148,6 +147,12 @@ def _edge_dict(rel: BoltRelationship) -> dict[str, Any]:
 
 def _label(labels: Any) -> str | None:
     return sorted(labels)[0] if labels else None
+
+
+def _evidence_node(node: BoltNode, labels: Any) -> dict[str, Any]:
+    out = _node_dict(node)
+    out.setdefault("kind", _label(labels))
+    return out
 
 
 class Neo4jStore(EvidenceStore):
@@ -400,37 +405,12 @@ class Neo4jStore(EvidenceStore):
             return rows, recs
 
         rows, recs = self._read(work)
-        items = []
-        for f, stance, e, ekind, r, figures in rows:
-            ev = _node_dict(e)
-            ev.setdefault("kind", _label(ekind))
-            span = (r["span_start"], r["span_end"]) if r.get("span_start") is not None else None
-            items.append(
-                EvidenceItem(
-                    finding=_node_dict(f),
-                    stance=EdgeType(stance),
-                    evidence=ev,
-                    quote=r.get("quote"),
-                    source_doc=r.get("source_doc"),
-                    span=span,
-                    figures=tuple(sorted((_node_dict(x) for x in figures if x), key=lambda x: x["id"])),
-                )
-            )
-        recommendations = []
-        for g, gkind, r, about in recs:
-            ev = _node_dict(g)
-            ev.setdefault("kind", _label(gkind))
-            recommendations.append(
-                {
-                    "evidence": ev,
-                    "about": about,
-                    "edge_id": r.get("id"),
-                    **{k: r[k] for k in ("quote", "source_doc", "strength", "text") if r.get(k) is not None},
-                }
-            )
-        items.sort(key=lambda i: (i.stance.value, i.evidence["id"], i.finding["id"], i.quote or ""))
-        recommendations.sort(key=lambda r: (r["evidence"]["id"], r.get("edge_id") or ""))
-        return Evidence(drug=drug, target=target, items=tuple(items), recommendations=tuple(recommendations))
+        items = [
+            assemble.item(_node_dict(f), stance, _evidence_node(e, ekind), r, (_node_dict(x) for x in figures if x))
+            for f, stance, e, ekind, r, figures in rows
+        ]
+        recommendations = [assemble.recommendation(_evidence_node(g, gkind), r, about) for g, gkind, r, about in recs]
+        return assemble.evidence(drug, target, items, recommendations)
 
     def shortest_paths(self, source_id: str, target_id: str, *, max_hops: int = 6, limit: int = 10) -> list[GraphPath]:
         for needed in (source_id, target_id):

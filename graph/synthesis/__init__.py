@@ -19,7 +19,7 @@ from graph.store.base import Evidence
 from graph.synthesis.certainty import ClaimSummary, Rating, summarise
 from graph.synthesis.conflicts import Conflict, Difference, conflicts, result_text
 from graph.synthesis.pooling import PooledEstimate, Pooling, StudyProportion, Unpooled, exact, pool, wilson
-from graph.synthesis.testimony import Quote, Testimony, stance_edge_id, weigh
+from graph.synthesis.testimony import Quote, Testimony, weigh
 from graph.synthesis.weights import LEVELS, Weights, WeightsRow, load_weights, weights_table
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "load_weights",
     "pool",
     "result_text",
-    "stance_edge_id",
     "summarise",
     "synthesise",
     "weigh",

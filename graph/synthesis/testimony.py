@@ -8,18 +8,15 @@ quote and edge id, so nothing is counted twice and nothing read is lost.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from graph.evidence_view import Link, link_outs, population_key, population_label
-from graph.model import EdgeType
-from graph.store.base import Evidence, EvidenceItem
 from graph.synthesis.weights import DesignRule, Weights, design_of, quality_level
-from graph.values import text_or_none, whole_number
+from graph.views import Evidence, EvidenceItem
 
-__all__ = ["Quote", "Testimony", "population_key", "population_label", "stance_edge_id", "weigh"]
+__all__ = ["Quote", "Testimony", "population_key", "population_label", "weigh"]
 
 
 @dataclass(frozen=True)
@@ -68,22 +65,11 @@ class Testimony:
         return tuple(c for q in self.quotes for c in q.curation)
 
 
-def stance_edge_id(stance: EdgeType | str, evidence_id: str, finding_id: str, source_doc: str | None) -> str:
-    """The id of a stance edge, derived exactly as :class:`graph.model.Edge` derives it.
-
-    Evidence items do not carry their edge id, but ids are content-derived
-    (type, source, target, source document), so curation can address an edge that
-    will get the same id again after the document is re-imported.
-    """
-    key = "\x1f".join((EdgeType(stance).value, evidence_id, finding_id, source_doc or ""))
-    return "edge:" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:20]
-
-
 def weigh(evidence: Evidence, weights: Weights) -> list[Testimony]:
     """One weighed testimony per (claim, evidence node, stance), strongest first."""
     groups: dict[tuple[str, str, str], list[EvidenceItem]] = {}
     for item in evidence.items:
-        key = (str(item.finding.get("id")), str(item.evidence.get("id")), item.stance.value)
+        key = (item.finding.id, item.evidence.id, item.stance.value)
         groups.setdefault(key, []).append(item)
     out = [_testimony(items, weights) for items in groups.values()]
     out.sort(key=lambda t: (t.stance != "supports", -t.weight, t.name, t.finding_id))
@@ -94,34 +80,29 @@ def _testimony(items: list[EvidenceItem], weights: Weights) -> Testimony:
     first = items[0]
     ev, finding = first.evidence, first.finding
     rule = design_of(weights, ev)
-    n = whole_number(ev.get("n"))
+    n = ev.n
     size = weights.size_factor(n) if rule.primary else 1.0
     start, note = rule.start, f"{rule.label.lower()}: starts at {rule.start}"
     if (graded := quality_level(weights, ev)) is not None:
         start, note = graded, f"{rule.label.lower()} that grades its own evidence {ev.get('quality')}: {graded}"
     quotes: dict[str, Quote] = {}
     for item in items:
-        edge_id = str(
-            getattr(item, "edge_id", "") or stance_edge_id(item.stance, ev["id"], finding["id"], item.source_doc)
-        )
-        if edge_id not in quotes:
-            quotes[edge_id] = Quote(
-                item.quote, item.source_doc, item.span, edge_id, tuple(getattr(item, "curation", ()))
-            )
+        if item.edge_id not in quotes:
+            quotes[item.edge_id] = Quote(item.quote, item.source_doc, item.span, item.edge_id, item.curation)
     return Testimony(
-        finding_id=str(finding.get("id")),
-        claim=str(finding.get("name") or finding.get("id")),
-        finding_population=text_or_none(finding.get("population")),
-        stance="supports" if first.stance is EdgeType.SUPPORTS else "contradicts",
-        evidence_id=str(ev.get("id")),
-        name=str(ev.get("name") or ev.get("id")),
-        kind=str(ev.get("kind") or ""),
-        design=text_or_none(ev.get("design")) or text_or_none(ev.get("guideline_type")),
+        finding_id=finding.id,
+        claim=finding.label,
+        finding_population=finding.population,
+        stance="supports" if first.supports else "contradicts",
+        evidence_id=ev.id,
+        name=ev.label,
+        kind=ev.kind or "",
+        design=ev.text("design") or ev.text("guideline_type"),
         rule=rule,
         n=n,
-        year=whole_number(ev.get("year")),
-        population=text_or_none(ev.get("population")) or text_or_none(finding.get("population")),
-        interventions=text_or_none(ev.get("interventions")),
+        year=ev.year,
+        population=ev.population or finding.population,
+        interventions=ev.text("interventions"),
         size_factor=size,
         weight=round(rule.weight * size, 4),
         start=start,

@@ -11,7 +11,7 @@ from graph.curation import Correction, CurationLog, curate_evidence, curate_grap
 from graph.errors import LoadError
 from graph.model import EdgeType
 from graph.store.ladybug import LadybugStore
-from graph.synthesis import stance_edge_id, synthesise
+from graph.synthesis import synthesise
 from tests.conftest import build_evidence_document
 
 DRUG, OUTCOME = "drug:mecasermin", "outcome:hypoglycemia"
@@ -20,7 +20,7 @@ KHWAJA, BANG = "study:doi:10.1073/pnas.1311141111", "study:doi:10.1530/eje-20-03
 
 def _edge(store, source: str, stance: EdgeType = EdgeType.CONTRADICTS) -> str:
     (item,) = [i for i in store.evidence(DRUG, OUTCOME).items if i.evidence["id"] == source and i.stance is stance]
-    return stance_edge_id(item.stance, item.evidence["id"], item.finding["id"], item.source_doc)
+    return item.edge_id
 
 
 def _reject(edge: str) -> Correction:

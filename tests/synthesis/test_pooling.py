@@ -91,6 +91,7 @@ def test_random_effects_by_hand(small_store):
     back: expit → 0.260184 (0.174489–0.369145)  [e^0.535890 = 1.708969 → 1/2.708969]
     """
     from graph.model import EdgeType
+    from graph.store import assemble
     from graph.store.base import Evidence, EvidenceItem
 
     finding = {"id": "finding:x", "name": "d → o"}
@@ -105,7 +106,7 @@ def test_random_effects_by_hand(small_store):
             "denominator": den,
             "population": "adults",
         }
-        return EvidenceItem(finding, EdgeType.SUPPORTS, ev, "q", "source:s", None, (fig,))
+        return assemble.item(finding, EdgeType.SUPPORTS, ev, {"quote": "q", "source_doc": "source:s"}, (fig,))
 
     evidence = Evidence(
         {"id": "drug:d", "name": "d"}, {"id": "outcome:o", "name": "o"}, (item("A", 10, 50), item("B", 30, 100))

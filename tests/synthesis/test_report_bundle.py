@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -18,6 +19,7 @@ from graph.export.bundle import BUNDLE_FILES, bundle_bytes, evidence_nodes
 from graph.model import EdgeType, NodeKind
 from graph.report import build_report, render_html, render_markdown, report_for
 from graph.store.memory import MemoryStore
+from graph.views import Citation
 from tests.conftest import TRIAL_TEXT, build_evidence_document
 from tests.synthesis.conftest import REPORT_SAMPLE
 from ui.cli import app
@@ -71,14 +73,10 @@ def test_hostile_text_is_escaped():
     # hostile text in a quote, a study name and a curation reason
     khwaja = next(i for i in evidence.items if i.stance is EdgeType.CONTRADICTS)
     items = tuple(
-        type(i)(
-            i.finding,
-            i.stance,
-            {**i.evidence, "name": HOSTILE} if i is khwaja else i.evidence,
-            f"{i.quote} {HOSTILE}",
-            i.source_doc,
-            None,
-            i.figures,
+        dataclasses.replace(
+            i,
+            evidence={**i.evidence, "name": HOSTILE} if i is khwaja else i.evidence,
+            provenance=Citation(f"{i.quote} {HOSTILE}", i.source_doc, None),
         )
         for i in evidence.items
     )
