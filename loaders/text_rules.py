@@ -512,10 +512,15 @@ _SUPPORT = re.compile(
     r"vertoonde\w*|veroorzaakt\w*|leidde\w* tot|zorgt\w* voor|incidentie|frequentie|kwam\w* voor|"
     r"reported|observed|occurred|seen|experienced|developed|showed|shown|demonstrated|improved|improvement|"
     r"increased|decreased|reduced|elevated|caused|induced|associated with|attributed|incidence|frequency|"
-    r"recognized|recognised|noted|documented|exhibited)\b",
+    r"recognized|recognised|noted|documented|exhibited|diagnosed|gediagnosticeerd|vastgesteld|causes|"
+    r"leads to|results in)\b",
     re.IGNORECASE,
 )
-_NUMERIC_CUE = re.compile(rf"{NUM}\s*(?:%|per\b|keer\b|fold\b|times\b)", re.IGNORECASE)
+_NUMERIC_CUE = re.compile(
+    rf"{NUM}\s*(?:%|per\b|keer\b|fold\b|times\b)"
+    r"|\b\d+\s*/\s*\d+\s+(?:patients|patiënten|participants|deelnemers|subjects|children|kinderen)\b",
+    re.IGNORECASE,
+)
 _WORDS_ONLY = re.compile(r"(?:\s+[^\W\d]+){0,3}?\s+", re.UNICODE)
 
 

@@ -109,16 +109,18 @@ def is_citation_start(lines: list[Line], i: int, fmt: Format, kind: str) -> bool
         return True
     if any(p.match(line) for _, p in fmt.subblocks):
         return False
-    if not AUTHOR_START.match(line):
-        # an organisation as author ("Nederlandse Federatie voor Nefrologie."): only where a row can start
-        after_break = i == 0 or lines[i - 1].blank
-        if not (kind == "guidelines" and after_break and fmt.organisation.match(line)):
-            return False
     block = []
     for nxt in lines[i : i + 16]:
         if nxt.blank:
             break
         block.append(nxt.text)
+    if not AUTHOR_START.match(line):
+        # an organisation as author ("Nederlandse Federatie voor Nefrologie."), its name possibly
+        # wrapped ("National Institute for Health and Care / Excellence."): only where a row can start
+        after_break = i == 0 or lines[i - 1].blank
+        named = " ".join(t.strip() for t in block[:3])
+        if not (kind == "guidelines" and after_break and fmt.organisation.match(named)):
+            return False
     return bool(YEAR.search(" ".join(block)))
 
 
