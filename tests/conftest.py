@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import resource
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,18 @@ from loaders.base import DocumentBuilder
 
 SAMPLES = Path(__file__).resolve().parent.parent / "loaders" / "samples"
 DATA = Path(__file__).resolve().parent / "data"
+_LIMITS = (resource.RLIMIT_AS, resource.RLIMIT_CPU, resource.RLIMIT_FSIZE, resource.RLIMIT_CORE)
+
+
+@pytest.fixture(autouse=True)
+def _limits_stay_in_children() -> Iterator[None]:
+    """Fail the test that leaves a resource limit on this process: limits belong to child processes,
+    and one left here is inherited by every worker later tests start (a parse worker's MemoryError)."""
+    before = [resource.getrlimit(which) for which in _LIMITS]
+    yield
+    after = [resource.getrlimit(which) for which in _LIMITS]
+    assert after == before, f"this test left resource limits on the test process: {before} -> {after}"
+
 
 TRIAL_TEXT = (
     "Bang 2021 followed 242 children on rhIGF-1. In the untreated Laron syndrome group (n=21) 51% had "
