@@ -510,6 +510,7 @@ _SUPPORT = re.compile(
     r"trad(?:en)? op|had|hadden|kreeg|kregen|ervaren|ervoeren|ontwikkelde\w*|verbeterde|verbeterd|verbetert|verbetering|"
     r"nam\w*\b[^.,;]{0,40}?\btoe\b|toename|toegenomen|steeg|stegen|gestegen|verhoogde?|daalde|afname|toonde\w* aan|liet\w* zien|"
     r"vertoonde\w*|veroorzaakt\w*|leidde\w* tot|zorgt\w* voor|incidentie|frequentie|kwam\w* voor|"
+    r"(?:komt|komen)\b[^.,;]{0,30}?\bvoor\b|"
     r"reported|observed|occurred|seen|experienced|developed|showed|shown|demonstrated|improved|improvement|"
     r"increased|decreased|reduced|elevated|caused|induced|associated with|attributed|incidence|frequency|"
     r"recognized|recognised|noted|documented|exhibited|diagnosed|gediagnosticeerd|vastgesteld|causes|"

@@ -53,7 +53,12 @@ class Citation:
         }
 
 
-_AUTHORS = re.compile(r"^[^.]*?\b[A-ZÀ-Þ]{1,3}(?:,|\.\s)")
+_AUTHORS = re.compile(r"^[^.]*?\b[A-ZÀ-Þ]{1,3}(?:[,;]|\.\s)")
+#: "Hasslacher C; Multinational Repaglinide Renal Study Group. Safety and …": authors ending in a group.
+_GROUP_AUTHOR = re.compile(
+    r"^(?P<authors>[^.]+?\b[A-ZÀ-Þ]{1,3}\s*;\s*[^.;]*?\b(?:Group|Investigators|Consortium|Collaboration|Committee))"
+    r"\.\s+(?P<rest>.*)$"
+)
 _DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\S+)", re.I)
 _AMA_TAIL = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*(?:[A-Z][a-z]{2}[^;]*)?;\s*(?P<vol>[\w\-–]+)?\s*(?:\((?P<issue>[^)]*)\))?\s*:\s*"
@@ -107,9 +112,12 @@ def parse_citation(text: str, lines: list[Line], organisation: re.Pattern[str] |
         cit.pages = apa["pages"]
         return cit
     m = re.match(r"^(?P<authors>.+?(?:et al|\b[A-ZÀ-Þ]{1,3}))\.\s+(?P<rest>.*)$", raw_wo_doi)
+    group = _GROUP_AUTHOR.match(raw_wo_doi)
+    if group and (m is None or len(group["authors"]) < len(m["authors"])):
+        m = group
     rest = raw_wo_doi
     if m:
-        cit.authors = [a.strip() for a in m["authors"].split(",") if a.strip()]
+        cit.authors = [a.strip() for a in re.split(r"[,;]", m["authors"]) if a.strip()]
         if cit.authors and cit.authors[-1] == "et al":
             cit.authors[-1] = "et al."
         rest = m["rest"]

@@ -64,7 +64,7 @@ class Section:
 
 AUTHOR_START = re.compile(
     r"^\s*[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ -](?:[a-z]{1,3} )?[A-ZÀ-ÖØ-Þ][\w'’\-]*)*,?\s+"
-    r"(?:[A-ZÀ-ÖØ-Þ]{1,3}|(?:[A-ZÀ-ÖØ-Þ]\.\s?){1,3})(?=[,\s]|$)"
+    r"(?:[A-ZÀ-ÖØ-Þ]{1,3}|(?:[A-ZÀ-ÖØ-Þ]\.\s?){1,3})(?=[,;\s]|$)"  # "Hasslacher C; … Study Group."
 )
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 SECTION_NO = re.compile(r"^\s*(\d+\.\d+)\.?\s+(\S.*)$")

@@ -553,10 +553,12 @@ class ReportParser(GuidelineReader):
                 )
 
     def arm(self, fig: tr.FigureMention) -> str | None:
-        """The arm a count names right after it: "3/60 (verlaagde dosis)", "19/148 (full dose)"."""
+        """The arm a count names right after it: "3/60 (verlaagde dosis)", "19/148 (full dose)",
+        "13 of 130 patients (10%) with impaired renal function"."""
         if fig.kind not in {"proportion", "count_percentage"}:
             return None
-        m = re.match(r"\s*\(\s*(?P<arm>[^\W\d][^()%=]{1,60}?)\s*\)", self.text[fig.end : fig.end + 80])
+        after = self.text[fig.end : fig.end + 120]
+        m = re.match(r"\s*\(\s*(?P<arm>[^\W\d][^()%=]{1,60}?)\s*\)", after) or _WITH_GROUP.match(after)
         return tr.unwrap(m.group("arm")) if m else None
 
     def frequency_band(self, fig: tr.FigureMention, sentence: tr.Span) -> bool:
@@ -579,6 +581,14 @@ class ReportParser(GuidelineReader):
         return label, group_id
 
     # -- guidelines and labels -------------------------------------------------------------
+
+
+#: "… (10%) with impaired renal function", "… (12%) met een normale nierfunctie": a group named after its count.
+_WITH_GROUP = re.compile(
+    r"(?:\s*\(\s*\d[\d.,]*\s*%\s*\))?\s+(?P<arm>(?:with|without|met|zonder)\s+[^\W\d][^,.;:()%=\d]{2,60}?)"
+    r"(?=\s*(?:[,.;:)]|\band\b|\ben\b|$))",
+    re.IGNORECASE,
+)
 
 
 def _nearest(outcomes: list[Mention], fig: tr.FigureMention, clause: tr.Span) -> Mention | None:
