@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -26,6 +27,7 @@ from graph.evidence_view import (
     forest_points,
     recommendation_rows,
 )
+from graph.export import export_bytes, write
 from graph.report import EvidenceReport, build_report, evidence_sources
 from graph.settings import Settings
 from graph.store.base import EvidenceStore
@@ -156,6 +158,20 @@ class EvidenceService:
     def curated_graph(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         """A copy of ``graph`` with the corrections on its edges, as every export carries them."""
         return curate_graph(graph, self.corrections)
+
+    def export(
+        self, graph: nx.MultiDiGraph, fmt: str, path: Path, *, force: bool = False
+    ) -> tuple[Path, nx.MultiDiGraph]:
+        """Write ``graph`` with the corrections on it as ``fmt`` (a :data:`graph.export.FORMATS` name) to ``path``.
+
+        Returns the file written and the graph as exported.
+        """
+        curated = self.curated_graph(graph)
+        return write(curated, fmt, path, force=force), curated
+
+    def export_bytes(self, graph: nx.MultiDiGraph, fmt: str) -> bytes:
+        """``graph`` with the corrections on it as ``fmt``, in memory (a download)."""
+        return export_bytes(self.curated_graph(graph), fmt)
 
 
 def _stance(item: EvidenceItem) -> str:

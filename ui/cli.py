@@ -19,9 +19,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from graph.curation import CurationLog, curate_graph
 from graph.errors import EvidenceError, LoadError
-from graph.export import SUFFIXES, WRITERS, write
+from graph.export import FORMATS, format_of
+from graph.service import EvidenceService
 from graph.settings import Settings
 from graph.store import EvidenceStore, open_store
 from loaders import detect, sample_paths
@@ -136,7 +136,7 @@ def _cell(value: Any) -> str:
 @app.command()
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(sorted(WRITERS))}.")],
+    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(sorted(FORMATS))}.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
     all_: Annotated[bool, typer.Option("--all", help="Export the whole store.")] = False,
     from_: Annotated[str | None, typer.Option("--from", help="Start node: an id, a name or a synonym.")] = None,
@@ -155,10 +155,9 @@ def export(
         else:
             graph = store.subgraph()
         # curators' corrections travel with every export (marked, never silently applied)
-        graph = curate_graph(graph, CurationLog.for_store(settings_of(ctx).store).corrections)
-        path = write(graph, fmt, output, force=force)
-    suffix = SUFFIXES.get(fmt)
-    hint = f" (usual suffix {suffix})" if suffix and path.suffix != suffix else ""
+        path, graph = EvidenceService.for_settings(store, settings_of(ctx)).export(graph, fmt, output, force=force)
+    suffix = format_of(fmt).suffix
+    hint = f" (usual suffix {suffix})" if path.suffix != suffix else ""
     out.print(f"wrote {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges to {path}{hint}")
 
 

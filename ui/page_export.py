@@ -6,21 +6,12 @@ from functools import partial
 
 import streamlit as st
 
-from graph.export import SUFFIXES, WRITERS
+from graph.export import FORMATS, export_bytes
 from graph.service import EvidenceService
 from ui.state import get_settings, get_store, view_state
-from ui.viewmodel import current_subgraph, export_bytes, export_name
+from ui.viewmodel import current_subgraph, export_name
 
 __all__ = ["render"]
-
-_FORMATS = {
-    "graphml": ("GraphML", "application/graphml+xml", "Gephi, Cytoscape, yEd"),
-    "gexf": ("GEXF", "application/xml", "Gephi"),
-    "json": ("JSON", "application/json", "networkx node-link JSON"),
-    "csv": ("CSV", "application/zip", "nodes.csv and edges.csv in a zip"),
-    "cypher": ("Cypher script", "text/plain", "recreates the subgraph in Neo4j"),
-    "html": ("HTML page", "text/html", "opens offline in any browser"),
-}
 
 
 def render() -> None:
@@ -36,14 +27,13 @@ def render() -> None:
     graph = EvidenceService.for_settings(store, get_settings()).curated_graph(graph)
     st.caption(f"{graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges")
     row = st.container(horizontal=True)
-    for fmt in WRITERS:
-        label, mime, help_text = _FORMATS.get(fmt, (fmt, "application/octet-stream", fmt))
+    for fmt in FORMATS.values():
         row.download_button(
-            f"Download {label}",
-            data=partial(export_bytes, graph, fmt),
-            file_name=export_name(graph, state if not whole else type(state)(), fmt, SUFFIXES.get(fmt, "")),
-            mime=mime,
-            help=help_text,
-            key=f"evx_export_{fmt}",
+            f"Download {fmt.label}",
+            data=partial(export_bytes, graph, fmt.name),
+            file_name=export_name(graph, state if not whole else type(state)(), fmt.name, fmt.suffix),
+            mime=fmt.mime,
+            help=fmt.hint,
+            key=f"evx_export_{fmt.name}",
             on_click="ignore",
         )

@@ -11,16 +11,14 @@ from __future__ import annotations
 import html
 import json
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from graph.evidence_view import EvidenceRow, ForestPoint, RecommendationRow
-from graph.export import SUFFIXES, write
+from graph.export import export_bytes  # re-exported: the export page serves these bytes
 from graph.model import NodeKind, kind_of
 from graph.store.base import EvidenceStore
 
@@ -416,10 +414,3 @@ def table_cell(value: Any) -> str:
     if isinstance(value, dict | list | tuple):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
-
-
-def export_bytes(graph: nx.MultiDiGraph, fmt: str) -> bytes:
-    """The graph written by ``graph.export`` in ``fmt``, as bytes for a download button."""
-    with tempfile.TemporaryDirectory(prefix="evx-export-") as tmp:
-        path = write(graph, fmt, Path(tmp) / f"export{SUFFIXES.get(fmt, '')}")
-        return path.read_bytes()

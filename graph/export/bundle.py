@@ -13,12 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import networkx as nx
 import yaml
@@ -31,7 +30,15 @@ from graph.store.assemble import evidence_from_graph
 from graph.synthesis.pooling import round_half_up
 from graph.views import EvidenceItem
 
-__all__ = ["BUNDLE_FILES", "bundle_bytes", "evidence_nodes", "summaries", "write", "write_bundle"]
+__all__ = [
+    "BUNDLE_FILES",
+    "bundle_bytes",
+    "evidence_nodes",
+    "summaries",
+    "write",
+    "write_bundle",
+    "write_bundle_to",
+]
 
 BUNDLE_FILES = (
     "graph.json",
@@ -48,16 +55,25 @@ def write_bundle(
     path: Path, graph: nx.MultiDiGraph, reports: Sequence[EvidenceReport], *, corrections: Sequence[Correction] = ()
 ) -> None:
     """Write the zip; ``reports[0]`` is ``report.html``, further ones go under ``reports/``."""
-    Path(path).write_bytes(bundle_bytes(graph, reports, corrections=corrections))
+    with Path(path).open("wb") as out:
+        write_bundle_to(out, graph, reports, corrections=corrections)
 
 
 def bundle_bytes(
     graph: nx.MultiDiGraph, reports: Sequence[EvidenceReport], *, corrections: Sequence[Correction] = ()
 ) -> bytes:
     """The bundle as bytes (for a download button)."""
-    curated = curate_graph(graph, corrections)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    write_bundle_to(buffer, graph, reports, corrections=corrections)
+    return buffer.getvalue()
+
+
+def write_bundle_to(
+    out: BinaryIO, graph: nx.MultiDiGraph, reports: Sequence[EvidenceReport], *, corrections: Sequence[Correction] = ()
+) -> None:
+    """The bundle zip written to the binary stream ``out``."""
+    curated = curate_graph(graph, corrections)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("graph.json", json.dumps(node_link.to_data(curated), ensure_ascii=False, indent=1, default=str))
         zf.writestr("graph.graphml", _graphml(curated))
         zf.writestr("quotes.csv", _quotes(curated))
@@ -74,10 +90,9 @@ def bundle_bytes(
                     {"corrections": [c.as_yaml() for c in corrections]}, allow_unicode=True, sort_keys=False
                 ),
             )
-    return buffer.getvalue()
 
 
-def write(graph: nx.MultiDiGraph, path: Path) -> None:
+def write(graph: nx.MultiDiGraph, out: BinaryIO) -> None:
     """Registry writer (``evx export --format bundle``): reports for every drug → outcome link in ``graph``."""
     pairs = sorted(
         {(u, v) for u, v, t in graph.edges(data="type") if t == EdgeType.LINKED_TO.value}
@@ -94,7 +109,7 @@ def write(graph: nx.MultiDiGraph, path: Path) -> None:
         if evidence.items:
             reports.append(build_report(evidence, sources=sources, node=node))
     reports.sort(key=lambda r: -len(r.rows))
-    write_bundle(path, graph, reports)
+    write_bundle_to(out, graph, reports)
 
 
 def evidence_nodes(report: EvidenceReport, evidence_items: Sequence[EvidenceItem]) -> list[str]:
@@ -170,10 +185,9 @@ def _plain(value: Any) -> Any:
 
 
 def _graphml(graph: nx.MultiDiGraph) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "graph.graphml"
-        graphml.write(graph, target)
-        return target.read_bytes()
+    buffer = io.BytesIO()
+    graphml.write(graph, buffer)
+    return buffer.getvalue()
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:

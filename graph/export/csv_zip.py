@@ -6,6 +6,7 @@ import csv
 import io
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import networkx as nx
 
@@ -24,10 +25,11 @@ def _table(rows: list[dict[str, object]], lead: list[str]) -> str:
     return buffer.getvalue()
 
 
-def write(graph: nx.MultiDiGraph, path: Path) -> None:
+def write(graph: nx.MultiDiGraph, out: BinaryIO) -> None:
+    """``nodes.csv`` and ``edges.csv`` in a zip, to the binary stream ``out``."""
     nodes = [{"id": n, **attrs} for n, attrs in graph.nodes(data=True)]
     edges = [{"source": u, "target": v, "id": key, **attrs} for u, v, key, attrs in graph.edges(keys=True, data=True)]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("nodes.csv", _table(nodes, NODE_LEAD))
         zf.writestr("edges.csv", _table(edges, EDGE_LEAD))
 

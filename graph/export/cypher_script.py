@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
+from typing import BinaryIO
 
 import networkx as nx
 
@@ -66,5 +66,6 @@ def script(graph: nx.MultiDiGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(graph: nx.MultiDiGraph, path: Path) -> None:
-    path.write_text(script(graph), encoding="utf-8")
+def write(graph: nx.MultiDiGraph, out: BinaryIO) -> None:
+    """The Cypher script, UTF-8, to the binary stream ``out``."""
+    out.write(script(graph).encode("utf-8"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import networkx as nx
 
@@ -11,7 +12,8 @@ from graph.export.scalars import scalar_copy
 __all__ = ["read", "write"]
 
 
-def write(graph: nx.MultiDiGraph, path: Path) -> None:
+def write(graph: nx.MultiDiGraph, out: BinaryIO) -> None:
+    """GEXF for Gephi (``label`` shown, the relation as ``relation``) to the binary stream ``out``."""
     g = scalar_copy(graph)
     for node_id, attrs in g.nodes(data=True):
         attrs["label"] = attrs.get("name", node_id)  # Gephi shows `label`
@@ -19,7 +21,7 @@ def write(graph: nx.MultiDiGraph, path: Path) -> None:
         attrs.pop("id", None)  # GEXF reserves `id` for the edge key
         # and `type` for directed/undirected: the relation travels as `relation`, shown as the label
         attrs["relation"] = attrs["label"] = attrs.pop("type", None) or "RELATED"
-    nx.write_gexf(g, path, encoding="utf-8")
+    nx.write_gexf(g, out, encoding="utf-8")
 
 
 def read(path: Path) -> nx.MultiDiGraph:

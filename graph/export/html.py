@@ -40,8 +40,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import networkx as nx
 from jinja2.utils import htmlsafe_json_dumps
@@ -211,10 +210,10 @@ def _shell(height_px: int, big: bool, loading: bool) -> tuple[str, ...]:
     return pieces
 
 
-def write(graph: nx.MultiDiGraph, path: Path) -> None:
-    """Write the subgraph as a standalone page that opens offline in any browser."""
+def write(graph: nx.MultiDiGraph, out: BinaryIO) -> None:
+    """The subgraph as a standalone page that opens offline in any browser, to the binary stream ``out``."""
     drawn = network_html(graph, max_nodes=5000, height_px=800)
-    Path(path).write_text(drawn.html, encoding="utf-8")
+    out.write(drawn.html.encode("utf-8"))
 
 
 def remote_references(page: str) -> list[str]:

@@ -15,6 +15,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import networkx as nx
 
@@ -60,7 +61,8 @@ def _csv(header: list[str], rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def write(graph: nx.MultiDiGraph, path: Path) -> None:
+def write(graph: nx.MultiDiGraph, out: BinaryIO) -> None:
+    """CSV files and ``import.sh`` for ``neo4j-admin database import``, zipped, to the binary stream ``out``."""
     nodes: dict[NodeKind, list[list[str]]] = {}
     for node_id, attrs in graph.nodes(data=True):
         try:
@@ -78,7 +80,7 @@ def write(graph: nx.MultiDiGraph, path: Path) -> None:
         values = {**attrs, "id": attrs.get("id", key)}
         edges.setdefault(etype, []).append([str(u), str(v), etype.value, *(_cell(values.get(c)) for c in EDGE_COLUMNS)])
     files = [f"nodes_{k.value}.csv" for k in sorted(nodes)] + [f"relationships_{e.value}.csv" for e in sorted(edges)]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for kind in sorted(nodes):
             zf.writestr(f"nodes_{kind.value}.csv", _csv(node_header(kind), nodes[kind]))
         for etype in sorted(edges):

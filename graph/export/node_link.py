@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import networkx as nx
 
@@ -28,8 +28,9 @@ def from_data(data: dict[str, Any]) -> nx.MultiDiGraph:
     return nx.MultiDiGraph(graph)
 
 
-def write(graph: nx.MultiDiGraph, path: Path) -> None:
-    path.write_text(json.dumps(to_data(graph), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+def write(graph: nx.MultiDiGraph, out: BinaryIO) -> None:
+    """node-link JSON, UTF-8, to the binary stream ``out``."""
+    out.write(json.dumps(to_data(graph), ensure_ascii=False, indent=1, default=str).encode("utf-8"))
 
 
 def read(path: Path) -> nx.MultiDiGraph:
