@@ -39,7 +39,7 @@ def report(
 ) -> None:
     """Write the evidence report (conclusion, certainty, incidence, conflicts, evidence table, sources)."""
     from graph.report import render_html, render_markdown
-    from graph.report_templates import evidence_table_markdown
+    from graph.report.render import evidence_table_markdown
     from graph.service import EvidenceService
     from ui.cli import guarded, opened_store, settings_of
 

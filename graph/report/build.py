@@ -1,9 +1,7 @@
-"""The evidence report for one drug → outcome (or condition): HTML and Markdown, from the graph.
+"""Building the evidence report of one drug → outcome (or condition) link from its evidence.
 
-In the spirit of the source reports (conclusion, evidence table, recommendations,
-sources) but regenerated from the store, so it changes when evidence is added or
-curated.  The HTML is one self-contained file: inline CSS, the forest plot as inline
-SVG, no scripts, every value escaped (jinja2 autoescape) — document text is untrusted.
+Regenerated from the store, so it changes when evidence is added or curated: the
+conclusion, the evidence table (rejected rows kept, marked), recommendations and sources.
 """
 
 from __future__ import annotations
@@ -11,76 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-import jinja2
-
 from graph.curation import Correction, CuratedEvidence, curate_evidence
-from graph.evidence_view import Link, RecommendationRow, recommendation_rows, study_groups
+from graph.evidence_view import recommendation_rows, study_groups
+from graph.report.model import EvidenceReport, ReportRow, SourceEntry
 from graph.store.base import EvidenceStore
-from graph.synthesis import Synthesis, Testimony, WeightsRow, synthesise, weights_table
+from graph.synthesis import Synthesis, Testimony, synthesise, weights_table
 from graph.synthesis.forest import forest_svg
 from graph.synthesis.pooling import PooledEstimate, round_half_up
 from graph.synthesis.weights import Weights
 from graph.views import Evidence, EvidenceItem
 
-__all__ = [
-    "EvidenceReport",
-    "ReportRow",
-    "build_report",
-    "evidence_sources",
-    "figure_line",
-    "incidence_headline",
-    "render_html",
-    "render_markdown",
-    "report_for",
-]
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    """One row of the evidence table."""
-
-    stance: str
-    name: str
-    links: tuple[Link, ...]
-    design: str
-    weight: float
-    n: int | None
-    population: str
-    claim: str
-    figures: tuple[str, ...]
-    quotes: tuple[str, ...]
-    sources: tuple[str, ...]
-    curation: tuple[str, ...]
-    edge_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class SourceEntry:
-    id: str
-    title: str
-    kind: str
-    url: str | None
-    conclusion: str | None
-
-
-@dataclass(frozen=True)
-class EvidenceReport:
-    """Everything the report shows, as data (rendered by :func:`render_html` / :func:`render_markdown`)."""
-
-    title: str
-    synthesis: Synthesis
-    conclusion: tuple[str, ...]
-    rows: tuple[ReportRow, ...]
-    rejected: tuple[ReportRow, ...]
-    recommendations: tuple[RecommendationRow, ...]
-    sources: tuple[SourceEntry, ...]
-    weights: tuple[WeightsRow, ...]
-    corrections: tuple[Correction, ...]
-    forest_svg: str
-    generated: str
+__all__ = ["build_report", "evidence_sources", "figure_line", "incidence_headline", "report_for"]
 
 
 def figure_line(fig: dict[str, Any]) -> str:
@@ -269,25 +210,3 @@ def _sources(syn: Synthesis, sources: dict[str, dict[str, Any]]) -> list[SourceE
             )
         )
     return out
-
-
-# -- rendering ---------------------------------------------------------------------------
-
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_ENV.filters["pct"] = lambda p: f"{p:.1%}"
-
-
-def render_html(report: EvidenceReport) -> str:
-    """One self-contained HTML page (inline CSS and SVG; no scripts, no external requests)."""
-    from graph.report_templates import HTML
-
-    return _ENV.from_string(HTML).render(
-        r=report, s=report.synthesis, svg=jinja2.utils.markupsafe.Markup(report.forest_svg)
-    )
-
-
-def render_markdown(report: EvidenceReport) -> str:
-    """The same report as Markdown (tables escaped for pipes and markup)."""
-    from graph.report_templates import markdown
-
-    return markdown(report)

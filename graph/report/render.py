@@ -1,13 +1,33 @@
-"""Templates of the evidence report: the HTML page (jinja2, autoescaped) and the Markdown writer."""
+"""Drawing the evidence report: one self-contained HTML page and the same report as Markdown.
+
+The HTML is one file: inline CSS, the forest plot as inline SVG, no scripts, every value
+escaped (jinja2 autoescape), because document text is untrusted.  Markdown escapes pipes
+and markup the same way.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import jinja2
 
-if TYPE_CHECKING:
-    from graph.report import EvidenceReport
+from graph.report.model import EvidenceReport
 
-__all__ = ["HTML", "markdown"]
+__all__ = ["HTML", "evidence_table_markdown", "markdown", "render_html", "render_markdown"]
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_ENV.filters["pct"] = lambda p: f"{p:.1%}"
+
+
+def render_html(report: EvidenceReport) -> str:
+    """One self-contained HTML page (inline CSS and SVG; no scripts, no external requests)."""
+    return _ENV.from_string(HTML).render(
+        r=report, s=report.synthesis, svg=jinja2.utils.markupsafe.Markup(report.forest_svg)
+    )
+
+
+def render_markdown(report: EvidenceReport) -> str:
+    """The same report as Markdown (tables escaped for pipes and markup)."""
+    return markdown(report)
+
 
 HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
