@@ -569,6 +569,8 @@ class ReportParser(GuidelineReader):
         """The group a percentage's "(n=21)" names: "niet-behandelde Laronsyndroomgroep (n=21)"."""
         if not fig.denominator_from:
             return None, None
+        if fig.end <= fig.denominator_from[0]:  # "14% of 1200 patients (lithium)": named after its size
+            return self.group_after(fig)
         a = clause.start if clause.start <= fig.denominator_from[0] else fig.denominator_from[0]
         phrase = self.text[a : fig.denominator_from[0]]
         phrase = re.sub(
@@ -580,6 +582,16 @@ class ReportParser(GuidelineReader):
         label = f"{phrase} (n={fig.denominator})" if phrase else f"n={fig.denominator}"
         return label, group_id
 
+    def group_after(self, fig: tr.FigureMention) -> tuple[str | None, str | None]:
+        """The group a percentage names after its denominator: its arm in parentheses, else its words."""
+        start = fig.denominator_from[1] if fig.denominator_from else fig.end
+        m = _GROUP_AFTER.match(self.text, start, min(len(self.text), start + 160))
+        name = tr.unwrap(m.group("arm") or m.group("name") or "").strip() if m else ""
+        end = m.end() if m else start
+        found = [c for c in self.mentions(start, end, NodeKind.CONDITION) if not self.negated(c.start)]
+        group_id = self.concept_at(found[0]) if found else None
+        return (f"{name} (n={fig.denominator})" if name else f"n={fig.denominator}"), group_id
+
     # -- guidelines and labels -------------------------------------------------------------
 
 
@@ -588,6 +600,12 @@ _WITH_GROUP = re.compile(
     r"(?:\s*\(\s*\d[\d.,]*\s*%\s*\))?\s+(?P<arm>(?:with|without|met|zonder)\s+[^\W\d][^,.;:()%=\d]{2,60}?)"
     r"(?=\s*(?:[,.;:)]|\band\b|\ben\b|$))",
     re.IGNORECASE,
+)
+
+
+#: What follows a denominator: "patients (lithium)", "patiënten met Laronsyndroom".
+_GROUP_AFTER = re.compile(
+    r"\s*(?P<name>[^\W\d][\w-]*(?:\s+(?:met|with|op|on|zonder|without)\s+[^\W\d][\w-]*)?)?\s*(?:\(\s*(?P<arm>[^\W\d][^()%=]{0,60}?)\s*\))?(?=[\s,.;:]|$)"
 )
 
 

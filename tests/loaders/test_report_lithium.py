@@ -101,11 +101,17 @@ def test_studies_guideline_and_label(doc):
 
 def test_figures_with_their_denominators(doc):
     figures = {
-        (n.props.get("value"), n.props.get("numerator"), n.props.get("denominator"))
+        (n.props.get("value"), n.props.get("numerator"), n.props.get("denominator"), n.props.get("population"))
         for n in doc.nodes
         if n.kind is NodeKind.FIGURE and n.props.get("category") is None
     }
-    assert figures == {(None, 187, 1200), (14.0, None, 1200), (9.0, None, 3478), (1.5, None, 630)}
+    # "14% of 1200 patients (lithium) and 9% of 3478 patients (other mood stabilisers)": each group by its arm
+    assert figures == {
+        (None, 187, 1200, None),
+        (14.0, None, 1200, "lithium (n=1200)"),
+        (9.0, None, 3478, "other mood stabilisers (n=3478)"),
+        (1.5, None, 630, "patients (n=630)"),
+    }
 
 
 @pytest.mark.parametrize(
