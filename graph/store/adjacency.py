@@ -87,6 +87,7 @@ class AdjacencyIndex:
         self.path_indptr = path_indptr
         self.path_neighbour = path_neighbour
         self.version = version
+        self._order: np.ndarray | None = None  # positions in id order, for find (made on first use)
         #: Per position, how much a study or guideline counts (filled by the store that builds it).
         self.weights = np.zeros(self.size, dtype=np.float32)
 
@@ -177,6 +178,22 @@ class AdjacencyIndex:
         if not len(positions):
             return []
         return self.ids.take(pa.array(positions, pa.int64())).to_pylist()
+
+    def find(self, node_id: str) -> int | None:
+        """The position of a node by id (a binary search in id order), or ``None`` when the index has no such node."""
+        if self._order is None:
+            self._order = np.argsort(self.rank).astype(np.int64)
+        order, ids = self._order, self.ids
+        lo, hi = 0, len(ids) - ids.null_count  # missing ids (gaps) sort last
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if ids[int(order[mid])].as_py() < node_id:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(ids) - ids.null_count and ids[int(order[lo])].as_py() == node_id:
+            return int(order[lo])
+        return None
 
     def by_id(self, positions: np.ndarray) -> np.ndarray:
         """``positions`` ordered by node id."""

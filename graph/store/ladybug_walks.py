@@ -53,6 +53,8 @@ for _i, _e in enumerate(sorted(STANCES, key=lambda e: e.value)):
     _STANCE_RANK[EDGE_ORDER.index(_e)] = _i
 _EVIDENCE_KIND_IDX = np.array([list(NodeKind).index(k) for k in EVIDENCE_KINDS])
 _SELF_CODES = np.array(sorted(EDGE_ORDER.index(e) for e in q.SELF_TYPES), dtype=np.uint8)
+#: Up to this many ids are placed by binary search in the index (~50 µs each); more, by one statement.
+_FIND_MOST = 500
 _NO_ID = "\x00"  # an id no node has: runs a statement without rows (to plan it ahead)
 _EDGE_NAMES = tuple(EDGE_COLUMNS)
 
@@ -173,7 +175,6 @@ class LadybugWalks:
         # Compile the statements a walk sends once, now: each costs ~10 ms to plan the first time.
         for kind in NodeKind:
             self._rows(q.nodes_by_ids(kind), {"ids": [_NO_ID]})
-            self._rows(q.offset_by_id(kind), {"id": _NO_ID})
             for outgoing in (True, False):
                 if q.walk_types(kind, outgoing=outgoing):
                     self._arrow(q.edges_of_many(kind, outgoing=outgoing), {"ids": [_NO_ID]})
@@ -304,8 +305,11 @@ class LadybugWalks:
 
     # -- positions ----------------------------------------------------------------------------
     def position(self, index: AdjacencyIndex, kind: NodeKind, node_id: str) -> int | None:
-        rows = self._rows(q.offset_by_id(kind), {"id": node_id})
-        return int(index.position(kind, [rows[0][0]])[0]) if rows else None
+        """A node's position, from the index itself (its ids are the store's as of its version)."""
+        found = index.find(node_id)
+        if found is None or index.kinds[int(index.kind_at(np.array([found]))[0])] is not kind:
+            return None
+        return found
 
     # -- graphs of positions ------------------------------------------------------------------
     def graph(self, index: AdjacencyIndex, positions: np.ndarray) -> nx.MultiDiGraph:
@@ -453,6 +457,10 @@ class LadybugWalks:
             index = self.index()
             positions = []
             for kind, ids in by_kind.items():
+                if len(ids) <= _FIND_MOST:
+                    found = [self.position(index, kind, node_id) for node_id in ids]
+                    positions.append(np.array([p for p in found if p is not None], dtype=np.int64))
+                    continue
                 offsets = [row[0] for row in self._rows(q.offsets_by_ids(kind), {"ids": ids})]
                 positions.append(index.position(kind, offsets))
             flat = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)

@@ -125,3 +125,10 @@ def test_the_store_rebuilds_its_index_after_a_change(tmp_path: Path) -> None:
         assert reader._walks.index() is not first
         paths = reader.shortest_paths("drug:mecasermin", "study:doi:10.1073/pnas.1311141111")
         assert paths and all(len(p) == 2 for p in paths)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_find_places_every_id_and_no_other(seed: int) -> None:
+    index, _, names = random_graph(seed)
+    assert [index.find(n) for n in names] == list(range(len(names)))
+    assert index.find("drug:none") is None and index.find("") is None and index.find("\uffff") is None
