@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from graph.dose import find_dose
 from graph.errors import LoadError
 from graph.ids import study_id
 from graph.model import Document, EdgeType, NodeKind
@@ -67,6 +68,12 @@ _NO_RESULTS = re.compile(
     re.IGNORECASE,
 )
 _ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4"}
+#: "terminated because of …", "stopped early due to …": what follows is the reason the trial stopped.
+_STOPPED_FOR = re.compile(
+    r"\b(?:terminated|stopped|halted|discontinued|ended)\b[^.]{0,80}?\b(?:because of|due to|owing to|for)\b",
+    re.IGNORECASE,
+)
+_NOT = re.compile(r"\b(?:not|no|without|unrelated to)\b[^.;]{0,60}$", re.IGNORECASE)
 
 
 class TrialDigestLoader:
@@ -207,7 +214,34 @@ def parse_trial_digest(text: str, *, path: str = "<digest>", warnings: list[str]
     )
     for condition_id, (_, (start, mention)) in conditions.items():
         builder.add_edge(EdgeType.STUDIED_IN, sid, condition_id, quote=mention, start=start)
+    population = next(iter(conditions), None)
+    _stop_reasons(builder, sid, sorted(drugs), population, results, results_start)
     return builder.build()
+
+
+def _stop_reasons(
+    builder: DocumentBuilder, sid: str, drugs: list[str], population: str | None, results: str, offset: int
+) -> None:
+    """ "terminated because of hypoglycemia at or above 200 µg/kg/day": the trial SUPPORTS that claim, at that dose.
+
+    The same reading as a registry record's ``whyStopped``, so the digest and the record meet on
+    one Finding; a reason the digest negates ("not for safety reasons") is no stance.
+    """
+    for match in _STOPPED_FOR.finditer(results):
+        start, sentence = _sentence_at(builder.text, offset + match.start())
+        reason_at = offset + match.end() - start
+        dose = find_dose(sentence[reason_at:])
+        for mention in builder.vocabulary.mentions(sentence[reason_at:], NodeKind.OUTCOME):
+            if _NOT.search(sentence[: reason_at + mention.start]) or not drugs:
+                continue
+            at = start + reason_at + mention.start
+            outcome = builder.add_concept(mention.concept, quote=mention.text, start=at)
+            for drug in drugs:
+                finding = builder.add_finding(drug, outcome, population, quote=sentence, start=start, dose=dose)
+                note = "the trial was stopped for this reason (as the digest reports)"
+                if dose is not None:
+                    note += f"; dose: {dose.describe()}"
+                builder.add_edge(EdgeType.SUPPORTS, sid, finding, quote=sentence, start=start, props={"note": note})
 
 
 def _mentioned(

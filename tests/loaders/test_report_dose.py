@@ -103,3 +103,27 @@ def test_the_conflicts_view_compares_the_trials_stopping_dose():
     )
     dose = next(d for d in stop.differences if d.attribute == "dose")
     assert dose.supporting == "≥ 200 µg/kg/day"
+
+
+def test_a_digest_and_a_registry_record_meet_on_the_claim_at_a_dose():
+    from loaders.trial_digest import parse_trial_digest
+
+    text = (ROOT / "loaders" / "samples" / "trial_digest_NCT00330668.txt").read_text(encoding="utf-8")
+    text = text.replace(
+        "terminated in March 2010, as indicated",
+        "terminated in March 2010 because of hypoglycemia at or above 200 µg/kg/day, as indicated",
+    )
+    digest = parse_trial_digest(text)
+    (edge,) = [e for e in digest.edges if e.type is EdgeType.SUPPORTS]
+    finding = next(n for n in digest.nodes if n.id == edge.target)
+    assert finding.name == "mecasermin → hypoglycemia in primary IGF-1 deficiency at ≥ 200 µg/kg/day"
+    assert edge.props["note"].endswith("dose: ≥ 200 µg/kg/day") and edge.provenance.quote in text
+    record = json.loads(RECORD.read_text(encoding="utf-8"))
+    record["protocolSection"]["statusModule"]["whyStopped"] = "Hypoglycemia at or above 200 µg/kg/day"
+    registry = study_document(record)
+    assert finding.id in {e.target for e in registry.edges if e.type is EdgeType.SUPPORTS}
+    # the sample digest names no reason: no stance is made up
+    plain = parse_trial_digest((ROOT / "loaders" / "samples" / "trial_digest_NCT00330668.txt").read_text("utf-8"))
+    assert not [e for e in plain.edges if e.type is EdgeType.SUPPORTS]
+    negated = parse_trial_digest(text.replace("because of hypoglycemia", "for reasons not related to hypoglycemia"))
+    assert not [e for e in negated.edges if e.type is EdgeType.SUPPORTS]
