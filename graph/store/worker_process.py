@@ -12,10 +12,15 @@ Before the query runs the process confines itself:
   itself; where the kernel lacks Landlock this layer is skipped and reported;
 - it dies with its parent (``PR_SET_PDEATHSIG``) and runs at a lower CPU priority.
 
+A request with ``"backend": "bolt"`` runs the query on a Neo4j server instead (it imports
+the neo4j driver, not LadybugDB): its own connection, a READ transaction carrying the server's
+timeout, never committed; address space, CPU time and file size capped as above, no Landlock.
+
 Protocol: one JSON request on stdin; on stdout a line ``{"ready": …}`` once the database is
 open, then one line with the answer.  Values are JSON with tags for what JSON lacks:
 every map is ``{"$d": {…}}`` and dates, times, durations, decimals, UUIDs and bytes are
-``{"$t": type, "v": text}``, so a value never decides how it is read back.
+``{"$t": type, "v": text}``, so a value never decides how it is read back; Bolt nodes,
+relationships and paths are ``{"$n": …}``, ``{"$r": …}`` and ``{"$p": …}``.
 """
 
 from __future__ import annotations
@@ -245,6 +250,8 @@ def _bolt(request: dict[str, Any], linux: bool) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     cpu = int(request["open_timeout_s"] + request["timeout_s"]) + 5
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    for optional in ("numpy", "pandas", "pyarrow"):  # the driver imports them when it can: seconds, unused here
+        sys.modules[optional] = None  # type: ignore[assignment]
     import neo4j
     from neo4j import exceptions as errors
     from neo4j import graph

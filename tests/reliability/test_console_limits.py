@@ -257,3 +257,17 @@ def test_a_write_attempt_past_every_check_cannot_write_a_byte(store: LadybugStor
             timeout_s=10, limits=limits,
         )  # fmt: skip
     assert not target.exists() or target.stat().st_size == 0
+
+
+def test_console_limits_are_settings() -> None:
+    """The defaults, and what ``EVX_CONSOLE_*`` changes, reach the worker's limits."""
+    from graph.settings import Settings
+
+    default = Settings()
+    assert (default.console_memory_mb, default.console_timeout_cap_s) == (2048, 60.0)
+    assert (default.console_row_cap, default.console_answer_mb) == (100_000, 32)
+    assert WorkerLimits.from_settings(default) == WorkerLimits()
+    tuned = Settings.from_env({"EVX_CONSOLE_MEMORY_MB": "512", "EVX_CONSOLE_ANSWER_MB": "4"})
+    limits = WorkerLimits.from_settings(tuned)
+    assert (limits.memory_bytes, limits.answer_bytes) == (512 * 1024**2, 4 * 1024**2)
+    assert Settings.from_env({"EVX_CONSOLE_TIMEOUT_CAP": "5", "EVX_CONSOLE_ROW_CAP": "10"}).console_row_cap == 10
