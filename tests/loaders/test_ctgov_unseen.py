@@ -23,7 +23,10 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "ctgov"
 RECORDS = [
     DATA / "NCT03064438_acu_d1_rosacea.json",  # drug against vehicle: measures by week, analyses, AE terms
     DATA / "NCT05594173_chewing_observational.json",  # observational, no drug, one AE group, six outcome groups
+    DATA / "NCT03722472_id93_vaccine_two_presentations.json",  # a biological in both arms, CIs as limits
 ]
+#: Roles of groups that received the drug: their adverse events support drug → event.
+TREATED = {"treatment", "active comparator"}
 #: Registry arm types and the role a group given that arm has (the vehicle/placebo arm is the comparator).
 ROLE_OF_ARM_TYPE = {
     "EXPERIMENTAL": "treatment",
@@ -56,11 +59,19 @@ def _number(text: object) -> float | None:
 
 
 def _roles(record: dict) -> dict[str, str]:
-    """Group title → role, from the arms' labels and types (groups named after their arm)."""
+    """Group title → role, from the arms' labels and types ("Total" is the total)."""
     arms = record["protocolSection"].get("armsInterventionsModule", {}).get("armGroups", [])
-    roles = {arm["label"].casefold(): ROLE_OF_ARM_TYPE[arm["type"]] for arm in arms}
-    roles["total"] = "total"
-    return roles
+    return {arm["label"].casefold(): ROLE_OF_ARM_TYPE[arm["type"]] for arm in arms} | {"total": "total"}
+
+
+def _role_of(roles: dict[str, str], title: str) -> str | None:
+    """The role of the one arm whose label's words are all in the group's title ("Single-vial ID93 + GLA-SE"
+    is the group "Single-vial Presentation ID93 + GLA-SE"); ``None`` when no arm or several fit."""
+    words = set(title.casefold().split())
+    if title.casefold() in roles:
+        return roles[title.casefold()]
+    fitting = [role for label, role in roles.items() if set(label.split()) <= words]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def facts(record: dict) -> Iterator[Fact]:
@@ -68,8 +79,7 @@ def facts(record: dict) -> Iterator[Fact]:
     roles = _roles(record)
 
     def role(groups: list[dict], gid: str) -> str | None:
-        title = next(g["title"] for g in groups if g["id"] == gid)
-        return roles.get(title.casefold())
+        return _role_of(roles, next(g["title"] for g in groups if g["id"] == gid))
 
     for arm in record["protocolSection"].get("armsInterventionsModule", {}).get("armGroups", []):
         yield Fact("arm", "", (f"{arm['label']} [{arm['type']}",))
@@ -145,7 +155,7 @@ def facts(record: dict) -> Iterator[Fact]:
                     (label, "group total"),
                     numerator=group[f"{field}NumAffected"],
                     denominator=group[f"{field}NumAtRisk"],
-                    role=roles.get(group["title"].casefold()),
+                    role=_role_of(roles, group["title"]),
                 )
     for key, severity in (("seriousEvents", "serious"), ("otherEvents", "other")):
         for event in events.get(key, []):
@@ -225,18 +235,17 @@ def test_unseen_record_stances_are_events_in_treated_groups(path):
     (doc,) = load_path(path)
     roles = _roles(record)
     groups = {
-        g["id"]: roles.get(g["title"].casefold())
-        for g in record["resultsSection"]["adverseEventsModule"]["eventGroups"]
+        g["id"]: _role_of(roles, g["title"]) for g in record["resultsSection"]["adverseEventsModule"]["eventGroups"]
     }
     stances = [e for e in doc.edges if e.type in {EdgeType.SUPPORTS, EdgeType.CONTRADICTS}]
     for edge in stances:
         assert edge.type is EdgeType.SUPPORTS
         cell = json.loads(edge.provenance.quote or "{}")
-        assert cell["numAffected"] > 0 and groups[cell["groupId"]] == "treatment", cell
+        assert cell["numAffected"] > 0 and groups[cell["groupId"]] in TREATED, cell
     treated_events = {
         event["term"]
         for key in ("seriousEvents", "otherEvents")
         for event in record["resultsSection"]["adverseEventsModule"].get(key, [])
-        if any(s["numAffected"] > 0 and groups[s["groupId"]] == "treatment" for s in event["stats"])
+        if any(s["numAffected"] > 0 and groups[s["groupId"]] in TREATED for s in event["stats"])
     }
     assert len(stances) == len(treated_events)
