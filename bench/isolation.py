@@ -25,6 +25,7 @@ from bench.timing import summary
 __all__ = [
     "BEGIN",
     "END",
+    "SEARCHES",
     "SEARCH_BOX",
     "SPIN",
     "console_workers",
@@ -40,8 +41,12 @@ __all__ = [
 #: Spins for minutes in the engine with flat memory (two nested ranges, counted).
 SPIN = "UNWIND range(1, 1000000) AS x UNWIND range(1, 1000000) AS y WITH x, y WHERE (x * y) % 7 = 3 RETURN count(*)"
 SEARCH_BOX = "Find a drug, condition or outcome (Dutch or English)"
-#: What is searched, and the hit button that shows the answer arrived (a drug in the bundled samples).
-TERM, HIT = "mecasermine", "mecasermin · Drug (as mecasermine)"
+#: What is searched, and the hit button that shows its answer arrived (in the bundled samples); a
+#: page alternates between them, so each search changes the box and reruns the page.
+SEARCHES = (
+    ("mecasermine", "mecasermin · Drug (as mecasermine)"),
+    ("hypoglykemie", "hypoglycemia · Outcome (as hypoglykemie)"),
+)
 TIMEOUT_MS = 30_000
 BEGIN, END = "<!-- console isolation: begin -->", "<!-- console isolation: end -->"
 _RUNNING = re.compile(r"^Running… \d")
@@ -49,17 +54,25 @@ _RUNNING = re.compile(r"^Running… \d")
 _IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
-def search_time(page: Any, app_url: str, *, timeout_ms: int = TIMEOUT_MS) -> float:
-    """Seconds from pressing Enter in the search box of a freshly opened page to its hit being shown."""
-    page.goto(app_url, wait_until="domcontentloaded")
+def search_time(
+    page: Any, app_url: str | None, *, search: tuple[str, str] = SEARCHES[0], timeout_ms: int = TIMEOUT_MS
+) -> float:
+    """Seconds from pressing Enter in the search box to the search's hit being shown.
+
+    ``app_url``: open the explorer there first (a new session); ``None``: search again on the
+    page as it is (a rerun of its session, as a visitor typing a second search).
+    """
+    term, hit = search
+    if app_url is not None:
+        page.goto(app_url, wait_until="domcontentloaded")
     box = page.get_by_label(SEARCH_BOX)
     box.wait_for(timeout=timeout_ms)
-    box.fill(TERM)
-    # the page's first script run must be over: a key press during it would be timed with its rest
+    box.fill(term)
+    # no script run may be in progress: a key press during one would be timed with its rest
     page.locator(_IDLE).wait_for(timeout=timeout_ms)
     started = time.monotonic()
     box.press("Enter")
-    page.get_by_role("button", name=HIT).wait_for(timeout=timeout_ms)
+    page.get_by_role("button", name=hit).wait_for(timeout=timeout_ms)
     return time.monotonic() - started
 
 
@@ -130,14 +143,18 @@ def _measure(browser: Any, url: str, store: Path, *, searches: int) -> dict[str,
     searcher_context, runner_context = context(), context()
     try:
         searcher = searcher_context.new_page()
-        search_time(searcher, url)  # warms the server (first script run, concept index): not counted
-        idle = [search_time(searcher, url) for _ in range(searches)]
+        search_time(searcher, url)  # opens the page and warms the server (concept index): not counted
+
+        def again(i: int) -> float:
+            return search_time(searcher, None, search=SEARCHES[(i + 1) % len(SEARCHES)])
+
+        idle = [again(i) for i in range(searches)]
         runner = runner_context.new_page()
         start_long_query(runner, url)
         load_during = os.getloadavg()
         during: list[float] = []
-        for _ in range(searches):
-            seconds = search_time(searcher, url)
+        for i in range(searches):
+            seconds = again(i)
             if not (console_workers(store) and query_is_running(runner)):
                 break  # the query reached its limit (a loaded machine): later searches would be idle ones
             during.append(seconds)
@@ -221,8 +238,9 @@ def _section(result: dict[str, Any] | None) -> list[str]:
     target = "met" if during.get("p95_ms", float("inf")) <= 1000 else "**missed**"
     gone = result.get("worker_gone_after_close_s")
     lines += [
-        "One session runs a console query that spins at the 60 s limit; another opens the explorer and searches "
-        "(Enter → hit shown). Target: the search answers within 1 s while the query runs.",
+        "One session runs a console query that spins at the 60 s limit; another, on the explorer's first page, "
+        "searches again and again (Enter → its hit shown; no script run in progress when Enter is pressed). "
+        "Target: the search answers within 1 s while the query runs.",
         "",
         "| Search | p50 ms | p95 ms | max ms | n |",
         "|---|---|---|---|---|",
