@@ -10,6 +10,7 @@ cell's group but holds another number or role is *wrong*, which must never happe
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 
 from graph.model import EdgeType, Node, NodeKind
 from loaders import load_path
+from tests.shared_data import CTGOV, needs
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ctgov"
 RECORDS = [
@@ -61,7 +63,15 @@ def _number(text: object) -> float | None:
 def _roles(record: dict) -> dict[str, str]:
     """Group title → role, from the arms' labels and types ("Total" is the total)."""
     arms = record["protocolSection"].get("armsInterventionsModule", {}).get("armGroups", [])
-    return {arm["label"].casefold(): ROLE_OF_ARM_TYPE[arm["type"]] for arm in arms} | {"total": "total"}
+    return {arm["label"].casefold(): _arm_role(arm) for arm in arms} | {"total": "total"}
+
+
+def _arm_role(arm: dict) -> str:
+    """An arm given only a placebo or vehicle is the comparator whatever its type ("Placebo qw", EXPERIMENTAL)."""
+    given = [name.split(":", 1)[-1].casefold() for name in arm.get("interventionNames", [])]
+    if given and all(re.search(r"\b(?:placebo|vehicle|sham)\b", name) for name in given):
+        return "comparator"
+    return ROLE_OF_ARM_TYPE[arm["type"]]
 
 
 def _role_of(roles: dict[str, str], title: str) -> str | None:
@@ -249,3 +259,11 @@ def test_unseen_record_stances_are_events_in_treated_groups(path):
         if any(s["numAffected"] > 0 and groups[s["groupId"]] in TREATED for s in event["stats"])
     }
     assert len(stances) == len(treated_events)
+
+
+@needs(CTGOV / "NCT02210780.json")
+@pytest.mark.parametrize("name", ["NCT02210780.json", "NCT00763412.json"])
+def test_the_shared_records_score_the_same_way(name):
+    """The records the loader was written against, through the same independent count."""
+    _read, total, missed, wrong = score(CTGOV / name)
+    assert not wrong and not missed and total > 100
