@@ -134,6 +134,9 @@ FEATURES: tuple[str, ...] = (
     "disease_rate",
     "chemical_rate",
     "no_priors",
+    "other_drug_hyphen",
+    "other_drug_adverse",
+    "drug_protective",
 )
 #: Features that come from annotated abstracts imported into the vocabulary (zero, or even, without them).
 PRIOR_FEATURES = (
@@ -269,6 +272,19 @@ def candidates(
     # a disease named as the patients' condition ("patients with Y", "treatment of Y") is the indication
     as_condition = Counter(m.concept.id for m in diseases if _CONDITION.search(text[max(0, m.start - 40) : m.start]))
     drugs_per_span = Counter(i for m, i in zip(mentions, where, strict=True) if m.concept.kind is NodeKind.DRUG)
+    # a disease another drug is said to induce ("Y induced by Z; X reversed it"): X is less likely its cause
+    induced_by: dict[str, set[str]] = {}
+    adverse_by: dict[str, set[str]] = {}
+    for (d_id, y_id), ev in evidence.items():
+        if ev.get("hyphen_cue", 0):
+            induced_by.setdefault(y_id, set()).add(d_id)
+        if supportive.get((d_id, y_id)):
+            adverse_by.setdefault(y_id, set()).add(d_id)
+    # a drug the abstract names where it protects, reverses or blocks something: a treatment, not a cause
+    protective: dict[str, float] = {}
+    for d_id, idx in at.items():
+        if d_id in drug_count and idx:
+            protective[d_id] = sum(1 for i in idx if _PROTECTIVE.search(spans[i].text)) / len(idx)
     for pair, (_, sentence, stance, cue) in best.items():
         d_id, y_id = pair
         ev = evidence.get(pair, {})
@@ -316,6 +332,9 @@ def candidates(
                 else 0.0
             ),
         }
+        features["other_drug_hyphen"] = float(bool(induced_by.get(y_id, set()) - {d_id}))
+        features["other_drug_adverse"] = float(bool(adverse_by.get(y_id, set()) - {d_id}) and not supportive.get(pair))
+        features["drug_protective"] = protective.get(d_id, 0.0)
         rate = rates(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")) if rates else (0.25, 0.25)
         features["chemical_rate"], features["disease_rate"] = rate
         features["no_priors"] = 0.0 if rates else 1.0  # a vocabulary without annotated abstracts: no prior at all
@@ -409,6 +428,11 @@ def _roles(
     return roles(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")) if roles else None
 
 
+_PROTECTIVE = re.compile(
+    r"\b(?:attenuat|prevent|protect|revers|antagoni|ameliorat|pretreat|pre-treat|counteract|abolish|blocked|"
+    r"inhibited|suppressed|rescued)",
+    re.IGNORECASE,
+)
 _CONDITION = re.compile(
     r"(?:patients?|children|women|men|subjects|cases|individuals|those|people|adults) (?:with|having|suffering from)"
     r" (?:\w+ ){0,3}$|(?:treatment|management|therapy|history) (?:of|for) (?:\w+ ){0,2}$|"

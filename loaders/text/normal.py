@@ -56,6 +56,7 @@ _BRITISH = (
     (r"\besophag", "oesophag"),
     (r"\bestrogen", "oestrogen"),
     (r"(?<=[a-z])yze\b", "yse"),
+    (r"sulf", "sulph"),
 )
 #: Organ nouns in MeSH names and the adjectives abstracts write them with ("Heart Failure": cardiac failure).
 _ORGANS = (
@@ -72,6 +73,8 @@ _PREFIX = re.compile(
     r"(?=[a-z]{4})"
 )
 _INVERTED = re.compile(r"^([^,]+), ([^,]+)$")
+#: "Anemia, Hemolytic, Autoimmune": autoimmune hemolytic anemia.
+_INVERTED3 = re.compile(r"^([^,]+), ([^, ]+), ([^, ]+)$")
 
 
 def variants(term: str) -> set[str]:
@@ -87,6 +90,9 @@ def variants(term: str) -> set[str]:
     m = _INVERTED.match(base)
     if m and not m.group(2).startswith(("and ", "or ")):
         forms.add(f"{m.group(2)} {m.group(1)}")
+    m = _INVERTED3.match(base)
+    if m:
+        forms.add(f"{m.group(3)} {m.group(2)} {m.group(1)}")
     if " " in base:  # an organ's adjective only in a name of several words ("heart" alone is not "cardiac")
         for form in list(forms):
             for noun, adjective in _ORGANS:
@@ -147,6 +153,21 @@ def dutch_forms(form: str, kind: str) -> set[str]:
             changed = pattern.sub(ending, last)
             out = {" ".join((*words[:-1], changed)), " ".join((*words[:-1], _GLYC.sub("glyk", changed)))}
             return out - {form}
+    return set()
+
+
+_PLURAL_END = ((re.compile(r"(?<=[a-z]{3})ies$"), "y"), (re.compile(r"(?<=[a-z]{3}[^su])s$"), ""))
+
+
+def singular_forms(form: str) -> set[str]:
+    """A disease name written in the singular where MeSH writes the plural: diabetic nephropathy, compartment syndrome."""
+    words = form.split(" ")
+    last = words[-1]
+    if len(words) < 2 or not last.isalpha():
+        return set()
+    for pattern, ending in _PLURAL_END:
+        if pattern.search(last):
+            return {" ".join((*words[:-1], pattern.sub(ending, last)))}
     return set()
 
 

@@ -30,7 +30,7 @@ from graph.model import NodeKind
 from graph.vocab_store import Entry, VocabularyStore
 from graph.vocabulary import Concept, Mention, Vocabulary
 from loaders.text.abbreviations import definitions
-from loaders.text.normal import dutch_forms, fold, is_abbreviation, key, variants
+from loaders.text.normal import dutch_forms, fold, is_abbreviation, key, singular_forms, variants
 
 __all__ = ["Recognizer", "store_recognizer"]
 
@@ -89,10 +89,16 @@ class Recognizer:
                 by_mesh[mesh] = concept
         self.by_mesh = by_mesh
         names: dict[str, _Name] = {}
-        dutch: dict[str, _Name] = {}  # Dutch spellings of English names: only where no name is written so
+        # Dutch spellings of English names, singular disease names: only where no name is written so
+        dutch: dict[str, _Name] = {}
         learned = {e.mesh for e in entries if e.count > 0}
+        parents = {t.rsplit(".", 1)[0] for ts in self.trees.values() for t in ts if "." in t}
         for entry in entries:
-            if entry.kind == "Drug" and entry.mesh not in learned and _not_a_drug(self.trees.get(entry.mesh, ())):
+            if (
+                entry.kind == "Drug"
+                and entry.mesh not in learned
+                and _not_a_drug(self.trees.get(entry.mesh, ()), parents)
+            ):
                 continue  # enzymes, proteins, drug classes: not the drug a claim is about, unless annotators say so
             concept = by_mesh.get(entry.mesh)
             if concept is None:
@@ -107,6 +113,10 @@ class Recognizer:
                 if current is None or weight > current.weight:
                     names[form] = _Name(concept, _cased_form(entry.cased, form) if entry.cased else None, weight)
                 if entry.cased is None or not is_abbreviation(entry.cased):
+                    if entry.kind != "Drug":  # "Diabetic Nephropathies": diabetic nephropathy
+                        for other in singular_forms(form):
+                            if other not in dutch or weight > dutch[other].weight:
+                                dutch[other] = _Name(concept, None, weight)
                     for other in dutch_forms(form, entry.kind):
                         if other not in dutch or weight > dutch[other].weight:
                             dutch[other] = _Name(concept, None, weight)
@@ -211,8 +221,17 @@ class Recognizer:
 _NOT_A_DRUG = ("D08.", "D12.776", "D12.644", "D13.", "D23.", "D05.", "D09.", "D10.", "D24.", "D27.")
 
 
-def _not_a_drug(trees: tuple[str, ...]) -> bool:
-    return bool(trees) and all(t.startswith(_NOT_A_DRUG) for t in trees if t.startswith("D"))
+#: Of those, the branches whose single compounds (a descriptor with nothing under it) are drugs: bleomycin,
+#: heparin, amikacin, lisinopril, zidovudine; their inner descriptors are classes ("Aminoglycosides").
+_COMPOUND_BRANCHES = ("D09.", "D12.644", "D13.", "D10.")
+
+
+def _not_a_drug(trees: tuple[str, ...], parents: frozenset[str] | set[str] = frozenset()) -> bool:
+    """A class or a macromolecule: every D tree number in a branch of those, and not a single compound there."""
+    mine = [t for t in trees if t.startswith("D")]
+    if not mine or not all(t.startswith(_NOT_A_DRUG) for t in mine):
+        return False
+    return not all(t.startswith(_COMPOUND_BRANCHES) and t not in parents for t in mine)
 
 
 def _cased_form(term: str, form: str) -> str | None:

@@ -192,3 +192,16 @@ def test_a_drug_far_from_the_disease_is_not_quoted_with_it(rec):
     )
     (claim,) = [c for c in claims if c.disease.codes["mesh"] == "D007022"]
     assert claim.sentence.text == "Some animals showed hypotension."
+
+
+def test_a_disease_another_drug_induces_is_marked_on_the_other_pairs():
+    """Training set style: "Catalepsy was induced by haloperidol ... thioperamide increased the catalepsy times"."""
+    from loaders.text.claims import candidates
+    from loaders.text_rules import sentences
+    from tests.loaders.literature_fixtures import recognizer
+
+    text = "Labetalol-induced hypotension. Carbamazepine was given and hypotension persisted."
+    spans = sentences(text, 0, len(text))
+    found = {(c.drug.name, c.disease.name): c.features for c in candidates(text, spans, recognizer().mentions(text))}
+    assert found[("Carbamazepine", "Hypotension")]["other_drug_hyphen"] == 1.0
+    assert found[("Labetalol", "Hypotension")]["other_drug_hyphen"] == 0.0

@@ -94,3 +94,32 @@ def test_trial_browse_modules_map_mesh_ids_to_concepts(rec):
         ("Newdrug", NodeKind.DRUG),
     ]
     assert browse_concepts(None, rec) == {"conditions": [], "interventions": []}
+
+
+def test_mesh_names_read_as_abstracts_write_them():
+    """Training-set spellings: three-part inversions, British sulph-, singular disease names, single compounds."""
+    from graph.vocab_store import Entry
+    from loaders.text.recognize import Recognizer
+
+    names = [
+        ("D000744", "Anemia, Hemolytic, Autoimmune", "Condition"),
+        ("D012460", "Sulfasalazine", "Drug"),
+        ("D003928", "Diabetic Nephropathies", "Condition"),
+        ("D001761", "Bleomycin", "Drug"),
+        ("D009362", "Aminoglycosides", "Drug"),
+    ]
+    trees = {
+        "D001761": ("D09.400.420.110", "D12.644.233.110"),  # a glycopeptide: a compound under a class
+        "D009362": ("D09.408.051",),  # the class itself, with compounds under it
+        "D000583": ("D09.408.051.060",),  # a compound under it (the tree as MeSH gives it, every level)
+    }
+    rec = Recognizer([Entry(key(n), m, n, k, None, 0) for m, n, k in names], trees=trees)
+    text = (
+        "Autoimmune hemolytic anemia and diabetic nephropathy after sulphasalazine; bleomycin and other aminoglycosides"
+    )
+    assert [(m.text, m.concept.codes["mesh"]) for m in rec.mentions(text)] == [
+        ("Autoimmune hemolytic anemia", "D000744"),
+        ("diabetic nephropathy", "D003928"),
+        ("sulphasalazine", "D012460"),
+        ("bleomycin", "D001761"),
+    ]
