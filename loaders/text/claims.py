@@ -282,9 +282,13 @@ def candidates(
             adverse_by.setdefault(y_id, set()).add(d_id)
     # a drug the abstract names where it protects, reverses or blocks something: a treatment, not a cause
     protective: dict[str, float] = {}
+    protects: dict[int, bool] = {}  # sentence index -> whether it names a protective effect
     for d_id, idx in at.items():
         if d_id in drug_count and idx:
-            protective[d_id] = sum(1 for i in idx if _PROTECTIVE.search(spans[i].text)) / len(idx)
+            for i in idx - protects.keys():
+                protects[i] = bool(_PROTECTIVE.search(spans[i].text))
+            protective[d_id] = sum(protects[i] for i in idx) / len(idx)
+    adverse_span = {id(s): bool(_ADVERSE.search(s.text)) for ss in together.values() for s in ss}
     for pair, (_, sentence, stance, cue) in best.items():
         d_id, y_id = pair
         ev = evidence.get(pair, {})
@@ -316,7 +320,7 @@ def candidates(
             "known_pair": float(bool(known and known(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")))),
             "title_drug_any_disease": float(d_id in in_title and co == 0),
             "in_last_sentence": float(bool(last) and last in together.get(pair, ())),
-            "adverse_in_sentence": float(any(_ADVERSE.search(s.text) for s in together.get(pair, ()))),
+            "adverse_in_sentence": float(any(adverse_span[id(s)] for s in together.get(pair, ()))),
             "disease_first_position": first_at[y_id] / length,
             "drug_first_position": first_at[d_id] / length,
             "focus_any_disease": float(d_id not in in_title and co == 0),
@@ -455,7 +459,7 @@ def adverse_claims(
     rates: Callable[[str, str], tuple[float, float]] | None = None,
 ) -> list[Claim]:
     """The claims of a title and its abstract (sentences and mentions with offsets in ``text``)."""
-    weights = weights or default_weights()
+    weights = weights or _default_weights()
     threshold = default_threshold() if threshold is None else threshold
     claims = []
     for cand in candidates(text, sentences, mentions, title=title, trees=trees, known=known, roles=roles, rates=rates):
@@ -543,6 +547,12 @@ def _shipped() -> dict:
 
 def default_weights() -> dict[str, float]:
     """The weights shipped with the package (fitted on the CDR training set; see BENCHMARKS.md)."""
+    return dict(_default_weights())
+
+
+@functools.cache
+def _default_weights() -> dict[str, float]:
+    """The shipped weights, read once per process (never modified: callers get copies)."""
     return {str(k): float(v) for k, v in (_shipped().get("weights") or {}).items()}
 
 
