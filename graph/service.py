@@ -28,6 +28,7 @@ from graph.evidence_view import (
     recommendation_rows,
 )
 from graph.export import export_bytes, write
+from graph.pipeline import BATCH_DOCUMENTS, LoadProgress, LoadSummary, Parse, load_files
 from graph.report import EvidenceReport, build_report, evidence_sources
 from graph.settings import Settings
 from graph.store.base import EvidenceStore
@@ -154,6 +155,27 @@ class EvidenceService:
         """The report for names as a person types them ("mecasermine", "hypoglykemie")."""
         drug_id, target_id = self.store.resolve(drug)["id"], self.store.resolve(target)["id"]
         return self.link(drug_id, target_id, population=population).report
+
+    def load(
+        self,
+        files: Sequence[Path],
+        *,
+        parse: Parse,
+        progress: Callable[[LoadProgress], None] | None = None,
+        workers: int | None = None,
+        batch_documents: int = BATCH_DOCUMENTS,
+        replace: bool = False,
+    ) -> LoadSummary:
+        """Parse ``files`` and write their documents in batches (:func:`graph.pipeline.load_files`)."""
+        return load_files(
+            self.store,
+            files,
+            parse=parse,
+            workers=workers,
+            batch_documents=batch_documents,
+            on_progress=progress,
+            replace=replace,
+        )
 
     def curated_graph(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         """A copy of ``graph`` with the corrections on its edges, as every export carries them."""

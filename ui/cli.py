@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,12 +17,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from graph.errors import EvidenceError, LoadError
+from graph.errors import LoadError
 from graph.export import FORMATS, format_of
 from graph.service import EvidenceService
 from graph.settings import Settings
-from graph.store import EvidenceStore, open_store
+from graph.store import EvidenceStore
 from loaders import detect, sample_paths
+from ui.cli_common import guarded, opened_store, settings_of
 from ui.cli_curate import curate_app
 from ui.cli_fetch import fetch_app
 from ui.cli_load import load
@@ -68,30 +67,6 @@ def _options(
     ] = False,
 ) -> None:
     ctx.obj = Settings.from_env(store=store, neo4j_uri=neo4j, read_only=read_only or None)
-
-
-def settings_of(ctx: typer.Context) -> Settings:
-    return ctx.obj if isinstance(ctx.obj, Settings) else Settings.from_env()
-
-
-@contextmanager
-def opened_store(ctx: typer.Context, *, read_only: bool | None = None) -> Iterator[EvidenceStore]:
-    """Open the store of the command line; errors become one clear line and exit code 1."""
-    settings = settings_of(ctx)
-    if read_only is not None and read_only != settings.read_only:
-        settings = settings.model_copy(update={"read_only": read_only})
-    with guarded(), open_store(settings) as store:
-        yield store
-
-
-@contextmanager
-def guarded() -> Iterator[None]:
-    """Turn the project's errors into ``error: …`` and exit code 1, without a traceback."""
-    try:
-        yield
-    except EvidenceError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
-        raise typer.Exit(1) from None
 
 
 @app.command()

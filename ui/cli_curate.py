@@ -50,13 +50,13 @@ When = Annotated[
 
 
 def _log(ctx: typer.Context) -> CurationLog:
-    from ui.cli import settings_of
+    from ui.cli_common import settings_of
 
     return CurationLog.for_store(settings_of(ctx).store)
 
 
 def _record(ctx: typer.Context, **fields: object) -> None:
-    from ui.cli import guarded
+    from ui.cli_common import guarded
 
     date = fields.pop("date", None) or dt.datetime.now()
     with guarded():
@@ -77,7 +77,7 @@ def import_(
     curator: Annotated[str | None, typer.Option("--curator", envvar="EVX_CURATOR", help="Default curator.")] = None,
 ) -> None:
     """Add every correction of a YAML file to the store's curation log (all or nothing)."""
-    from ui.cli import guarded
+    from ui.cli_common import guarded
 
     with guarded():
         corrections = read_corrections(file, curator=curator)
@@ -135,7 +135,7 @@ def add(
 def list_(ctx: typer.Context, drug: str, target: str) -> None:
     """The stance edges behind a drug → outcome link, with ids and curation status."""
     from graph.service import EvidenceService
-    from ui.cli import guarded, opened_store
+    from ui.cli_common import guarded, opened_store
 
     log = _log(ctx)
     with opened_store(ctx, read_only=True) as store, guarded():

@@ -95,9 +95,9 @@ def _run(
         for path in result.files:
             print(path)
         return
-    from ui.cli import load  # imported here: ui.cli registers this module at import time
+    from ui.cli_load import load_paths
 
-    load(ctx, paths=result.files, samples=False)
+    load_paths(ctx, list(result.files))
 
 
 @contextmanager

@@ -18,10 +18,10 @@ from rich.table import Table
 
 from graph.errors import EvidenceError
 from graph.model import Document
-from graph.pipeline import BATCH_DOCUMENTS, LoadProgress, LoadSummary, load_files
+from graph.pipeline import BATCH_DOCUMENTS, LoadProgress, LoadSummary
 from ui.console import err, out
 
-__all__ = ["ALREADY_LOADED_EDITED", "DocumentParser", "load"]
+__all__ = ["ALREADY_LOADED_EDITED", "DocumentParser", "load", "load_paths"]
 
 #: What `evx load` says of a document it already holds in another version (same text, other records).
 ALREADY_LOADED_EDITED = "already loaded; its other changes were not applied — use --replace"
@@ -169,13 +169,27 @@ def load(
 ) -> None:
     """Load documents into the store (the format is detected from each file); re-running resumes."""
     from loaders import sample_paths
-    from ui.cli import opened_store, settings_of
-    from ui.cli_vocab import open_vocabulary
 
     files = _expand(list(paths or [])) + (sample_paths() if samples else [])
     if not files:
         err.print("error: nothing to load; give files or directories, or --samples")
         raise typer.Exit(2)
+    load_paths(ctx, files, workers=workers, batch=batch, replace=replace)
+
+
+def load_paths(
+    ctx: typer.Context,
+    files: list[Path],
+    *,
+    workers: int | None = None,
+    batch: int = BATCH_DOCUMENTS,
+    replace: bool = False,
+) -> None:
+    """Load ``files`` through the evidence service with progress and a summary (``evx load``, ``evx fetch``)."""
+    from graph.service import EvidenceService
+    from ui.cli_common import opened_store, settings_of
+    from ui.cli_vocab import open_vocabulary
+
     settings = settings_of(ctx)
     recognizer = open_vocabulary(settings)  # warns once here if the vocabulary is unusable
     parser = DocumentParser(settings.store if recognizer is not None else None)
@@ -206,8 +220,8 @@ def load(
                 eta=_eta(p),
             )
 
-        summary = load_files(
-            store, files, parse=parser, workers=workers, batch_documents=batch, on_progress=show, replace=replace
+        summary = EvidenceService(store, settings=settings).load(
+            files, parse=parser, progress=show, workers=workers, batch_documents=batch, replace=replace
         )
     _summary(summary)
     for f in summary.files:

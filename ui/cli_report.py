@@ -41,7 +41,7 @@ def report(
     from graph.report import render_html, render_markdown
     from graph.report.render import evidence_table_markdown
     from graph.service import EvidenceService
-    from ui.cli import guarded, opened_store, settings_of
+    from ui.cli_common import guarded, opened_store, settings_of
 
     with guarded():
         _writable(output, force)
@@ -70,7 +70,7 @@ def bundle(
     """Write the evidence bundle: graph (JSON, GraphML), quotes, figures, summaries and the report, zipped."""
     from graph.export.bundle import evidence_nodes, write_bundle
     from graph.service import EvidenceService
-    from ui.cli import guarded, opened_store, settings_of
+    from ui.cli_common import guarded, opened_store, settings_of
 
     with guarded():
         _writable(output, force)
