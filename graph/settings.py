@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Settings", "default_buffer_pool_mb"]
+from graph.errors import LoadError
+
+__all__ = ["Settings", "default_buffer_pool_mb", "read_settings_file"]
 
 #: The embedded engine's own default buffer pool is ~80% of the machine's memory; ours is a share with a ceiling.
 BUFFER_POOL_SHARE = 0.125
@@ -34,6 +37,17 @@ def default_buffer_pool_mb(total_bytes: int | None = None) -> int:
             total_bytes = 8 * 2**30
     share = int(total_bytes * BUFFER_POOL_SHARE) // 2**20
     return max(BUFFER_POOL_FLOOR_MB, min(BUFFER_POOL_CEILING_MB, share))
+
+
+def read_settings_file(path: Path) -> dict[str, object]:
+    """The settings a TOML file gives (field names as keys); unknown keys are refused when validated."""
+    try:
+        with path.open("rb") as fh:
+            return dict(tomllib.load(fh))
+    except OSError as exc:
+        raise LoadError(f"cannot read the settings file {path} (EVX_CONFIG): {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LoadError(f"the settings file {path} (EVX_CONFIG) is not valid TOML: {exc}") from None
 
 
 class Settings(BaseModel):
@@ -66,9 +80,14 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Defaults ← environment ← ``overrides`` (``None`` overrides are ignored)."""
+        """Defaults ← settings file ← environment ← ``overrides`` (``None`` overrides are ignored).
+
+        The settings file is the TOML file ``EVX_CONFIG`` names, its keys the field names
+        (``store = "/data/evx"``, ``row_limit = 500``); a missing or malformed file is an error
+        that names it.
+        """
         env = os.environ if env is None else env
-        values: dict[str, object] = {}
+        values: dict[str, object] = read_settings_file(Path(env["EVX_CONFIG"])) if env.get("EVX_CONFIG") else {}
         mapping = {
             "EVX_STORE": "store",
             "EVX_NEO4J_URI": "neo4j_uri",

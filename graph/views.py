@@ -19,6 +19,7 @@ from graph.model import EdgeType
 from graph.values import text_or_none, whole_number
 
 __all__ = [
+    "FACT_LABELS",
     "Citation",
     "Evidence",
     "EvidenceItem",
@@ -27,6 +28,7 @@ __all__ = [
     "FindingView",
     "NodeView",
     "Recommendation",
+    "node_facts",
 ]
 
 
@@ -248,3 +250,73 @@ class Evidence:
     @property
     def contradicting(self) -> tuple[EvidenceItem, ...]:
         return tuple(i for i in self.items if i.stance is EdgeType.CONTRADICTS)
+
+
+#: What a node's properties are called in a researcher's words, in the order they are read.
+#: Properties not listed (spans, source ids, flags of the loaders) are how the evidence is
+#: stored, not what it says, and are not shown.
+FACT_LABELS: dict[str, str] = {
+    "title": "Title",
+    "authors": "Authors",
+    "journal": "Journal",
+    "year": "Year",
+    "volume": "Volume",
+    "pages": "Pages",
+    "design": "Design",
+    "guideline_type": "Type",
+    "issuer": "Issued by",
+    "n": "Patients",
+    "population": "Population",
+    "interventions": "Interventions",
+    "outcomes": "Outcomes measured",
+    "status": "Trial status",
+    "phase": "Phase",
+    "results": "Results (as the report summarises them)",
+    "author_remarks": "Authors' remarks",
+    "reviewer_remarks": "Reviewer's remarks",
+    "met_pico": "Matches the review question (PICO)",
+    "strength": "Strength of recommendation",
+    "quality": "Quality of evidence",
+    "statement": "Statement",
+    "drug": "Drug",
+    "outcome": "Outcome",
+    "value": "Value",
+    "unit": "Unit",
+    "numerator": "Patients with the outcome",
+    "denominator": "Patients in the group",
+    "label": "As reported",
+    "p_value": "p-value",
+    "baseline": "Baseline",
+    "atc": "ATC code",
+    "mesh": "MeSH",
+    "meddra": "MedDRA preferred term",
+    "source_type": "Document type",
+    "review_period": "Literature searched",
+    "conclusion": "Conclusion",
+    "advice": "Advice",
+    "retrieved": "Retrieved",
+    "doi": "DOI",
+    "pmid": "PubMed id",
+    "nct_id": "Trial registration",
+}
+
+
+def node_facts(props: dict[str, Any]) -> list[tuple[str, str]]:
+    """A node's properties as (what it is called, what it says), for a details table."""
+    facts: list[tuple[str, str]] = []
+    for key, label in FACT_LABELS.items():
+        value = props.get(key)
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, float) and value.is_integer():
+            text = f"{value:g}"
+        else:
+            text = " ".join(str(value).split())
+        facts.append((label, text))
+    synonyms = props.get("synonyms")
+    if synonyms:
+        names = synonyms if isinstance(synonyms, list | tuple) else str(synonyms).split(";")
+        facts.append(("Also called", ", ".join(s.strip() for s in names if str(s).strip())))
+    return facts

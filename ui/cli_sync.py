@@ -12,9 +12,9 @@ from typing import Annotated
 import typer
 
 from graph.errors import EvidenceError
-from graph.settings import Settings
 from graph.store import BACKENDS
 from graph.sync import copy_store
+from ui.cli_common import settings_of
 from ui.console import err as _err
 from ui.console import out as _out
 from ui.console import progress_bar
@@ -35,7 +35,7 @@ def sync(
     if (to is None) == (from_ is None):
         _err.print("error: give exactly one of --to neo4j or --from neo4j")
         raise typer.Exit(2)
-    settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings.from_env()
+    settings = settings_of(ctx)
     if not settings.neo4j_uri:
         _err.print("error: no Neo4j server: pass --neo4j bolt://HOST:7687 (before `sync`) or set EVX_NEO4J_URI")
         raise typer.Exit(2)

@@ -11,6 +11,7 @@ from rich.table import Table
 from graph.errors import EvidenceError
 from graph.settings import Settings
 from graph.vocab_store import VocabularyStore
+from ui.cli_common import settings_of
 from ui.console import err, out
 
 __all__ = ["eval_app", "open_vocabulary", "vocab_app", "with_open_vocabulary"]
@@ -26,8 +27,7 @@ eval_app = typer.Typer(help="Measure recognition and claims on annotated abstrac
 
 
 def _settings(ctx: typer.Context) -> Settings:
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else Settings.from_env()
+    return settings_of(ctx)
 
 
 def _fail(exc: EvidenceError) -> None:

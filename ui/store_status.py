@@ -13,9 +13,8 @@ from pathlib import Path
 import streamlit as st
 
 from graph.errors import EvidenceError, StoreCorruptError, StoreLockedError, StoreUnavailableError
-from graph.settings import Settings
 from graph.store import EvidenceStore
-from ui.state import get_store
+from ui.state import get_settings, get_store
 from ui.viewmodel import md_escape
 
 __all__ = ["StoreProblem", "explain", "require_store"]
@@ -63,7 +62,7 @@ def require_store() -> EvidenceStore:
     try:
         return get_store()  # a failure is not cached: the next run tries again
     except EvidenceError as exc:
-        settings = Settings.from_env()
+        settings = get_settings()
         problem = explain(exc, None if settings.neo4j_uri else settings.store)
     st.title(problem.headline)
     st.error(md_escape(problem.detail))

@@ -19,10 +19,10 @@ from graph.curation import Correction, CurationLog
 from graph.model import EdgeType
 from graph.report import EvidenceReport, render_html, render_markdown
 from graph.service import LinkEvidence, curation_log
-from graph.settings import Settings
 from graph.store.base import EvidenceStore
 from graph.synthesis.conflicts import Conflict
 from graph.synthesis.pooling import PooledEstimate
+from ui.state import get_settings
 from ui.viewmodel import md_escape, plural, pooled_records
 
 __all__ = ["pooled_chart", "render_synthesis"]
@@ -47,7 +47,7 @@ def render_synthesis(store: EvidenceStore, link: LinkEvidence, log: CurationLog 
     ``log`` is where the curation form records corrections: the log of the store the
     explorer was started on (:func:`graph.service.curation_log`).
     """
-    log = log if log is not None else curation_log(Settings.from_env())
+    log = log if log is not None else curation_log(get_settings())
     pair = f"{link.drug.get('id')}→{link.target.get('id')}"
     if len(link.rows) > SYNTHESIS_ROWS and st.session_state.get(_ASKED) != pair:
         st.subheader("What the evidence adds up to")
