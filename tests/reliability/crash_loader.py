@@ -1,15 +1,20 @@
-"""The process the crash test kills: load every file named on the command line into a store.
+"""The process the crash test kills: load the test's documents into a store.
 
-``python crash_loader.py STORE FILE...`` does what `evx load` did per document (detect the
-format, read the documents, ingest each one); ``python crash_loader.py --batch N STORE FILE...``
-runs the batched pipeline `evx load` runs now (:func:`graph.pipeline.load_files`, ``N`` documents
-per transaction).  Either way it says ``begin <n>`` before and ``done <n>`` after the write of
-document ``n`` (for a batch: of each of its documents), so the test can aim its SIGKILL at the
-middle of a write.
+``python crash_loader.py STORE READINGS`` writes, one transaction per document, the documents
+of ``READINGS`` (a pickle the test wrote: file path → the documents read from it, in load
+order); ``python crash_loader.py --batch N STORE READINGS`` runs the batched pipeline `evx load`
+runs (:func:`graph.pipeline.load_files` over those files, ``N`` documents per transaction).
+Either way it says ``begin <n>`` before and ``done <n>`` after the write of document ``n`` (for
+a batch: of each of its documents), so the test can aim its SIGKILL at the middle of a write.
+
+The documents come from the test rather than from parsing the files here, so every process of a
+round writes exactly what the test's reference was computed from: the test is about the write
+path, and a loader edited between two processes of a run must not read as a torn store.
 """
 
 from __future__ import annotations
 
+import pickle
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,7 +23,6 @@ from graph.model import Document
 from graph.pipeline import load_files
 from graph.store.base import BatchResult
 from graph.store.ladybug import LadybugStore
-from loaders import load_path
 
 
 class _Announcing(LadybugStore):
@@ -38,17 +42,24 @@ class _Announcing(LadybugStore):
         return result
 
 
-def main(store_dir: str, files: list[str], batch: int | None) -> None:
+def main(store_dir: str, readings_file: str, batch: int | None) -> None:
+    readings: dict[str, list[Document]] = pickle.loads(Path(readings_file).read_bytes())
     if batch is not None:
         with _Announcing(Path(store_dir)) as store:
-            summary = load_files(store, [Path(f) for f in files], parse=load_path, workers=0, batch_documents=batch)
+            summary = load_files(
+                store,
+                [Path(f) for f in readings],
+                parse=lambda path: readings[str(path)],
+                workers=0,
+                batch_documents=batch,
+            )
         if summary.failed_files or summary.refused:
             raise SystemExit(f"load failed: {[f.error for f in summary.failed_files]} {summary.refused}")
     else:
         with LadybugStore(Path(store_dir)) as store:
             n = 0
-            for name in files:
-                for document in load_path(Path(name)):
+            for documents in readings.values():
+                for document in documents:
                     print(f"begin {n}", flush=True)
                     store.ingest(document)
                     print(f"done {n}", flush=True)
@@ -61,4 +72,4 @@ if __name__ == "__main__":
     size = None
     if args[:1] == ["--batch"]:
         size, args = int(args[1]), args[2:]
-    main(args[0], args[1:], size)
+    main(args[0], args[1], size)

@@ -19,6 +19,7 @@ Twenty rounds each in CI (seeded: ``EVX_CRASH_SEED``), a hundred with ``EVX_LONG
 from __future__ import annotations
 
 import os
+import pickle
 import random
 import subprocess
 import sys
@@ -75,13 +76,23 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def documents(corpus: list[Path]) -> dict[str, Document]:
+def readings(corpus: list[Path]) -> dict[str, list[Document]]:
+    """Each file of the corpus (by path, in load order) with the documents read from it, read once."""
+    return {str(path): list(load_path(path)) for path in corpus}
+
+
+@pytest.fixture(scope="module")
+def readings_file(readings: dict[str, list[Document]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The readings for the loader processes: they write what the reference was computed from."""
+    path = tmp_path_factory.mktemp("readings") / "readings.pickle"
+    path.write_bytes(pickle.dumps(readings))
+    return path
+
+
+@pytest.fixture(scope="module")
+def documents(readings: dict[str, list[Document]]) -> dict[str, Document]:
     """Every document of the corpus by source id, in load order."""
-    out: dict[str, Document] = {}
-    for path in corpus:
-        for document in load_path(path):
-            out[document.source.id] = document
-    return out
+    return {document.source.id: document for documents in readings.values() for document in documents}
 
 
 def _signature(store: EvidenceStore) -> dict[str, Any]:
@@ -114,11 +125,11 @@ def _orphans(store: LadybugStore) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _run_loader(store_dir: Path, corpus: list[Path], batch: int | None = None) -> subprocess.Popen[str]:
+def _run_loader(store_dir: Path, readings_file: Path, batch: int | None = None) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
     batching = ["--batch", str(batch)] if batch else []
     return subprocess.Popen(
-        [sys.executable, str(LOADER), *batching, str(store_dir), *map(str, corpus)],
+        [sys.executable, str(LOADER), *batching, str(store_dir), str(readings_file)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -127,8 +138,8 @@ def _run_loader(store_dir: Path, corpus: list[Path], batch: int | None = None) -
     )
 
 
-def _load_to_completion(store_dir: Path, corpus: list[Path], batch: int | None = None) -> None:
-    proc = _run_loader(store_dir, corpus, batch)
+def _load_to_completion(store_dir: Path, readings_file: Path, batch: int | None = None) -> None:
+    proc = _run_loader(store_dir, readings_file, batch)
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, f"the load after a crash failed:\n{err}"
     assert out.rstrip().endswith("finished")
@@ -146,7 +157,7 @@ def test_memory_reference_agrees_with_a_clean_embedded_load(documents: dict[str,
 @pytest.mark.timeout(2400)  # twenty kill-and-reload rounds: minutes, more on a busy machine
 @pytest.mark.parametrize("batch", [None, BATCH], ids=["per-document", "batched"])
 def test_sigkill_during_ingest_leaves_whole_documents(
-    corpus: list[Path], documents: dict[str, Document], tmp_path: Path, batch: int | None
+    readings_file: Path, documents: dict[str, Document], tmp_path: Path, batch: int | None
 ) -> None:
     """Per document (one transaction each) and batched (`evx load`'s pipeline, BATCH documents a transaction)."""
     rng = random.Random(SEED)
@@ -157,7 +168,7 @@ def test_sigkill_during_ingest_leaves_whole_documents(
         store_dir = tmp_path / f"round-{round_no:03d}"
         target = rng.randrange(len(ids))  # the document whose ingest is interrupted
         delay = rng.uniform(0.0, 0.6)
-        proc = _run_loader(store_dir, corpus, batch)
+        proc = _run_loader(store_dir, readings_file, batch)
         assert proc.stdout is not None
         deadline = time.monotonic() + 300
         for line in proc.stdout:
@@ -188,10 +199,10 @@ def test_sigkill_during_ingest_leaves_whole_documents(
             interrupted = ids[target] not in held
         outcomes["interrupted document absent"] = outcomes.get("interrupted document absent", 0) + interrupted
 
-        _load_to_completion(store_dir, corpus, batch)
+        _load_to_completion(store_dir, readings_file, batch)
         with LadybugStore(store_dir) as store:
             assert _signature(store) == full, f"round {round_no}: the completed load differs from a clean one"
-        _load_to_completion(store_dir, corpus, batch)  # once more: already loaded, nothing changes
+        _load_to_completion(store_dir, readings_file, batch)  # once more: already loaded, nothing changes
         with LadybugStore(store_dir, read_only=True) as store:
             assert _signature(store) == full
         mode = "batched" if batch else "per-document"
