@@ -28,6 +28,7 @@ from graph.evidence_view import (
     recommendation_rows,
 )
 from graph.export import export_bytes, write
+from graph.ids import slug
 from graph.pipeline import BATCH_DOCUMENTS, LoadProgress, LoadSummary, Parse, load_files
 from graph.report import EvidenceReport, build_report, evidence_sources
 from graph.settings import Settings
@@ -201,9 +202,16 @@ def _stance(item: EvidenceItem) -> str:
 
 
 def curation_log(settings: Settings) -> CurationLog:
-    """The curation log of the store ``settings`` name: next to the embedded store's directory.
+    """The curation log of the store ``settings`` name, located per backend.
 
-    A Neo4j server keeps its log under the same configured directory (``--store``), so a
-    team points every client at one shared log.
+    The embedded store keeps its log beside its database (``--store``).  A Neo4j server's
+    log is one per server and database, under the same configured directory, so the
+    corrections made on one server never apply to another's edges.  ``EVX_CURATION_LOG``
+    names the file outright: a team points every client at one shared log.
     """
+    if settings.curation_log is not None:
+        return CurationLog.open(settings.curation_log)
+    if settings.neo4j_uri:
+        server = slug(f"{settings.neo4j_uri.partition('://')[2]} {settings.neo4j_database or 'default'}")
+        return CurationLog.for_store(settings.store / "neo4j" / server)
     return CurationLog.for_store(settings.store)

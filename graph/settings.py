@@ -77,6 +77,8 @@ class Settings(BaseModel):
     console_timeout_cap_s: float = Field(default=60.0, gt=0, le=3600)
     console_row_cap: int = Field(default=100_000, ge=1, le=1_000_000)
     console_answer_mb: int = Field(default=32, ge=1, le=4096)
+    #: The curation log (``EVX_CURATION_LOG``); by default per backend (:func:`graph.service.curation_log`).
+    curation_log: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -101,6 +103,7 @@ class Settings(BaseModel):
             "EVX_CONSOLE_TIMEOUT_CAP": "console_timeout_cap_s",
             "EVX_CONSOLE_ROW_CAP": "console_row_cap",
             "EVX_CONSOLE_ANSWER_MB": "console_answer_mb",
+            "EVX_CURATION_LOG": "curation_log",
         }
         for var, name in mapping.items():
             if env.get(var):

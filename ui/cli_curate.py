@@ -50,9 +50,10 @@ When = Annotated[
 
 
 def _log(ctx: typer.Context) -> CurationLog:
+    from graph.service import curation_log
     from ui.cli_common import settings_of
 
-    return CurationLog.for_store(settings_of(ctx).store)
+    return curation_log(settings_of(ctx))
 
 
 def _record(ctx: typer.Context, **fields: object) -> None:

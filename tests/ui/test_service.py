@@ -9,7 +9,7 @@ import pytest
 
 from graph.curation import Correction, CurationLog
 from graph.model import EdgeType
-from graph.service import EvidenceService
+from graph.service import EvidenceService, curation_log
 from graph.settings import Settings
 from graph.store import EvidenceStore, open_store
 from loaders import load_path, sample_paths
@@ -114,6 +114,17 @@ def test_the_service_reads_the_curation_log_of_its_store(samples: EvidenceStore,
     CurationLog.for_store(tmp_path).add(_reject(khwaja.edge_ids[0]))
     service = EvidenceService.for_settings(samples, Settings(store=tmp_path))
     assert "Khwaja 2014" not in [r.name for r in service.link(*PAIR).rows]
+
+
+def test_the_curation_log_is_located_per_backend(tmp_path: Path) -> None:
+    embedded = curation_log(Settings(store=tmp_path))
+    one = curation_log(Settings(store=tmp_path, neo4j_uri="bolt://db-a:7687", neo4j_database="neo4j"))
+    other = curation_log(Settings(store=tmp_path, neo4j_uri="bolt://db-b:7687", neo4j_database="neo4j"))
+    assert embedded.path == tmp_path / "curation.yaml"
+    assert len({embedded.path, one.path, other.path}) == 3  # a server's corrections never apply to another's
+    shared = tmp_path / "team" / "curation.yaml"
+    explicit = Settings.from_env({"EVX_CURATION_LOG": str(shared), "EVX_NEO4J_URI": "bolt://db-a:7687"})
+    assert curation_log(explicit).path == shared
 
 
 def test_the_explorers_exports_carry_the_curation(samples: EvidenceStore) -> None:
