@@ -383,8 +383,9 @@ def _check(cypher: str, dialect: Dialect) -> None:
             )
 
 
-#: A Java unicode escape: ``\\u`` (any number of ``u``) and four hex digits, its backslash not itself escaped.
-_JAVA_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u+([0-9a-fA-F]{4})")
+#: A Java unicode escape: ``\\u`` (any number of ``u``; ``\\U`` too, to be safe) and four hex digits,
+#: its backslash not itself escaped.
+_JAVA_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\[uU]+([0-9a-fA-F]{4})")
 
 
 def java_unescaped(cypher: str) -> str:
@@ -405,5 +406,6 @@ def refuse_writes(cypher: str, *, dialect: Dialect = "ladybug") -> None:
     if dialect == "neo4j":
         _check(cypher, "neo4j")
         decoded = java_unescaped(cypher)
-        if decoded != cypher:
+        if decoded != cypher:  # read by both sets of rules: refusing more than either engine would is safe
+            _check(decoded, "ladybug")
             _check(decoded, "neo4j")
