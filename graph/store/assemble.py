@@ -10,13 +10,16 @@ the same function the memory store uses.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from graph.ids import edge_id
 from graph.model import EdgeType, NodeKind, kind_of
 from graph.views import Citation, Evidence, EvidenceItem, EvidenceNode, FigureView, FindingView, Recommendation
+
+if TYPE_CHECKING:
+    from graph.store.base import GraphPath
 
 __all__ = [
     "evidence",
@@ -25,6 +28,7 @@ __all__ = [
     "item",
     "item_order",
     "recommendation",
+    "unique_paths",
 ]
 
 _EVIDENCE_KINDS = frozenset({NodeKind.STUDY.value, NodeKind.GUIDELINE.value})
@@ -83,6 +87,18 @@ def evidence(
         items=tuple(sorted(items, key=item_order)),
         recommendations=tuple(sorted(recommendations, key=lambda r: (r.evidence.id, r.edge_id or ""))),
     )
+
+
+def unique_paths(paths: Iterable[GraphPath], limit: int) -> list[GraphPath]:
+    """One path per sequence of nodes (the first by its edges), in node order, at most ``limit``.
+
+    Two parallel edges between the same nodes are one path to a reader, however the
+    engine enumerates them.
+    """
+    unique: dict[tuple[str, ...], GraphPath] = {}
+    for path in sorted(paths, key=lambda p: (p.nodes, p.edges)):
+        unique.setdefault(path.nodes, path)
+    return sorted(unique.values(), key=lambda p: p.nodes)[:limit]
 
 
 def findings_about(g: nx.MultiDiGraph, drug_id: str, target_id: str) -> list[str]:

@@ -37,6 +37,7 @@ __all__ = [
     "StoreStats",
     "evidence_weight",
     "page_order",
+    "score_keys",
     "score_match",
 ]
 
@@ -170,9 +171,13 @@ class BatchResult:
 
 def score_match(needle: str, names: Iterable[str]) -> tuple[int, str] | None:
     """Best (score, name) of ``names`` for a normalised ``needle``; ``None`` when none match."""
+    return score_keys(needle, ((name, normalise(name)) for name in names))
+
+
+def score_keys(needle: str, names: Iterable[tuple[str, str]]) -> tuple[int, str] | None:
+    """:func:`score_match` over (name, normalised name) pairs, for a store that keeps the normalised forms."""
     best: tuple[int, str] | None = None
-    for name in names:
-        key = normalise(name)
+    for name, key in names:
         if not key or needle not in key:
             continue
         score = 0 if key == needle else 1 if key.startswith(needle) else 2

@@ -44,6 +44,7 @@ from graph.store.base import (
     SearchHit,
     StoreStats,
     page_order,
+    score_keys,
     score_match,
     split_synonyms,
 )
@@ -477,7 +478,7 @@ class LadybugStore(EvidenceStore):
         with self._lock:
             if wanted & set(CONCEPT_KINDS):
                 for node_id, kind, name, names in self._concept_index():
-                    if kind in wanted and (best := _best_match(needle, names)) is not None:
+                    if kind in wanted and (best := score_keys(needle, names)) is not None:
                         hits.append(SearchHit(node_id, kind, name, best[1], best[0]))
             for kind in sorted(wanted - set(CONCEPT_KINDS)):
                 raw = text.strip().lower()
@@ -654,10 +655,7 @@ class LadybugStore(EvidenceStore):
                 for rid, label, s, d in zip(rids, labels, srcs, dsts, strict=True)
             )
             paths.add(GraphPath(tuple(ns), steps))
-        unique: dict[tuple[str, ...], GraphPath] = {}
-        for path in sorted(paths, key=lambda p: (p.nodes, p.edges)):
-            unique.setdefault(path.nodes, path)
-        return sorted(unique.values(), key=lambda p: p.nodes)[:limit]
+        return assemble.unique_paths(paths, limit)
 
     def query(
         self,
@@ -827,18 +825,6 @@ class LadybugStore(EvidenceStore):
             nodes = {k.value: self._rows(q.count_nodes(k))[0][0] for k in NodeKind}
             edges = {e.value: self._rows(q.count_edges(e))[0][0] for e in EdgeType}
         return StoreStats({k: v for k, v in sorted(nodes.items()) if v}, {k: v for k, v in sorted(edges.items()) if v})
-
-
-def _best_match(needle: str, names: list[tuple[str, str]]) -> tuple[int, str] | None:
-    """:func:`graph.store.base.score_match` over names whose normalised forms are already known."""
-    best: tuple[int, str] | None = None
-    for name, key in names:
-        if not key or needle not in key:
-            continue
-        score = 0 if key == needle else 1 if key.startswith(needle) else 2
-        if best is None or score < best[0]:
-            best = (score, name)
-    return best
 
 
 def _is_node(value: Any) -> bool:

@@ -421,10 +421,7 @@ class Neo4jStore(EvidenceStore):
         cypher = q.shortest_paths(kind_of(source_id), kind_of(target_id), max(1, min(max_hops, 30)))
         rows = self._rows(cypher, {"a": source_id, "b": target_id, "limit": 10_000})
         paths = {GraphPath(tuple(ns), tuple(tuple(step) for step in rs)) for ns, rs in rows}
-        unique: dict[tuple[str, ...], GraphPath] = {}
-        for path in sorted(paths, key=lambda p: (p.nodes, p.edges)):
-            unique.setdefault(path.nodes, path)
-        return sorted(unique.values(), key=lambda p: p.nodes)[:limit]
+        return assemble.unique_paths(paths, limit)
 
     def query(
         self,
