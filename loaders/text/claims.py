@@ -288,7 +288,8 @@ def candidates(
             for i in idx - protects.keys():
                 protects[i] = bool(_PROTECTIVE.search(spans[i].text))
             protective[d_id] = sum(protects[i] for i in idx) / len(idx)
-    adverse_span = {id(s): bool(_ADVERSE.search(s.text)) for ss in together.values() for s in ss}
+    shared = {id(s): s for ss in together.values() for s in ss}  # each sentence naming a pair, once
+    adverse_span = {k: bool(_ADVERSE.search(s.text)) for k, s in shared.items()}
     for pair, (_, sentence, stance, cue) in best.items():
         d_id, y_id = pair
         ev = evidence.get(pair, {})
