@@ -177,6 +177,32 @@ def test_whatever_on_wait_raises_cancels_the_query(store: LadybugStore) -> None:
     assert len(calls) >= 3
 
 
+def test_a_console_worker_yields_the_cpu_to_the_explorer(store: LadybugStore) -> None:
+    """Nice 10, and nice 10 for its session's scheduling group: where the kernel schedules by session
+    (autogroup), a worker in a session of its own would otherwise share the CPU with the explorer as an equal."""
+
+    class Seen(Exception):
+        pass
+
+    seen: dict[str, str] = {}
+
+    def on_wait(elapsed: float) -> None:
+        for proc in _workers():
+            try:
+                group = Path(f"/proc/{proc.pid}/autogroup")
+                seen.update(nice=str(proc.nice()), group=group.read_text().strip() if group.exists() else "")
+            except psutil.Error:
+                continue
+            if elapsed > 0.5:
+                raise Seen
+
+    with pytest.raises(Seen):
+        store.console_query(SPIN, timeout_s=30, on_wait=on_wait)
+    assert seen["nice"] == "10", seen
+    if seen["group"]:  # e.g. "/autogroup-42 nice 10"; absent where the kernel has no autogroup
+        assert seen["group"].endswith("nice 10"), seen
+
+
 def test_a_running_console_query_does_not_hold_up_other_reads(store: LadybugStore) -> None:
     """The store lock is not taken: searches and walks answer while a console query spins."""
     finished, stop = threading.Event(), threading.Event()
