@@ -234,7 +234,7 @@ def write(weights: dict[str, float], threshold: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="measure the shipped weights only")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "evx-cdr-mentions-v2.pickle")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "evx-cdr-mentions-v3.pickle")
     parser.add_argument("--l2", type=float, default=0.0, help="regularisation (default: chosen out of fold)")
     parser.add_argument("--drop", default="", help="features to leave out (comma-separated), to measure them")
     parser.add_argument("--dry-run", action="store_true", help="fit and measure, do not write the weights")
