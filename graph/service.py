@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.curation import Correction, CuratedEvidence, CurationLog, curate_evidence, curate_graph
+from graph.curation import Correction, CuratedEvidence, CurationLog, curate_evidence, curate_graph, curation_path
 from graph.evidence_view import (
     EvidenceRow,
     ForestPoint,
@@ -33,6 +33,7 @@ from graph.pipeline import BATCH_DOCUMENTS, LoadProgress, LoadSummary, Parse, lo
 from graph.report import EvidenceReport, build_report, evidence_sources
 from graph.settings import Settings
 from graph.store.base import EvidenceStore
+from graph.store.ladybug_open import STORE_MARK
 from graph.synthesis.testimony import weigh
 from graph.synthesis.weights import Weights, load_weights
 from graph.views import Evidence, EvidenceItem
@@ -213,5 +214,11 @@ def curation_log(settings: Settings) -> CurationLog:
         return CurationLog.open(settings.curation_log)
     if settings.neo4j_uri:
         server = slug(f"{settings.neo4j_uri.partition('://')[2]} {settings.neo4j_database or 'default'}")
-        return CurationLog.for_store(settings.store / "neo4j" / server)
+        per_server = curation_path(settings.store / "neo4j" / server)
+        legacy = curation_path(settings.store)
+        # Earlier versions kept a Neo4j server's log beside --store: keep reading (and writing) it there
+        # rather than silently starting an empty log and losing a team's corrections.
+        if not per_server.exists() and legacy.exists() and not (settings.store / STORE_MARK).exists():
+            return CurationLog.open(legacy)
+        return CurationLog.open(per_server)
     return CurationLog.for_store(settings.store)

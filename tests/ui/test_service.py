@@ -127,6 +127,13 @@ def test_the_curation_log_is_located_per_backend(tmp_path: Path) -> None:
     assert curation_log(explicit).path == shared
 
 
+def test_a_neo4j_log_kept_beside_the_store_by_earlier_versions_is_still_read(tmp_path: Path) -> None:
+    # Before logs were kept per server, a Neo4j user's corrections lived in <store>/curation.yaml.
+    CurationLog.for_store(tmp_path).add(_reject("edge:legacy"))
+    settings = Settings(store=tmp_path, neo4j_uri="bolt://db-a:7687", neo4j_database="neo4j")
+    assert [c.edge for c in curation_log(settings).corrections] == ["edge:legacy"]
+
+
 def test_the_explorers_exports_carry_the_curation(samples: EvidenceStore) -> None:
     khwaja = next(r for r in EvidenceService(samples).link(*PAIR).rows if r.name == "Khwaja 2014")
     graph = EvidenceService(samples, [_reject(khwaja.edge_ids[0])]).curated_graph(samples.subgraph())
