@@ -105,7 +105,7 @@ def test_the_landing_page_starts_the_journey(wide: Any, app_url: str, tmp_path: 
     for kind in ("drug-disease report", "trial_digest", "curated"):
         page.get_by_text(kind, exact=True).first.wait_for(timeout=TIMEOUT)
     _shot(page, tmp_path, "10-landing.png")
-    page.get_by_role("button", name=re.compile(r"^mecasermin — 12 outcomes and conditions")).click()
+    page.get_by_role("button", name=re.compile(r"^mecasermin — 13 outcomes and conditions")).click()
     _wait_painted(page)
     drawn = _drawn_ids(page)
     assert "drug:mecasermin" in drawn and "outcome:hypoglycemia" in drawn
