@@ -17,11 +17,12 @@ from typing import Any
 
 from graph.model import EdgeType, NodeKind
 from graph.vocabulary import Concept, Mention
-from loaders import text_rules
 from loaders.mesh_concepts import mesh_concept
 from loaders.text.claims import adverse_claims
+from loaders.text.figures import find_figures
 from loaders.text.recognize import Recognizer
-from loaders.text_rules import Span
+from loaders.text.sentences import Span
+from loaders.text.sentences import sentences as split_sentences
 
 __all__ = ["read_claims", "record_concepts"]
 
@@ -78,7 +79,7 @@ def read_claims(reader: Any, recognizer: Recognizer, sections: list[tuple[ET.Ele
     mentions = recognizer.mentions(joined)
     sentences: list[Span] = []
     for part in parts[1:]:
-        sentences.extend(text_rules.sentences(joined, part.start, part.end))
+        sentences.extend(split_sentences(joined, part.start, part.end))
     title = Span(0, parts[0].end, reader.title)
     for mention in _first_of_each(mentions):
         quote, start = _quote(xml, parts, mention.start, mention.end)
@@ -133,7 +134,7 @@ def _figures(reader: Any, joined: str, parts: list[_Part], sentence: Span, disea
     """Percentages the claim's own sentence states, with the denominator it gives."""
     if "%" not in joined[sentence.start : sentence.end]:
         return  # only percentages attach to a claim
-    for fig in text_rules.find_figures(joined, sentence.start, sentence.end):
+    for fig in find_figures(joined, sentence.start, sentence.end):
         if fig.value is None or fig.unit != "%" or not (sentence.start <= fig.start and fig.end <= sentence.end):
             continue
         quote, start = _quote(reader.b.text, parts, fig.start, fig.end)

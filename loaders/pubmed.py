@@ -5,7 +5,7 @@ report citing the same DOI made), else ``study:pmid:…``.  Trial registrations 
 (``DataBank`` ClinicalTrials.gov accession numbers, NCT ids in the abstract) become
 ``SAME_STUDY`` edges to ``study:nct:…``.  MeSH headings and chemicals map to Drug and
 Condition concepts through the vocabulary; figures and stances are read from the
-abstract with the same rules as the report loader (:mod:`loaders.text_rules`).
+abstract with the same rules as the report loader (:mod:`loaders.text`).
 
 The file is parsed with ``defusedxml`` (entity declarations and external entities are
 refused; the public DOCTYPE line efetch writes is allowed) and streamed with
@@ -28,9 +28,13 @@ from graph.errors import LoadError, RecordError
 from graph.ids import study_id
 from graph.model import Document, EdgeType, NodeKind
 from graph.vocabulary import Mention, Vocabulary
-from loaders import literature, text_rules, trials
+from loaders import literature, trials
 from loaders.base import DocumentBuilder, open_document, skipped_record, with_warnings
+from loaders.text.figures import FigureMention, find_figures
+from loaders.text.language import unreadable_language
 from loaders.text.recognize import Recognizer
+from loaders.text.sentences import clauses, sentences
+from loaders.text.stance import stance
 
 __all__ = ["MAX_DEPTH", "PubmedLoader", "article_document", "design_of"]
 
@@ -307,7 +311,7 @@ class _ArticleReader:
         )
         self._concepts()
         self._trials(abstract or "")
-        abstract_language = text_rules.unreadable_language(abstract or "")
+        abstract_language = unreadable_language(abstract or "")
         if abstract_language:
             self.b.warn(
                 f"PMID {self.pmid}: the abstract reads as {abstract_language!r}; figures and stances are read "
@@ -399,7 +403,7 @@ class _ArticleReader:
         # Where the section's text starts in the record XML; unknown (-1) when inline markup splits it.
         offset = self.b.text.find(_escaped(section), max(self.b.text.find("<Abstract"), 0)) if len(node) == 0 else -1
         vocab = self.b.vocabulary
-        for sentence in text_rules.sentences(section):
+        for sentence in sentences(section):
             outcomes = list(vocab.mentions(sentence.text, NodeKind.OUTCOME))
             if not outcomes:
                 continue
@@ -412,15 +416,13 @@ class _ArticleReader:
                 continue
             conditions = list(vocab.mentions(sentence.text, NodeKind.CONDITION))
             quote, start = self._quote(section, offset, sentence.start, sentence.end)
-            parts = text_rules.clauses(section, sentence.start, sentence.end)
+            parts = clauses(section, sentence.start, sentence.end)
             figures = [
-                f
-                for f in text_rules.find_figures(section, sentence.start, sentence.end)
-                if f.value is not None and f.unit == "%"
+                f for f in find_figures(section, sentence.start, sentence.end) if f.value is not None and f.unit == "%"
             ]
             for mention in outcomes:
                 outcome = self.b.add_concept(mention.concept, quote=_escaped(mention.text))
-                judged = text_rules.stance(sentence.text, mention.text)
+                judged = stance(sentence.text, mention.text)
                 at = sentence.start + mention.start
                 clause = next((p for p in parts if p.start <= at < p.end), None)
                 # A number belongs to the outcome named in its clause, or — when the sentence names one
@@ -494,7 +496,7 @@ class _ArticleReader:
         drug: str,
         outcome: str,
         outcome_name: str,
-        fig: text_rules.FigureMention,
+        fig: FigureMention,
         conditions: list[Mention],
         sentence_start: int,
         section: str,

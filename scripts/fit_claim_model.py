@@ -55,14 +55,14 @@ def _recognizer(annotated: list, workdir: Path):
 
 def _read(records: list, recognizer) -> list[dict]:
     """What the PubMed loader sees of each abstract: text, sentences, title, mentions; and the gold relations."""
-    from loaders import text_rules
-    from loaders.text_rules import Span
+    from loaders.text.sentences import Span
+    from loaders.text.sentences import sentences as split_sentences
 
     out = []
     for rec in records:
         joined = f"{rec.title} {rec.abstract}"
         start = len(rec.title) + 1
-        sentences = text_rules.sentences(joined, start, len(joined)) if rec.abstract else []
+        sentences = split_sentences(joined, start, len(joined)) if rec.abstract else []
         out.append(
             {
                 "pmid": rec.pmid,

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from graph.model import Scalar
-from loaders import text_rules as tr
 from loaders.report.layout import YEAR, Line
+from loaders.text.sentences import unwrap
 
 __all__ = ["Citation", "parse_citation"]
 
@@ -85,7 +85,7 @@ def parse_citation(text: str, lines: list[Line], organisation: re.Pattern[str] |
             continue
         in_doi = bool(_DOI.search(t)) and bool(re.search(r"10\.\S+$", t))
         parts.append(ln.text)
-    raw = tr.unwrap("\n".join(parts))
+    raw = unwrap("\n".join(parts))
     cit = Citation(raw=raw, quote=quote, start=start)
     doi = _DOI.search(raw)
     if doi:

@@ -13,9 +13,9 @@ import re
 
 from graph.ids import concept_id, study_id
 from graph.model import EdgeType, NodeKind, Scalar
-from loaders import text_rules as tr
 from loaders.report.citations import parse_citation
 from loaders.report.layout import SECTION_NO, YEAR, Line, citation_end, lines_of, trim
+from loaders.text.sentences import Span, sentences, unwrap
 
 __all__ = ["GuidelineReader"]
 
@@ -32,14 +32,14 @@ class GuidelineReader:
         if status and not self.text[body_start : status.start()].strip():
             body_start = status.end()
         strength = self.fmt.strength.search(self.text, body_start, body_end)
-        sentences = tr.sentences(self.text, body_start, body_end)
-        rec = next((s for s in sentences if self.fmt.recommendation.search(s.text)), None)
+        body_sentences = sentences(self.text, body_start, body_end)
+        rec = next((s for s in body_sentences if self.fmt.recommendation.search(s.text)), None)
         section = None
         if rec:
             m = re.match(r"(\d+(?:\.\d+)*)\.?\s+", rec.text)
             if m:
                 section = m.group(1)
-                rec = tr.Span(rec.start + m.end(), rec.end, rec.text[m.end() :])
+                rec = Span(rec.start + m.end(), rec.end, rec.text[m.end() :])
         gid = study_id(
             doi=cit.doi, first_author=cit.first_author, year=cit.year, title=cit.title, kind=NodeKind.GUIDELINE
         )
@@ -47,7 +47,7 @@ class GuidelineReader:
             **cit.props(),
             "strength": strength.group("strength") if strength else None,
             "quality": strength.group("quality") if strength else None,
-            "text": tr.unwrap(rec.text) if rec else tr.unwrap(self.text[body_start:body_end])[:2000] or None,
+            "text": unwrap(rec.text) if rec else unwrap(self.text[body_start:body_end])[:2000] or None,
             "section": section,
             "issuer": cit.organisation,
             "guideline_type": "guideline",
@@ -62,13 +62,13 @@ class GuidelineReader:
         else:
             self.warn(body_start, f"guideline {cit.name!r}: no recommendation sentence found")
         rest_sentences = []
-        for s in sentences:
+        for s in body_sentences:
             if rec and s.start <= rec.start < s.end:
                 continue
             if strength and s.start <= strength.start() < s.end:
                 cut = strength.end()
-                s = tr.Span(cut, s.end, self.text[cut : s.end])
-                s = tr.Span(s.start + len(s.text) - len(s.text.lstrip()), s.end, s.text.lstrip())
+                s = Span(cut, s.end, self.text[cut : s.end])
+                s = Span(s.start + len(s.text) - len(s.text.lstrip()), s.end, s.text.lstrip())
             if s.text:
                 rest_sentences.append(s)
         self.stances(gid, rest_sentences, None)
@@ -77,7 +77,7 @@ class GuidelineReader:
     def read_label(self, lines: list[Line]) -> None:
         cit_end = citation_end(lines, 0, self.fmt)
         cit_lines, rest = lines[:cit_end], lines[cit_end:]
-        raw = tr.unwrap("\n".join(ln.text for ln in cit_lines))
+        raw = unwrap("\n".join(ln.text for ln in cit_lines))
         m = self.fmt.label_citation.match(raw)
         product = m.group("product") if m else raw.split()[0]
         label_kind = m.group("label") if m else "SPC"
@@ -101,13 +101,13 @@ class GuidelineReader:
             "issuer": issuer,
             "guideline_type": "label",
             "section": "; ".join(sm.group(1) for _, sm in numbered) or None,
-            "text": tr.unwrap(self.text[body[0] : body[1]])[:4000] or None,
+            "text": unwrap(self.text[body[0] : body[1]])[:4000] or None,
         }
         self.b.add_node(
             gid, NodeKind.GUIDELINE, f"{name} {year}" if year else name, props, quote=quote, start=cit_lines[0].start
         )
         self.link_reporter(gid, [])
-        advice: dict[str, list[tuple[str, tr.Span]]] = {}
+        advice: dict[str, list[tuple[str, Span]]] = {}
         for n, (ln, sm) in enumerate(numbered):
             stop = numbered[n + 1][0].start if n + 1 < len(numbered) else body[1]
             span = trim(self.text, ln.end, stop)
@@ -117,19 +117,19 @@ class GuidelineReader:
             if role == "contraindication":
                 self.contraindications(gid, span, f"{sm.group(1)} {role}")
             elif role in {"adverse effects", "overdose"}:
-                sentences = self.narrative((span.start, span.end))
-                self.stances(gid, sentences, None, listed=role == "adverse effects")
-                self.figures(gid, sentences, None, context=span.start)
-                self.frequency_bands(gid, sentences)
+                section_sentences = self.narrative((span.start, span.end))
+                self.stances(gid, section_sentences, None, listed=role == "adverse effects")
+                self.figures(gid, section_sentences, None, context=span.start)
+                self.frequency_bands(gid, section_sentences)
             else:
                 target = self.drug if role in {"dosing", "indication"} or not self.topic else self.topic
                 advice.setdefault(target, []).append((f"{sm.group(1)} {role}", span))
         for target, items in advice.items():
             first = items[0][1]
-            text = " | ".join(f"{label}: {tr.unwrap(span.text)}" for label, span in items)
+            text = " | ".join(f"{label}: {unwrap(span.text)}" for label, span in items)
             self.b.add_edge(EdgeType.RECOMMENDS, gid, target, quote=first.text, start=first.start, props={"text": text})
 
-    def contraindications(self, label_id: str, span: tr.Span, heading: str) -> None:
+    def contraindications(self, label_id: str, span: Span, heading: str) -> None:
         """Each line of SPC 4.3 is a condition the drug must not be used in: a claim drug → condition.
 
         "Ernstig nierfalen (GFR < 30 ml/min)" is about renal failure, not about the report's
@@ -143,7 +143,7 @@ class GuidelineReader:
             if found:
                 condition = self.concept_at(found[0])
             else:
-                name = re.split(r"\s*[(.;:]", tr.unwrap(item.text.lstrip("•-o ")), maxsplit=1)[0].strip()
+                name = re.split(r"\s*[(.;:]", unwrap(item.text.lstrip("•-o ")), maxsplit=1)[0].strip()
                 if len(name) < 3:
                     continue
                 condition = self.b.add_node(
@@ -152,7 +152,7 @@ class GuidelineReader:
                     name,
                     quote=name if name in self.text else None,
                 )
-            statement = f"contra-indication: {tr.unwrap(item.text)}"
+            statement = f"contra-indication: {unwrap(item.text)}"
             fid = self.b.add_finding(
                 self.drug, condition, None, statement=statement[:500], quote=item.text, start=item.start
             )
@@ -162,10 +162,10 @@ class GuidelineReader:
                 fid,
                 quote=item.text,
                 start=item.start,
-                props={"text": f"{heading}: {tr.unwrap(item.text)}"[:2000], "note": "contra-indication"},
+                props={"text": f"{heading}: {unwrap(item.text)}"[:2000], "note": "contra-indication"},
             )
 
-    def frequency_bands(self, reporter: str, spans: list[tr.Span]) -> None:
+    def frequency_bands(self, reporter: str, spans: list[Span]) -> None:
         """A label's frequency bands ("Zeer zelden (< 1/10.000): melkzuuracidose") as figures of their effect."""
         for s in spans:
             outcomes = [m for m in self.mentions(s.start, s.end, NodeKind.OUTCOME) if not self.negated(m.start)]
@@ -173,7 +173,7 @@ class GuidelineReader:
                 if not outcomes:
                     break
                 outcome = min(outcomes, key=lambda m: abs(m.start - band.start()))
-                label = tr.unwrap(band.group(0)).strip()
+                label = unwrap(band.group(0)).strip()
                 fid = self.finding(outcome, None)
                 self.b.add_figure(
                     reporter,

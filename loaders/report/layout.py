@@ -11,8 +11,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from loaders import text_rules as tr
 from loaders.report.format import Format
+from loaders.text.sentences import Span
 
 __all__ = [
     "AUTHOR_START",
@@ -148,12 +148,12 @@ def is_evidence_line(line: str, previous: str, fmt: Format) -> bool:
     return not rest or any(p.search(rest) for p, _ in fmt.designs)
 
 
-def trim(text: str, start: int, end: int) -> tr.Span | None:
+def trim(text: str, start: int, end: int) -> Span | None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return tr.Span(start, end, text[start:end]) if end > start else None
+    return Span(start, end, text[start:end]) if end > start else None
 
 
 def is_heading(sentence: str) -> bool:

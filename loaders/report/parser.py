@@ -1,6 +1,7 @@
 """Reading one report: conclusion, PICO, study tables, "other" studies, guidelines and SPC sections.
 
-Sentences, figures and stances come from :mod:`loaders.text_rules`, shared with the PubMed loader.
+Sentences, figures and stances come from :mod:`loaders.text` (``sentences``, ``figures``, ``stance``), shared
+with the PubMed loader.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from graph.errors import LoadError
 from graph.ids import concept_id, study_id
 from graph.model import Document, EdgeType, NodeKind, Scalar
 from graph.vocabulary import Mention
-from loaders import text_rules as tr
 from loaders.base import DocumentBuilder
 from loaders.report.citations import parse_citation
 from loaders.report.format import report_format
@@ -29,6 +29,11 @@ from loaders.report.layout import (
     sections_of,
 )
 from loaders.report.terms import Terms
+from loaders.text.figures import FigureMention, find_figures
+from loaders.text.language import language
+from loaders.text.numbers import find_n
+from loaders.text.sentences import Span, clauses, sentences, unwrap
+from loaders.text.stance import Judgement, judge
 
 __all__ = ["SOURCE_TYPE", "ReportParser"]
 
@@ -122,9 +127,9 @@ class ReportParser(GuidelineReader):
             "advice": advice,
             "drug": drug_name,
             "condition": condition_name,
-            **{f"pico_{k}": tr.unwrap(self.text[a:b]) for k, (a, b) in pico.items()},
+            **{f"pico_{k}": unwrap(self.text[a:b]) for k, (a, b) in pico.items()},
             "review_period": self.review_period(),
-            "language": tr.language(conclusion or self.text[:4000]),
+            "language": language(conclusion or self.text[:4000]),
             "conclusion": conclusion,
             "search_terms": self.section_text(by_kind.get("search", [])),
             "abbreviations": self.section_text(by_kind.get("abbreviations", []), sep="; "),
@@ -145,8 +150,8 @@ class ReportParser(GuidelineReader):
         for phrase, advice in self.fmt.advice:
             m = re.match(rf"\s*({re.escape(phrase)})\b", body, re.I)
             if m:
-                return advice, (s.start + m.start(1), s.start + m.end(1)), tr.unwrap(body) or None
-        return None, None, tr.unwrap(body) or None
+                return advice, (s.start + m.start(1), s.start + m.end(1)), unwrap(body) or None
+        return None, None, unwrap(body) or None
 
     def read_pico(self, sections: list[Section]) -> dict[str, tuple[int, int]]:
         """PICO fields as spans; a field runs on until the next label or two blank lines."""
@@ -189,7 +194,7 @@ class ReportParser(GuidelineReader):
                 if found:
                     return self.concept_at(found[0])
         if span:
-            raw = tr.unwrap(self.text[span[0] : span[1]]).rstrip("*. ")
+            raw = unwrap(self.text[span[0] : span[1]]).rstrip("*. ")
             self.warn(span[0], f"{kind} {raw!r} is not in the vocabulary; kept under its own name")
             node_id = concept_id(kind, raw)
             return self.b.add_node(node_id, kind, raw, quote=raw if raw in self.text else None)
@@ -290,12 +295,12 @@ class ReportParser(GuidelineReader):
         for offset in extra:
             self.warn(offset, "study block without a recognisable citation (expected 'Surname AB, ... year'); skipped")
             blocks = {k: (a, min(b, self._row_cut(offset))) for k, (a, b) in blocks.items()}
-        evidence = tr.unwrap(self.text[ev_start:ev_end]) if rest else ""
+        evidence = unwrap(self.text[ev_start:ev_end]) if rest else ""
         design = self.design(evidence, ev_start)
         if "results" not in blocks:
             self.warn(cit_lines[0].start, f"study {cit.name!r} has no 'Resultaten' block (truncated?)")
         results = blocks.get("results", (0, 0))
-        n = tr.find_n(evidence) or self.enrolled(*results)
+        n = find_n(evidence) or self.enrolled(*results)
         if n is None and design in {"case report", "case series"}:
             n = self.case_count(*results)
         doi = cit.doi
@@ -311,7 +316,7 @@ class ReportParser(GuidelineReader):
             "results": self.block_text(blocks.get("results")),
             "author_remarks": self.block_text(blocks.get("author_remarks")),
             "reviewer_remarks": self.block_text(blocks.get("reviewer_remarks")),
-            "language": tr.language(self.text[results[0] : results[1]]) if results[1] > results[0] else None,
+            "language": language(self.text[results[0] : results[1]]) if results[1] > results[0] else None,
         }
         self.b.add_node(sid, NodeKind.STUDY, cit.name, props, quote=cit.quote, start=cit.start)
         self.link_reporter(sid, conditions)
@@ -354,11 +359,11 @@ class ReportParser(GuidelineReader):
         """A sample size stated as "242 kinderen ... werden geïncludeerd" (first results sentence)."""
         if end <= start:
             return None
-        for s in tr.sentences(self.text, start, end)[:3]:
+        for s in sentences(self.text, start, end)[:3]:
             if re.search(
                 r"geïncludeerd|geincludeerd|included|enrolled|deden mee|namen deel|participated|randomi", s.text
             ):
-                counts = [f for f in tr.find_figures(self.text, s.start, s.end) if f.kind == "count"]
+                counts = [f for f in find_figures(self.text, s.start, s.end) if f.kind == "count"]
                 if counts:
                     return counts[0].numerator
         return None
@@ -367,18 +372,18 @@ class ReportParser(GuidelineReader):
         """Patients a case report states in words ("Een broer en zus" → 2, "Een 7-jarig meisje" → 1)."""
         if end <= start:
             return None
-        for s in tr.sentences(self.text, start, end)[:2]:
+        for s in sentences(self.text, start, end)[:2]:
             text = re.sub(r"^[\s•o-]+", "", s.text)
             for pattern, n in self.fmt.case_counts:
                 if pattern.search(text):
                     return n
         return None
 
-    def risk_factor(self, mention: Mention, sentence: tr.Span) -> bool:
+    def risk_factor(self, mention: Mention, sentence: Span) -> bool:
         """True when the mention names a patient characteristic, not an effect ("Patiënten met een HbA1c > …")."""
         return any(a <= mention.start < b for a, b in self.factor_spans(sentence))
 
-    def factor_spans(self, sentence: tr.Span) -> list[tuple[int, int]]:
+    def factor_spans(self, sentence: Span) -> list[tuple[int, int]]:
         """The risk-factor phrases of a sentence, found once per sentence (a run-away line has thousands of mentions)."""
         key = (sentence.start, sentence.end)
         if key not in self._factors:
@@ -397,13 +402,13 @@ class ReportParser(GuidelineReader):
         items = re.split(r"(?m)^[ \t]*(?=[•o][ \t])", body)
         out = []
         for item in items:
-            line = tr.unwrap(item)
+            line = unwrap(item)
             if not line:
                 continue
             out.append(("  " if line.startswith("o ") else "") + line)
         return "\n".join(out) or None
 
-    def locate(self, phrase: str, lines: list[Line]) -> tr.Span | None:
+    def locate(self, phrase: str, lines: list[Line]) -> Span | None:
         """The verbatim span of an unwrapped phrase inside wrapped lines."""
         if not lines or len(phrase) > LOCATE_MAX:
             return None
@@ -416,16 +421,16 @@ class ReportParser(GuidelineReader):
             else:
                 parts.append(re.escape(ch))
         m = re.compile("".join(parts)).search(self.text, lines[0].start, lines[-1].end)
-        return tr.Span(m.start(), m.end(), m.group(0)) if m else None
+        return Span(m.start(), m.end(), m.group(0)) if m else None
 
-    def conditions(self, spans: list[tr.Span], blocks: list[tuple[int, int]]) -> list[str]:
+    def conditions(self, spans: list[Span], blocks: list[tuple[int, int]]) -> list[str]:
         ids = []
         for a, b in [(s.start, s.end) for s in spans] + blocks:
             if b > a:
                 ids += [self.concept_at(m) for m in self.mentions(a, b, NodeKind.CONDITION)]
         return list(dict.fromkeys(ids))
 
-    def principal_population(self, title: tr.Span | None, blocks: list[tuple[int, int]]) -> str | None:
+    def principal_population(self, title: Span | None, blocks: list[tuple[int, int]]) -> str | None:
         """The condition a study is about: the first one its title names without "without"."""
         if title:
             found = self.mentions(title.start, title.end, NodeKind.CONDITION)
@@ -446,12 +451,12 @@ class ReportParser(GuidelineReader):
         for c in conditions:
             self.b.add_edge(EdgeType.STUDIED_IN, node_id, c)
 
-    def narrative(self, span: tuple[int, int] | None) -> list[tr.Span]:
+    def narrative(self, span: tuple[int, int] | None) -> list[Span]:
         """Sentences of a block, leaving out a case's presentation before treatment started."""
         if not span:
             return []
         out, baseline = [], False
-        for s in tr.sentences(self.text, *span):
+        for s in sentences(self.text, *span):
             if self.fmt.treatment.search(s.text):
                 baseline = False
             elif self.fmt.baseline.search(s.text):
@@ -464,7 +469,7 @@ class ReportParser(GuidelineReader):
     def finding(self, outcome: Mention, population: str | None, dose: Dose | None = None) -> str:
         return self.b.add_finding(self.drug, self.concept_at(outcome), population, dose=dose)
 
-    def sentence_dose(self, sentence: tr.Span) -> Dose | None:
+    def sentence_dose(self, sentence: Span) -> Dose | None:
         """The one dose a sentence states ("in studies met hogere doseringen"): its claims are at that dose.
 
         A sentence stating several doses ("3/60 (verlaagde dosis) en 4/60 (volledige dosis)") compares
@@ -473,22 +478,22 @@ class ReportParser(GuidelineReader):
         doses = {d.key(): d for d in find_doses(sentence.text)}
         return next(iter(doses.values())) if len(doses) == 1 else None
 
-    def stances(self, reporter: str, spans: list[tr.Span], population: str | None, *, listed: bool = False) -> None:
+    def stances(self, reporter: str, spans: list[Span], population: str | None, *, listed: bool = False) -> None:
         """Stances of ``spans`` towards the outcomes they name; ``listed``: a label's list of undesirable
         effects, where naming an effect reports it ("Vaak: smaakstoornis")."""
         for s in spans:
             if self.fmt.aim.search(s.text):
                 continue  # what a study set out to measure is not what it found: no stance
-            judged: dict[str, tr.Judgement] = {}  # judge() reads a term's first place in the sentence: once per term
+            judged: dict[str, Judgement] = {}  # judge() reads a term's first place in the sentence: once per term
             for m in self.mentions(s.start, s.end, NodeKind.OUTCOME):
                 if self.risk_factor(m, s):
                     continue  # a patient characteristic, not an effect
                 key = m.text.casefold()
                 if key not in judged:
-                    judged[key] = tr.judge(s.text, m.text)
+                    judged[key] = judge(s.text, m.text)
                 judgement = judged[key]
                 if judgement.stance is None and listed and judgement.reason != "hedged":
-                    judgement = tr.Judgement(EdgeType.SUPPORTS, "listed", "an undesirable effect in the label")
+                    judgement = Judgement(EdgeType.SUPPORTS, "listed", "an undesirable effect in the label")
                 if judgement.stance is None:
                     continue
                 fid = self.finding(m, population, self.sentence_dose(s))
@@ -502,11 +507,11 @@ class ReportParser(GuidelineReader):
                 )
                 self.b.add_edge(judgement.stance, reporter, fid, quote=s.text, start=s.start, props={"note": note})
 
-    def figures(self, reporter: str, spans: list[tr.Span], population: str | None, *, context: int) -> None:
+    def figures(self, reporter: str, spans: list[Span], population: str | None, *, context: int) -> None:
         for s in spans:
             outcomes = [m for m in self.mentions(s.start, s.end, NodeKind.OUTCOME) if not self.risk_factor(m, s)]
-            parts = tr.clauses(self.text, s.start, s.end)
-            for fig in tr.find_figures(self.text, s.start, s.end, context_start=context):
+            parts = clauses(self.text, s.start, s.end)
+            for fig in find_figures(self.text, s.start, s.end, context_start=context):
                 clause = next((c for c in parts if c.start <= fig.start < c.end), s)
                 outcome = _nearest(outcomes, fig, clause)
                 if fig.kind == "count" and not any(
@@ -533,7 +538,7 @@ class ReportParser(GuidelineReader):
                 self.b.add_figure(
                     reporter,
                     fid,
-                    label=tr.unwrap(clause.text[:2_000])[:200],  # not the whole of a run-away line per figure
+                    label=unwrap(clause.text[:2_000])[:200],  # not the whole of a run-away line per figure
                     value=fig.value if counted else None,
                     unit=fig.unit if counted else None,
                     numerator=fig.numerator if counted else None,
@@ -552,20 +557,20 @@ class ReportParser(GuidelineReader):
                     **(dose.props() if dose else {}),
                 )
 
-    def arm(self, fig: tr.FigureMention) -> str | None:
+    def arm(self, fig: FigureMention) -> str | None:
         """The arm a count names right after it: "3/60 (verlaagde dosis)", "19/148 (full dose)",
         "13 of 130 patients (10%) with impaired renal function"."""
         if fig.kind not in {"proportion", "count_percentage"}:
             return None
         after = self.text[fig.end : fig.end + 120]
         m = re.match(r"\s*\(\s*(?P<arm>[^\W\d][^()%=]{1,60}?)\s*\)", after) or _WITH_GROUP.match(after)
-        return tr.unwrap(m.group("arm")) if m else None
+        return unwrap(m.group("arm")) if m else None
 
-    def frequency_band(self, fig: tr.FigureMention, sentence: tr.Span) -> bool:
+    def frequency_band(self, fig: FigureMention, sentence: Span) -> bool:
         """True for the bound of a frequency band ("≥1/10", "< 1/1000"): a category, not a count of patients."""
         return bool(re.search(r"[<>≤≥]\s*$", self.text[max(sentence.start, fig.start - 5) : fig.start]))
 
-    def group(self, fig: tr.FigureMention, clause: tr.Span) -> tuple[str | None, str | None]:
+    def group(self, fig: FigureMention, clause: Span) -> tuple[str | None, str | None]:
         """The group a percentage's "(n=21)" names: "niet-behandelde Laronsyndroomgroep (n=21)"."""
         if not fig.denominator_from:
             return None, None
@@ -573,20 +578,18 @@ class ReportParser(GuidelineReader):
             return self.group_after(fig)
         a = clause.start if clause.start <= fig.denominator_from[0] else fig.denominator_from[0]
         phrase = self.text[a : fig.denominator_from[0]]
-        phrase = re.sub(
-            r"^\W*(?:(?:in|bij|of|van|onder|among|de|het|the|een|a)\s+)+", "", tr.unwrap(phrase), flags=re.I
-        )
+        phrase = re.sub(r"^\W*(?:(?:in|bij|of|van|onder|among|de|het|the|een|a)\s+)+", "", unwrap(phrase), flags=re.I)
         phrase = phrase.rstrip(" (")
         found = [m for m in self.mentions(a, fig.denominator_from[0], NodeKind.CONDITION) if not self.negated(m.start)]
         group_id = self.concept_at(found[0]) if found else None
         label = f"{phrase} (n={fig.denominator})" if phrase else f"n={fig.denominator}"
         return label, group_id
 
-    def group_after(self, fig: tr.FigureMention) -> tuple[str | None, str | None]:
+    def group_after(self, fig: FigureMention) -> tuple[str | None, str | None]:
         """The group a percentage names after its denominator: its arm in parentheses, else its words."""
         start = fig.denominator_from[1] if fig.denominator_from else fig.end
         m = _GROUP_AFTER.match(self.text, start, min(len(self.text), start + 160))
-        name = tr.unwrap(m.group("arm") or m.group("name") or "").strip() if m else ""
+        name = unwrap(m.group("arm") or m.group("name") or "").strip() if m else ""
         end = m.end() if m else start
         found = [c for c in self.mentions(start, end, NodeKind.CONDITION) if not self.negated(c.start)]
         group_id = self.concept_at(found[0]) if found else None
@@ -609,7 +612,7 @@ _GROUP_AFTER = re.compile(
 )
 
 
-def _nearest(outcomes: list[Mention], fig: tr.FigureMention, clause: tr.Span) -> Mention | None:
+def _nearest(outcomes: list[Mention], fig: FigureMention, clause: Span) -> Mention | None:
     """The outcome a number is about: in its clause (before it, else after), else in its sentence."""
     in_clause = [m for m in outcomes if clause.start <= m.start < clause.end]
     for pool in (in_clause, outcomes):

@@ -34,7 +34,7 @@ import yaml
 
 from graph.model import EdgeType, NodeKind
 from graph.vocabulary import Concept, Mention
-from loaders.text_rules import Span
+from loaders.text.sentences import Span
 
 __all__ = [
     "FEATURES",

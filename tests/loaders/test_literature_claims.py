@@ -152,9 +152,9 @@ def test_dutch_statement_over_the_bundled_names(rec):
 
 def test_a_claim_across_sentences_quotes_from_the_drug_to_the_disease(rec):
     """The study drug named in one sentence and its effect in the next: the quote holds both, verbatim."""
-    from loaders import text_rules
     from loaders.text.claims import adverse_claims
-    from loaders.text_rules import Span
+    from loaders.text.sentences import Span
+    from loaders.text.sentences import sentences as split_sentences
 
     title = "A study in rats."
     abstract = (
@@ -162,7 +162,7 @@ def test_a_claim_across_sentences_quotes_from_the_drug_to_the_disease(rec):
         "Within days, 4 of 10 animals (40%) showed hypotension."
     )
     text = f"{title} {abstract}"
-    sentences = text_rules.sentences(text, len(title) + 1, len(text))
+    sentences = split_sentences(text, len(title) + 1, len(text))
     claims = adverse_claims(
         text, sentences, rec.mentions(text), title=Span(0, len(title), title), trees={}, threshold=0.0
     )
@@ -176,9 +176,9 @@ def test_a_claim_across_sentences_quotes_from_the_drug_to_the_disease(rec):
 
 
 def test_a_drug_far_from_the_disease_is_not_quoted_with_it(rec):
-    from loaders import text_rules
     from loaders.text.claims import adverse_claims
-    from loaders.text_rules import Span
+    from loaders.text.sentences import Span
+    from loaders.text.sentences import sentences as split_sentences
 
     title = "A study in rats."
     abstract = (
@@ -186,7 +186,7 @@ def test_a_drug_far_from_the_disease_is_not_quoted_with_it(rec):
         "Cages were cleaned. Some animals showed hypotension."
     )
     text = f"{title} {abstract}"
-    sentences = text_rules.sentences(text, len(title) + 1, len(text))
+    sentences = split_sentences(text, len(title) + 1, len(text))
     claims = adverse_claims(
         text, sentences, rec.mentions(text), title=Span(0, len(title), title), trees={}, threshold=0.0
     )
@@ -197,7 +197,7 @@ def test_a_drug_far_from_the_disease_is_not_quoted_with_it(rec):
 def test_a_disease_another_drug_induces_is_marked_on_the_other_pairs():
     """Training set style: "Catalepsy was induced by haloperidol ... thioperamide increased the catalepsy times"."""
     from loaders.text.claims import candidates
-    from loaders.text_rules import sentences
+    from loaders.text.sentences import sentences
     from tests.loaders.literature_fixtures import recognizer
 
     text = "Labetalol-induced hypotension. Carbamazepine was given and hypotension persisted."

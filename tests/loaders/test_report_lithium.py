@@ -14,9 +14,9 @@ import pytest
 from graph.model import EdgeType, NodeKind
 from graph.vocab_store import Entry
 from graph.vocabulary import Vocabulary
-from loaders import text_rules as tr
 from loaders.report import OpenVocabulary, ReportLoader
 from loaders.text.recognize import Recognizer
+from loaders.text.stance import stance as stance_of
 
 REPORT = Path(__file__).resolve().parents[1] / "data" / "reports" / "lithium_bipolar_english_dashes.txt"
 
@@ -125,4 +125,4 @@ def test_figures_with_their_denominators(doc):
     ],
 )
 def test_report_cues(sentence, term, stance):
-    assert tr.stance(sentence, term) is stance
+    assert stance_of(sentence, term) is stance

@@ -1,11 +1,16 @@
-"""The shared text rules: sentences with absolute offsets, figures, and stances in Dutch and English."""
+"""Reading clinical text (loaders/text): sentences with absolute offsets, numbers, figures, stances, language."""
 
 from __future__ import annotations
 
 import pytest
 
 from graph.model import EdgeType
-from loaders.text_rules import clauses, find_figures, find_n, judge, language, parse_number, sentences, stance, unwrap
+from loaders.text import words
+from loaders.text.figures import find_figures
+from loaders.text.language import language
+from loaders.text.numbers import find_n, parse_number
+from loaders.text.sentences import clauses, sentences, unwrap
+from loaders.text.stance import judge, stance
 
 
 def test_sentences_keep_offsets_and_split_bullets():
@@ -161,3 +166,19 @@ def test_a_percentage_takes_the_group_named_right_after_it(sentence, denominator
     if denominator is not None:
         start, end = percentage.denominator_from
         assert sentence[start:end].replace(",", "").replace(".", "").endswith(str(denominator))
+
+
+def test_word_lists_ship_with_the_package():
+    """The cue lists are package data: an installed copy reads them without the source tree."""
+    assert "geen" in words.alternatives("stance", "negation_before")
+    assert words.word_map("figures", "rate_units")["behandeljaar"] == "treatment-year"
+    assert list(words.word_sets("language", "unreadable")) == ["de", "fr", "es"]
+
+
+def test_a_word_list_yaml_misreads_is_refused(monkeypatch):
+    """An unquoted 'no' is read by YAML as false: refused with the list's name, not dropped silently."""
+    monkeypatch.setattr(words, "words", lambda: {"stance": {"negation_before": ["geen", False]}})
+    with pytest.raises(ValueError, match=r"stance\.negation_before.*quote"):
+        words.alternatives("stance", "negation_before")
+    with pytest.raises(ValueError, match=r"no list stance\.hedge"):
+        words.alternatives("stance", "hedge")
