@@ -190,8 +190,8 @@ def run_browser(
     stores: dict[str, Path | None], *, workdir: Path, opens: int = 5, clicks: int = 6, start: str = "drug:mecasermin"
 ) -> dict[str, Any]:
     """Times per store (``None`` = a fresh store of the bundled samples); skips with a reason when it cannot run."""
-    if not (Path(__file__).resolve().parents[1] / "ui" / "app.py").exists():
-        return {"skipped": "ui/app.py does not exist yet"}
+    if not (Path(__file__).resolve().parents[1] / "ui" / "web" / "app.py").exists():
+        return {"skipped": "ui/web/app.py does not exist yet"}
     if not CHROMIUM.exists():
         return {"skipped": "Debian's chromium is not at /usr/bin/chromium"}
     try:

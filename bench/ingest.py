@@ -54,7 +54,7 @@ def _files(name: str, directory: Path, count: int) -> list[Path]:
 
 def _parse_only(files: list[Path]) -> dict[str, Any]:
     """Documents/s of parsing alone (no store), over the first files, within a time budget."""
-    from ui.cli_load import DocumentParser
+    from ui.cli.load import DocumentParser
 
     parse = DocumentParser(None)
     parse(files[0])  # warm: vocabulary, regexes
@@ -77,7 +77,7 @@ def _parse_only(files: list[Path]) -> dict[str, Any]:
 def run_ingest(workdir: Path, *, counts: dict[str, int] | None = None, cap_mib: float = 6000) -> dict[str, Any]:
     """Every corpus through ``evx load`` in its own process and store; results by corpus name."""
     from bench.watch import run_watched
-    from graph.store.ladybug import LadybugStore
+    from graph.store.ladybug.store import LadybugStore
 
     wanted = counts or {name: n for name, (n, _) in CORPORA.items()}
     out: dict[str, Any] = {}
@@ -92,7 +92,15 @@ def run_ingest(workdir: Path, *, counts: dict[str, int] | None = None, cap_mib: 
         result: dict[str, Any] = {"what": CORPORA[name][1], "files": len(files)}
         result["parse_only"] = _parse_only(files)
         result["load_before"] = [round(x, 2) for x in os.getloadavg()]
-        argv = [sys.executable, "-c", "from ui.cli import main; main()", "--store", str(store), "load", str(corpus)]
+        argv = [
+            sys.executable,
+            "-c",
+            "from ui.cli.main import main; main()",
+            "--store",
+            str(store),
+            "load",
+            str(corpus),
+        ]
         watched = run_watched(argv, cap_mib=cap_mib, timeout_s=1200, cwd=Path(__file__).resolve().parents[1])
         result["load_after"] = [round(x, 2) for x in os.getloadavg()]
         result.update(

@@ -46,7 +46,7 @@ def run_load(size: int, *, reps: int, seed: int, store_dir: Path, plan: Path) ->
     from bench.corpus import generate
     from bench.inputs import choose_inputs, connected_ids
     from bench.timing import Recorder, peak_rss_mib, rss_mib
-    from graph.store.ladybug import LadybugStore
+    from graph.store.ladybug.store import LadybugStore
 
     out: dict[str, Any] = {"size": size, "reps": reps}
     start = time.perf_counter()
@@ -96,9 +96,9 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
     from graph.export import write
     from graph.export.html import network_html
     from graph.model import NodeKind
-    from graph.store import ladybug_queries as q
     from graph.store.base import CONCEPT_KINDS
-    from graph.store.ladybug import LadybugStore
+    from graph.store.ladybug import queries as q
+    from graph.store.ladybug.store import LadybugStore
 
     loaded = json.loads(plan.read_text())
     inputs = Inputs(**loaded["inputs"])
@@ -273,7 +273,7 @@ def run_networkx(size: int, *, reps: int, seed: int) -> dict[str, Any]:
     from bench.inputs import choose_inputs
     from bench.timing import peak_rss_mib, summary, timed
     from graph.store.base import PATH_EDGE_TYPES
-    from graph.store.ladybug import LadybugStore
+    from graph.store.ladybug.store import LadybugStore
     from graph.store.memory import MemoryStore
 
     corpus = generate(size, seed=seed)

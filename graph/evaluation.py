@@ -147,7 +147,15 @@ def _read_back(store: Any) -> tuple[dict[str, set], int, dict[str, set], dict[st
 
 def _evx_load(store_dir: Path, xml: Path) -> list[str]:
     """``evx --store DIR load FILE`` in its own process, exactly as a user runs it; its warnings."""
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "--store", str(store_dir), "load", str(xml)]
+    command = [
+        sys.executable,
+        "-c",
+        "from ui.cli.main import main; main()",
+        "--store",
+        str(store_dir),
+        "load",
+        str(xml),
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVX_")}
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600, check=False)
     if done.returncode != 0:

@@ -33,7 +33,7 @@ from graph.pipeline import BATCH_DOCUMENTS, LoadProgress, LoadSummary, Parse, lo
 from graph.report import EvidenceReport, build_report, evidence_sources
 from graph.settings import Settings
 from graph.store.base import EvidenceStore
-from graph.store.ladybug_open import STORE_MARK
+from graph.store.ladybug.open import STORE_MARK
 from graph.synthesis.testimony import weigh
 from graph.synthesis.weights import Weights, load_weights
 from graph.views import Evidence, EvidenceItem

@@ -100,7 +100,7 @@ class DrawnGraph:
     """The page, and how much of the graph it shows.
 
     ``update`` is what a page already showing a graph needs to show this one instead
-    (see :func:`ui.components.graph_canvas`): ``shell`` (pages with a different shell must be
+    (see :func:`ui.web.components.graph_canvas`): ``shell`` (pages with a different shell must be
     reloaded), ``nodes``, ``edges``, ``selected`` and ``caption``.
     """
 

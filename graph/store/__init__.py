@@ -46,7 +46,7 @@ def _memory(settings: Settings) -> EvidenceStore:
 
 
 def _ladybug(settings: Settings) -> EvidenceStore:
-    from graph.store.ladybug import LadybugStore
+    from graph.store.ladybug.store import LadybugStore
 
     return LadybugStore(
         settings.store,
@@ -59,7 +59,7 @@ def _ladybug(settings: Settings) -> EvidenceStore:
 
 def _neo4j(settings: Settings) -> EvidenceStore:
     try:
-        from graph.store.neo4j import Neo4jStore
+        from graph.store.neo4j.store import Neo4jStore
     except ImportError as exc:  # the driver is an optional extra
         raise StoreError("the Neo4j backend needs the driver: pip install 'evidence-explorer[neo4j]'") from exc
     return Neo4jStore.from_settings(settings)

@@ -194,7 +194,7 @@ class EvidenceStore(abc.ABC):
     """A place evidence lives: ingest documents, then ask it questions.
 
     Implementations: :class:`~graph.store.memory.MemoryStore` (networkx, the reference),
-    :class:`~graph.store.ladybug.LadybugStore` (embedded, the default) and the Neo4j store.
+    :class:`~graph.store.ladybug.store.LadybugStore` (embedded, the default) and the Neo4j store.
     """
 
     backend: ClassVar[str]

@@ -11,7 +11,7 @@ from bench.corpus import generate
 from bench.documents import ctgov_page, pubmed_set, report_text
 from bench.run import main
 from graph.model import ALLOWED_TRIPLES, EdgeType, NodeKind, kind_of
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from graph.store.memory import MemoryStore
 
 SIZE = 2_000

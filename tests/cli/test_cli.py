@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from graph.export import READERS
 from tests.conftest import SAMPLES
-from ui.cli import app
+from ui.cli.main import app
 
 CURATED = SAMPLES / "curated_mecasermin_example.yaml"
 
@@ -204,7 +204,7 @@ def test_locked_store_suggests_read_only(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            f"from graph.store.ladybug import LadybugStore as S; s = S({str(store)!r}); "
+            f"from graph.store.ladybug.store import LadybugStore as S; s = S({str(store)!r}); "
             "print('ready', flush=True); import time; time.sleep(60)",
         ],
         stdout=subprocess.PIPE,

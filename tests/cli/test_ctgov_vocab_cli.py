@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.shared_data import CTGOV, needs
-from ui.cli import app
+from ui.cli.main import app
 
 TRIAL = CTGOV / "NCT00763412.json"
 ARTICLE = """<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>77</PMID><Article>

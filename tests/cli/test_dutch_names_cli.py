@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from graph.vocab_store import Entry
 from loaders.text.recognize import Recognizer
 from tests.shared_data import SHARED, needs
-from ui.cli import app
+from ui.cli.main import app
 
 REPORT = Path(__file__).resolve().parents[1] / "data" / "reports" / "isotretinoine_acne_compacte_tabel.txt"
 TREES = SHARED / "vocab" / "mesh" / "tree-numbers.tsv"

@@ -13,12 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.model import Document, EdgeType, NodeKind
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from loaders.base import DocumentBuilder
 from tests.conftest import SAMPLES
 from tests.contract.test_replace import fingerprint
-from ui.cli import app
-from ui.cli_load import ALREADY_LOADED_EDITED
+from ui.cli.load import ALREADY_LOADED_EDITED
+from ui.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 CURATED = SAMPLES / "curated_mecasermin_example.yaml"
@@ -104,7 +104,7 @@ def corpus(version: str, studies: int = 1500) -> Document:
 
 _REPLACER = """
 import sys
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from tests.cli.test_reimport import corpus
 store = LadybugStore(sys.argv[1])
 new = corpus("new")
@@ -147,7 +147,7 @@ def test_a_kill_during_replace_leaves_the_old_or_the_new_document(tmp_path: Path
 
 def test_the_upload_page_reports_an_edit_and_replaces_it_on_request(files) -> None:
     from graph.store.memory import MemoryStore
-    from ui.uploads import ingest_uploads
+    from ui.web.uploads import ingest_uploads
 
     original, edited = files
     store = MemoryStore()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ui.cli import app
+from ui.cli.main import app
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 

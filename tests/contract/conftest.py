@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph.store import EvidenceStore
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from graph.store.memory import MemoryStore
 from tests.neo4j_server import BoltServer, bolt, bolt_server  # noqa: F401 - fixtures for the Neo4j backend
 
@@ -28,7 +28,7 @@ STORE_FACTORIES: dict[str, StoreFactory] = {
 
 def neo4j_store(server: BoltServer, **options: object) -> EvidenceStore:
     """A Neo4j store on the test server's (emptied) database."""
-    from graph.store.neo4j import Neo4jStore
+    from graph.store.neo4j.store import Neo4jStore
 
     settings = {"user": server.user, "password": server.password, "database": server.database, "timeout_s": 5}
     return Neo4jStore(server.uri, **{**settings, **options})  # type: ignore[arg-type]

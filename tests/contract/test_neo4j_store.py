@@ -15,12 +15,12 @@ from graph.model import EdgeType
 from graph.settings import Settings
 from graph.store import open_store
 from graph.store.memory import MemoryStore
-from graph.store.neo4j import Neo4jStore, translate_error
+from graph.store.neo4j.store import Neo4jStore, translate_error
 from tests.conftest import build_evidence_document
 from tests.contract.conftest import neo4j_store
 from tests.neo4j_server import BoltServer, free_port, start_arcadedb
 from tests.synthetic import synthetic_document
-from ui.cli import app
+from ui.cli.main import app
 
 URI = "bolt://db.example:7687"
 

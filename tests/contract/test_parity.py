@@ -10,7 +10,7 @@ import pytest
 from graph.errors import UnsupportedFormatError
 from graph.model import Document, EdgeType, NodeKind
 from graph.store import EvidenceStore
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from graph.store.memory import MemoryStore
 from loaders import load_path, sample_paths
 from tests.contract.conftest import neo4j_store

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from graph.store.memory import MemoryStore
 from graph.sync import copy_store, read_documents
 from tests.conftest import build_evidence_document
 from tests.contract.conftest import neo4j_store
 from tests.contract.test_parity import sample_documents
 from tests.neo4j_server import BoltServer
-from ui.cli import app
+from ui.cli.main import app
 
 
 def _same(a: object, b: object) -> None:

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from fetch import FetchSettings, RateLimiter, fetch_ctgov, fetch_pubmed
+from fetch.client import _retry_after_seconds
 from graph.errors import FetchError
 from graph.settings import Settings
 from graph.store import open_store
-from loaders.fetch import FetchSettings, RateLimiter, fetch_ctgov, fetch_pubmed
-from loaders.fetch.client import _retry_after_seconds
 from tests.loaders.replay import REPLAY, Reply, replay_server
-from ui.cli_fetch import fetch_app
+from ui.cli.fetch import fetch_app
 
 CTGOV = "/api/v2/studies"
 STUDY = f"{CTGOV}/NCT90000001"

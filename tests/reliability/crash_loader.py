@@ -22,7 +22,7 @@ from pathlib import Path
 from graph.model import Document
 from graph.pipeline import load_files
 from graph.store.base import BatchResult
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 
 
 class _Announcing(LadybugStore):

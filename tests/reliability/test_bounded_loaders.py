@@ -21,7 +21,7 @@ from graph.store.memory import MemoryStore
 from loaders import load_path
 from loaders.pdf_text import MAX_PDF_PAGES, PDF_DEADLINE_S, pdf_text
 from tests.reliability.support import TALLY
-from ui.uploads import ingest_uploads
+from ui.web.uploads import ingest_uploads
 
 #: What the explorer and `evx load` promise for any file under the upload limit.
 PROMISE_S = 10.0

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from loaders import load_path, sample_paths
 from tests.reliability.support import LONG, ROOT, TALLY
 from tests.synthetic import synthetic_document
@@ -99,7 +99,7 @@ def test_sessions_read_while_a_load_runs(tmp_path: Path) -> None:
 _OPEN = """
 import sys, time
 from graph.errors import StoreLockedError
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 started = time.monotonic()
 try:
     LadybugStore(sys.argv[1])
@@ -133,6 +133,6 @@ def test_a_read_only_opener_works(tmp_path: Path) -> None:
     with LadybugStore(directory) as store:
         for document in load_path(sample_paths()[0]):
             store.ingest(document)
-    code = "import sys\nfrom graph.store.ladybug import LadybugStore\nprint(LadybugStore(sys.argv[1], read_only=True).stats().documents)"
+    code = "import sys\nfrom graph.store.ladybug.store import LadybugStore\nprint(LadybugStore(sys.argv[1], read_only=True).stats().documents)"
     result = subprocess.run([sys.executable, "-c", code, str(directory)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0 and result.stdout.strip() == "1", result.stderr

@@ -20,7 +20,7 @@ import psutil
 import pytest
 
 from graph.errors import QueryError, QueryTimeoutError, WriteRefusedError
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from graph.store.query_worker import WorkerLimits
 from loaders import load_path, sample_paths
 from tests.reliability.hostile_cypher import NEO4J_ATTACKS
@@ -198,7 +198,7 @@ def test_with_the_guard_bypassed_a_bolt_write_changes_nothing(
     bolt_store: object, monkeypatch: pytest.MonkeyPatch, cypher: str
 ) -> None:
     """The second layer: a READ transaction that is never committed (Neo4j also refuses the write itself)."""
-    import graph.store.neo4j as neo4j_module
+    import graph.store.neo4j.store as neo4j_module
 
     monkeypatch.setattr(neo4j_module, "refuse_writes", lambda text, **_: None)
     before = store_fingerprint(bolt_store)  # type: ignore[arg-type]

@@ -25,12 +25,12 @@ from typer.testing import CliRunner
 
 from graph.errors import QueryError, WriteRefusedError
 from graph.store.cypher_guard import refuse_writes
-from graph.store.ladybug import DB_FILE, LadybugStore
+from graph.store.ladybug.store import DB_FILE, LadybugStore
 from graph.store.query_worker import run_read_only
 from loaders import load_path, sample_paths
 from tests.reliability.hostile_cypher import FALSE_POSITIVES, ISSUE_ATTACKS, NEO4J_PAYLOADS, PAYLOADS, corpus
 from tests.reliability.support import TALLY, store_fingerprint
-from ui.cli import app
+from ui.cli.main import app
 
 
 def _samples_into(store: object) -> None:
@@ -236,7 +236,7 @@ def test_evx_query_works_while_another_process_holds_the_store(tmp_path: Path) -
         [
             sys.executable,
             "-c",
-            "import sys, time; from graph.store.ladybug import LadybugStore; s = LadybugStore(sys.argv[1]); "
+            "import sys, time; from graph.store.ladybug.store import LadybugStore; s = LadybugStore(sys.argv[1]); "
             "print('open', flush=True); time.sleep(60)",
             str(directory),
         ],

@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from graph.errors import QueryError, QueryTimeoutError
-from graph.store.ladybug import DB_FILE, LadybugStore
+from graph.store.ladybug.store import DB_FILE, LadybugStore
 from graph.store.query_worker import WorkerLimits, run_read_only
 from loaders import load_path, sample_paths
 from tests.reliability.support import TALLY

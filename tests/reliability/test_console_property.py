@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from graph.errors import QueryError
 from graph.store.cypher_guard import refuse_writes
-from graph.store.ladybug import DB_FILE, LadybugStore
+from graph.store.ladybug.store import DB_FILE, LadybugStore
 from loaders import load_path, sample_paths
 from tests.reliability.hostile_cypher import PAYLOADS
 from tests.reliability.support import TALLY, fuzz_settings

@@ -32,7 +32,7 @@ import yaml
 
 from graph.model import Document
 from graph.store.base import EvidenceStore
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from graph.store.memory import MemoryStore
 from loaders import load_path
 from tests.reliability.support import DATA, LONG, ROOT, SAMPLES, TALLY

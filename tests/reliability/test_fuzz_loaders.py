@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from graph.errors import EvidenceError, LoadError
 from graph.model import Document
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from loaders import load_path, pubmed
 from loaders.base import MAX_RECORDS
 from loaders.ctgov import stream as ctgov_stream

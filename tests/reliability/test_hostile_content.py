@@ -16,11 +16,11 @@ import yaml
 
 from graph.export import SUFFIXES, WRITERS, write
 from graph.store.cypher_guard import strip_literals
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from loaders import load_path, sample_paths
 from tests.reliability.support import DATA, HOSTILE_STRINGS, store_fingerprint
-from ui.uploads import _safe_name, ingest_uploads
-from ui.viewmodel import ViewState, export_name
+from ui.web.uploads import _safe_name, ingest_uploads
+from ui.web.viewmodel import ViewState, export_name
 
 CYPHER = "'}) DETACH DELETE n //"
 NAMES = [

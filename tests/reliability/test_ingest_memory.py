@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bench.documents import pubmed_set
-from graph.store.ladybug_write import RECYCLE_GROWTH_MIB
+from graph.store.ladybug.write import RECYCLE_GROWTH_MIB
 from tests.reliability.support import ROOT
 
 DOCUMENTS = 400
@@ -34,7 +34,7 @@ _SCRIPT = r"""
 import json, sys
 from pathlib import Path
 import psutil
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from loaders import load_path
 
 store_dir, batch, files = Path(sys.argv[1]), int(sys.argv[2]), [Path(p) for p in sys.argv[3:]]

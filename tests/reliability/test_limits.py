@@ -11,13 +11,13 @@ import yaml
 
 import loaders.base as loaders_base
 from graph.errors import LoadError, QueryTimeoutError
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from graph.store.memory import MemoryStore
 from loaders import MAX_DOCUMENT_BYTES, load_path, sample_paths
 from loaders.base import MAX_RECORDS, DocumentBuilder
 from tests.reliability.support import SAMPLES, TALLY, store_fingerprint
-from ui.cli import STREAMLIT_DEFAULTS
-from ui.uploads import MAX_UPLOAD_MB, ingest_uploads
+from ui.cli.main import STREAMLIT_DEFAULTS
+from ui.web.uploads import MAX_UPLOAD_MB, ingest_uploads
 
 #: A query that runs for minutes unless stopped: every walk of up to 12 steps through the samples.
 #: (``UNWIND range(1, 2000000000)`` is not stopped in time: the engine builds the list before it

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from graph.pipeline import load_files
-from graph.store.ladybug import DB_FILE, LadybugStore
+from graph.store.ladybug.store import DB_FILE, LadybugStore
 from graph.store.memory import MemoryStore
 from graph.store.query_worker import run_read_only
 from loaders import load_path, sample_paths

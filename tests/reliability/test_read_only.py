@@ -18,15 +18,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import graph.store.ladybug as ladybug_module
+import graph.store.ladybug.store as ladybug_module
 from graph.errors import QueryError, WriteRefusedError
 from graph.store.base import EvidenceStore
 from graph.store.cypher_guard import refuse_writes
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from graph.store.memory import MemoryStore
 from loaders import load_path, sample_paths
 from tests.reliability.support import TALLY, store_fingerprint
-from ui.cli import app
+from ui.cli.main import app
 
 #: (name, Cypher): every one must be refused and change nothing.
 ATTEMPTS: list[tuple[str, str]] = [

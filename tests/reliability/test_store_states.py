@@ -16,11 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.errors import StoreCorruptError
-from graph.store.ladybug import DB_FILE, LadybugStore
-from graph.store.ladybug_open import EMPTY_OR_MISSING
+from graph.store.ladybug.open import EMPTY_OR_MISSING
+from graph.store.ladybug.store import DB_FILE, LadybugStore
 from tests.conftest import build_evidence_document
 from tests.reliability.support import ROOT, TALLY
-from ui.cli import app
+from ui.cli.main import app
 
 DAMAGED = "the database file is damaged ("
 BACKUP = "); restore it from backup, or point --store at a new directory"
@@ -107,7 +107,7 @@ def test_the_cli_says_so_in_one_line_with_exit_code_1(loaded: Path, tmp_path: Pa
 _WRITER = """
 import sys, time
 from pathlib import Path
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from tests.synthetic import synthetic_document
 store = LadybugStore(sys.argv[1])
 Path(sys.argv[2]).write_text("open")
@@ -156,7 +156,7 @@ def test_read_only_opens_during_a_load_wait_for_the_checkpoint_and_succeed(tmp_p
 
 def test_the_store_leaves_its_mark_and_companion_files_alone_are_no_store(tmp_path: Path) -> None:
     from graph.curation import CURATION_FILE
-    from graph.store.ladybug_open import STORE_MARK
+    from graph.store.ladybug.open import STORE_MARK
     from graph.vocab_store import VOCABULARY_FILE
 
     with LadybugStore(tmp_path / "s"):

@@ -10,7 +10,7 @@ import pytest
 from graph.curation import Correction, CurationLog, curate_evidence, curate_graph, parse_corrections, read_corrections
 from graph.errors import LoadError
 from graph.model import EdgeType
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from graph.synthesis import synthesise
 from tests.conftest import build_evidence_document
 

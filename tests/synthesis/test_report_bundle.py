@@ -22,7 +22,7 @@ from graph.store.memory import MemoryStore
 from graph.views import Citation
 from tests.conftest import TRIAL_TEXT, build_evidence_document
 from tests.synthesis.conftest import REPORT_SAMPLE
-from ui.cli import app
+from ui.cli.main import app
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

@@ -10,7 +10,7 @@ def _panel() -> None:
     from graph.settings import Settings
     from graph.store.memory import MemoryStore
     from tests.conftest import build_evidence_document
-    from ui.synthesis_panel import render_synthesis
+    from ui.web.panels.synthesis import render_synthesis
 
     store = MemoryStore()
     store.ingest(build_evidence_document())

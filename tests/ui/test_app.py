@@ -8,16 +8,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-import ui.cli
+import ui.cli.main
 from graph.settings import Settings
 from graph.store import open_store
 
-APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "ui" / "web" / "app.py")
 
 
 @pytest.fixture
 def app_env(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from ui.state import get_store
+    from ui.web.state import get_store
 
     monkeypatch.setenv("EVX_STORE", str(store_dir))
     get_store.clear()  # one store per process: drop one opened by an earlier test
@@ -67,7 +67,7 @@ def test_a_link_reopens_the_view_and_the_breadcrumb_steps_back(app_env: Path) ->
 
 
 def _cypher_page() -> None:
-    from ui import page_cypher
+    from ui.web.screens import cypher as page_cypher
 
     page_cypher.render()
 
@@ -89,12 +89,12 @@ def test_cypher_page_runs_examples_and_explains_errors(app_env: Path) -> None:
 
 def test_evx_app_runs_streamlit_with_offline_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[list[str], dict[str, str]]] = []
-    monkeypatch.setattr(ui.cli, "run_streamlit", lambda args, env: calls.append((args, env)))
+    monkeypatch.setattr(ui.cli.main, "run_streamlit", lambda args, env: calls.append((args, env)))
     store = tmp_path / "db"
-    result = CliRunner().invoke(ui.cli.app, ["--store", str(store), "app", "--server.port", "8600"])
+    result = CliRunner().invoke(ui.cli.main.app, ["--store", str(store), "app", "--server.port", "8600"])
     assert result.exit_code == 0, result.output
     ((args, env),) = calls
-    assert args[1:4] == ["-m", "streamlit", "run"] and args[4].endswith("ui/app.py")
+    assert args[1:4] == ["-m", "streamlit", "run"] and args[4].endswith("ui/web/app.py")
     assert args[args.index("--browser.gatherUsageStats") + 1] == "false"
     assert args[args.index("--global.developmentMode") + 1] == "false"
     assert args[-2:] == ["--server.port", "8600"]  # passed through, after the defaults
@@ -105,14 +105,14 @@ def test_evx_app_runs_streamlit_with_offline_defaults(tmp_path: Path, monkeypatc
 
 def test_evx_app_binds_this_machine_and_prints_the_address(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[list[str]] = []
-    monkeypatch.setattr(ui.cli, "run_streamlit", lambda args, env: calls.append(args))
+    monkeypatch.setattr(ui.cli.main, "run_streamlit", lambda args, env: calls.append(args))
     store = tmp_path / "db"
-    result = CliRunner().invoke(ui.cli.app, ["--store", str(store), "app", "--no-samples"])
+    result = CliRunner().invoke(ui.cli.main.app, ["--store", str(store), "app", "--no-samples"])
     assert result.exit_code == 0, result.output
     assert "http://localhost:8501" in result.output and "this machine only" in result.output
     assert calls[0][calls[0].index("--server.address") + 1] == "127.0.0.1"
     result = CliRunner().invoke(
-        ui.cli.app, ["--store", str(store), "app", "--no-samples", "--share", "--server.port=8600"]
+        ui.cli.main.app, ["--store", str(store), "app", "--no-samples", "--share", "--server.port=8600"]
     )
     assert result.exit_code == 0, result.output
     assert "http://localhost:8600" in result.output and "every network interface" in result.output
@@ -121,11 +121,13 @@ def test_evx_app_binds_this_machine_and_prints_the_address(tmp_path: Path, monke
 
 def test_global_options_may_follow_the_command(tmp_path: Path) -> None:
     argv = ["stats", "--store", str(tmp_path / "db"), "--read-only"]
-    assert ui.cli.global_options_first(argv) == ["--store", str(tmp_path / "db"), "--read-only", "stats"]
-    assert ui.cli.global_options_first(["query", "--", "--store"]) == ["query", "--", "--store"]
+    assert ui.cli.main.global_options_first(argv) == ["--store", str(tmp_path / "db"), "--read-only", "stats"]
+    assert ui.cli.main.global_options_first(["query", "--", "--store"]) == ["query", "--", "--store"]
     with open_store(Settings(store=tmp_path / "db")):
         pass
-    result = CliRunner().invoke(ui.cli.app, ui.cli.global_options_first(["stats", f"--store={tmp_path / 'db'}"]))
+    result = CliRunner().invoke(
+        ui.cli.main.app, ui.cli.main.global_options_first(["stats", f"--store={tmp_path / 'db'}"])
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -151,11 +153,11 @@ def test_the_overview_is_the_same_from_every_store(app_env: Path) -> None:
 
 
 def test_a_crowded_link_works_out_its_synthesis_when_asked(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ui.evidence_panel
-    import ui.synthesis_panel
+    import ui.web.panels.evidence
+    import ui.web.panels.synthesis
 
-    monkeypatch.setattr(ui.synthesis_panel, "SYNTHESIS_ROWS", 1)
-    monkeypatch.setattr(ui.evidence_panel, "TABLE_ROWS", 1)
+    monkeypatch.setattr(ui.web.panels.synthesis, "SYNTHESIS_ROWS", 1)
+    monkeypatch.setattr(ui.web.panels.evidence, "TABLE_ROWS", 1)
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["trail"] = ["drug:mecasermin", "outcome:hypoglycemia"]
     at.query_params["expand"] = ["drug:mecasermin"]

@@ -11,17 +11,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from graph.errors import StoreCorruptError, StoreLockedError
-from graph.store.ladybug import DB_FILE
-from graph.store.ladybug_open import EMPTY_OR_MISSING
-from ui.store_status import explain
+from graph.store.ladybug.open import EMPTY_OR_MISSING
+from graph.store.ladybug.store import DB_FILE
+from ui.web.store_status import explain
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "ui" / "app.py")
+APP = str(ROOT / "ui" / "web" / "app.py")
 
 
 @pytest.fixture
 def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from ui.state import get_store
+    from ui.web.state import get_store
 
     directory = tmp_path / "server-side" / "store"
     monkeypatch.setenv("EVX_STORE", str(directory))
@@ -63,7 +63,7 @@ def test_an_emptied_database_file_gets_an_explanation_then_a_retry_works(app_sto
 _HOLDER = """
 import sys, time
 from pathlib import Path
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 store = LadybugStore(sys.argv[1])
 Path(sys.argv[2]).write_text("open")
 while not Path(sys.argv[3]).exists():

@@ -3,7 +3,7 @@ from __future__ import annotations
 import networkx as nx
 
 from graph.evidence_view import evidence_rows, recommendation_rows
-from ui.viewmodel import (
+from ui.web.viewmodel import (
     PAGE,
     ViewState,
     current_subgraph,

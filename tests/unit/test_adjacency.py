@@ -13,9 +13,9 @@ import pyarrow as pa
 import pytest
 
 from graph.model import EdgeType, NodeKind
-from graph.store.adjacency import AdjacencyIndex
 from graph.store.base import PATH_EDGE_TYPES
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.adjacency import AdjacencyIndex
+from graph.store.ladybug.store import LadybugStore
 from tests.conftest import build_evidence_document
 
 KINDS = (NodeKind.DRUG, NodeKind.FINDING, NodeKind.STUDY, NodeKind.SOURCE)

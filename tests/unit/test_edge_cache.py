@@ -8,7 +8,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug.store import LadybugStore
 from loaders import load_path, sample_paths
 from tests.conftest import build_evidence_document
 

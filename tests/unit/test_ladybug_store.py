@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import QueryError, QueryTimeoutError, StoreCorruptError, StoreLockedError, WriteRefusedError
-from graph.store.ladybug import DB_FILE, LadybugStore
+from graph.store.ladybug.store import DB_FILE, LadybugStore
 from tests.conftest import build_evidence_document
 
 
@@ -50,7 +50,7 @@ def test_locked_by_another_process_says_so_and_read_only_still_works(tmp_path: P
         [
             sys.executable,
             "-c",
-            "import sys, time; from graph.store.ladybug import LadybugStore; "
+            "import sys, time; from graph.store.ladybug.store import LadybugStore; "
             f"s = LadybugStore({str(path)!r}); print('ready', flush=True); time.sleep(60)",
         ],
         stdout=subprocess.PIPE,

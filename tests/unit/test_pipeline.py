@@ -15,9 +15,9 @@ from graph import pipeline
 from graph.errors import QueryError
 from graph.model import Document, NodeKind
 from graph.pipeline import LoadProgress, load_files
-from graph.store import ladybug_write
 from graph.store.base import EvidenceStore
-from graph.store.ladybug import LadybugStore
+from graph.store.ladybug import write as ladybug_write
+from graph.store.ladybug.store import LadybugStore
 from graph.store.memory import MemoryStore
 from loaders import load_path
 from tests.conftest import build_evidence_document

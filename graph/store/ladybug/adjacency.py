@@ -1,0 +1,355 @@
+"""An in-process adjacency index (compressed sparse rows in numpy) for walks that must not grow with the graph.
+
+The embedded engine answers a walk from one node by reading that node's relationships,
+but several steps a researcher takes by clicking are planned by it as scans: the edges
+among the drawn nodes, the second hop from a hundred nodes, and an ``ALL SHORTEST``
+search whose ``LIMIT 10`` costs what ``LIMIT 10000`` does.  This index holds only
+integers — every node as a position, every relationship twice (once from each end) with
+its type and direction — so those walks cost in proportion to what they touch, and the
+store fetches properties only for what is drawn.
+
+Positions are "global": each node table gets a contiguous block (``base[kind] + table
+offset``).  ``rank`` orders positions by node id, so "first by id" is an integer sort.
+About 6 bytes per relationship end plus 16 per node: ~130 MB at 10M relationships.
+
+The index is engine-agnostic: :meth:`AdjacencyIndex.build` takes node ids and endpoint
+offsets as arrays; :mod:`graph.store.ladybug.store` reads them column-wise and decides when the
+index is stale (see ``LadybugStore.after_ingest``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graph.model import EdgeType, NodeKind
+from graph.store.base import PATH_EDGE_TYPES
+
+__all__ = ["EDGE_ORDER", "AdjacencyIndex", "EdgeArrays"]
+
+#: Edge types by code (the code is the position); a code fits in the upper 7 bits of a byte.
+EDGE_ORDER: tuple[EdgeType, ...] = tuple(EdgeType)
+_CODE = {e: i for i, e in enumerate(EDGE_ORDER)}
+_PATH_CODES = np.array(sorted(_CODE[e] for e in PATH_EDGE_TYPES), dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class EdgeArrays:
+    """Relationships as parallel arrays of global positions and edge-type codes (source → target)."""
+
+    source: np.ndarray
+    target: np.ndarray
+    code: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+
+def _ragged(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions in the entry arrays of every entry of ``rows`` (concatenated, in row order)."""
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return shift + np.arange(total, dtype=np.int64)
+
+
+class AdjacencyIndex:
+    """Both ends of every relationship, by node position; neighbourhoods, edges among nodes, shortest paths."""
+
+    def __init__(
+        self,
+        *,
+        kinds: Sequence[NodeKind],
+        base: np.ndarray,
+        ids: pa.Array,
+        rank: np.ndarray,
+        indptr: np.ndarray,
+        neighbour: np.ndarray,
+        flags: np.ndarray,
+        path_indptr: np.ndarray,
+        path_neighbour: np.ndarray,
+        version: object = None,
+    ) -> None:
+        self.kinds = tuple(kinds)
+        self.base = base
+        self.ids = ids
+        self.rank = rank
+        self.indptr = indptr
+        self.neighbour = neighbour
+        self.flags = flags  # code << 1 | 1 when the relationship leaves this row's node
+        self.path_indptr = path_indptr
+        self.path_neighbour = path_neighbour
+        self.version = version
+        self._order: np.ndarray | None = None  # positions in id order, for find (made on first use)
+        #: Per position, how much a study or guideline counts (filled by the store that builds it).
+        self.weights = np.zeros(self.size, dtype=np.float32)
+
+    # -- building ------------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        node_ids: Mapping[NodeKind, tuple[np.ndarray, pa.Array]],
+        edges: Iterable[tuple[EdgeType, NodeKind, NodeKind, np.ndarray, np.ndarray]],
+        *,
+        version: object = None,
+    ) -> AdjacencyIndex:
+        """Index from ``{kind: (table offsets, ids)}`` and ``(type, source kind, target kind, source offsets,
+        target offsets)`` per relationship table."""
+        kinds = tuple(NodeKind)
+        sizes = []
+        for kind in kinds:
+            offsets, _ = node_ids.get(kind, (np.zeros(0, dtype=np.int64), pa.array([], pa.string())))
+            sizes.append(int(offsets.max()) + 1 if len(offsets) else 0)
+        base = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        n = int(base[-1])
+        id_parts = []
+        for i, kind in enumerate(kinds):
+            offsets, ids = node_ids.get(kind, (np.zeros(0, dtype=np.int64), pa.array([], pa.string())))
+            if not sizes[i]:
+                continue
+            if len(offsets) == sizes[i] and (len(offsets) == 0 or np.array_equal(offsets, np.arange(sizes[i]))):
+                id_parts.append(ids.cast(pa.string()))
+            else:  # deleted rows leave gaps: place each id at its offset
+                slots = np.full(sizes[i], -1, dtype=np.int64)
+                slots[offsets] = np.arange(len(offsets))
+                id_parts.append(ids.cast(pa.string()).take(pa.array(np.where(slots < 0, None, slots), pa.int64())))
+        ids_all = pa.concat_arrays(id_parts) if id_parts else pa.array([], pa.string())
+        rank = np.empty(n, dtype=np.uint32)
+        if n:
+            order = pc.sort_indices(ids_all).to_numpy()  # missing ids (gaps) sort last
+            rank[order] = np.arange(n, dtype=np.uint32)
+
+        sources, targets, codes = [], [], []
+        index = {k: i for i, k in enumerate(kinds)}
+        for etype, skind, tkind, src, dst in edges:
+            if not len(src):
+                continue
+            sources.append(np.asarray(src, dtype=np.int64) + base[index[skind]])
+            targets.append(np.asarray(dst, dtype=np.int64) + base[index[tkind]])
+            codes.append(np.full(len(src), _CODE[etype], dtype=np.uint8))
+        src_all = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
+        dst_all = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int64)
+        code_all = np.concatenate(codes) if codes else np.zeros(0, dtype=np.uint8)
+        del sources, targets, codes
+        indptr, neighbour, flags = _csr(n, src_all, dst_all, code_all)
+        on_path = np.isin(code_all, _PATH_CODES)
+        path_indptr, path_neighbour, _ = _csr(n, src_all[on_path], dst_all[on_path], code_all[on_path])
+        return cls(
+            kinds=kinds,
+            base=base,
+            ids=ids_all,
+            rank=rank,
+            indptr=indptr,
+            neighbour=neighbour,
+            flags=flags,
+            path_indptr=path_indptr,
+            path_neighbour=path_neighbour,
+            version=version,
+        )
+
+    # -- positions and ids ---------------------------------------------------------------------
+    @property
+    def size(self) -> int:
+        return int(self.base[-1])
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.rank, self.indptr, self.neighbour, self.flags, self.path_indptr, self.path_neighbour)
+        return sum(a.nbytes for a in arrays) + self.ids.nbytes
+
+    def position(self, kind: NodeKind, offsets: Sequence[int] | np.ndarray) -> np.ndarray:
+        return np.asarray(offsets, dtype=np.int64) + self.base[self.kinds.index(kind)]
+
+    def kind_at(self, positions: np.ndarray) -> np.ndarray:
+        """Index into :attr:`kinds` of each position."""
+        return np.searchsorted(self.base, positions, side="right") - 1
+
+    def offsets(self, positions: np.ndarray) -> np.ndarray:
+        return positions - self.base[self.kind_at(positions)]
+
+    def id_list(self, positions: np.ndarray) -> list[str]:
+        if not len(positions):
+            return []
+        return self.ids.take(pa.array(positions, pa.int64())).to_pylist()
+
+    def find(self, node_id: str) -> int | None:
+        """The position of a node by id (a binary search in id order), or ``None`` when the index has no such node."""
+        if self._order is None:
+            self._order = np.argsort(self.rank).astype(np.int64)
+        order, ids = self._order, self.ids
+        lo, hi = 0, len(ids) - ids.null_count  # missing ids (gaps) sort last
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if ids[int(order[mid])].as_py() < node_id:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(ids) - ids.null_count and ids[int(order[lo])].as_py() == node_id:
+            return int(order[lo])
+        return None
+
+    def by_id(self, positions: np.ndarray) -> np.ndarray:
+        """``positions`` ordered by node id."""
+        return positions[np.argsort(self.rank[positions], kind="stable")]
+
+    def degree(self, positions: np.ndarray) -> np.ndarray:
+        return self.indptr[positions + 1] - self.indptr[positions]
+
+    # -- walks ---------------------------------------------------------------------------------
+    def neighbours(self, positions: np.ndarray) -> np.ndarray:
+        """Distinct neighbours of ``positions`` (either direction, every edge type), unordered."""
+        return _distinct(self.neighbour[_ragged(self.indptr, positions)], self.size)
+
+    def neighbourhood(self, start: int, *, hops: int, limit: int, offset: int) -> tuple[np.ndarray, int]:
+        """The neighbours :meth:`EvidenceStore.neighbourhood` returns (by hop, then id) and how many more there are.
+
+        Same rule as the base class: a layer is taken whole while it fits, the first capped
+        layer ends the walk, and the count is of distinct nodes.
+        """
+        need = max(offset, 0) + max(limit, 0)
+        seen = np.zeros(self.size, dtype=bool)
+        seen[start] = True
+        frontier = np.array([start], dtype=np.int64)
+        ordered: list[np.ndarray] = []
+        got = total = 0
+        for _ in range(max(hops, 0)):
+            found = self.neighbours(frontier)
+            found = found[~seen[found]]
+            cap = max(need - got, 0)
+            if cap < len(found):
+                first = np.argpartition(self.rank[found], cap - 1)[:cap] if cap else np.zeros(0, dtype=np.int64)
+                ids = self.by_id(found[first])
+            else:
+                ids = self.by_id(found)
+            total += len(found)
+            seen[ids] = True
+            ordered.append(ids)
+            got += len(ids)
+            if not len(ids) or len(found) > len(ids) or got >= need:
+                break
+            frontier = ids
+        flat = np.concatenate(ordered) if ordered else np.zeros(0, dtype=np.int64)
+        return flat[max(offset, 0) : need], max(total - need, 0)
+
+    def edges_among(self, positions: np.ndarray) -> EdgeArrays:
+        """Every relationship with both ends in ``positions`` (once each, with multiplicity)."""
+        positions = np.unique(positions)
+        member = np.zeros(self.size, dtype=bool)
+        member[positions] = True
+        entries = _ragged(self.indptr, positions)
+        owner = np.repeat(positions, self.degree(positions))
+        keep = ((self.flags[entries] & 1) == 1) & member[self.neighbour[entries]]
+        return EdgeArrays(owner[keep], self.neighbour[entries[keep]], (self.flags[entries[keep]] >> 1))
+
+    def edges_between(self, pairs: Iterable[tuple[int, int]]) -> EdgeArrays:
+        """The path-walkable relationships joining each (a, b) pair, in either direction."""
+        sources, targets, codes = [], [], []
+        for a, b in pairs:
+            lo, hi = self.indptr[a], self.indptr[a + 1]
+            row = self.neighbour[lo:hi]
+            hits = np.flatnonzero(row == b) + lo
+            for entry in hits:
+                flag = int(self.flags[entry])
+                code = flag >> 1
+                if code not in _PATH_CODES:
+                    continue
+                s, t = (a, b) if flag & 1 else (b, a)
+                sources.append(s)
+                targets.append(t)
+                codes.append(code)
+        return EdgeArrays(
+            np.array(sources, dtype=np.int64), np.array(targets, dtype=np.int64), np.array(codes, dtype=np.uint8)
+        )
+
+    def shortest_paths(self, source: int, target: int, *, max_hops: int, limit: int) -> list[list[int]]:
+        """Node sequences of the shortest undirected paths over path-walkable edges, first ``limit`` by ids.
+
+        A bidirectional breadth-first search (expanding the side with fewer edges to read)
+        finds the length; the nodes that lie on a shortest path are then marked, and the
+        paths are listed depth-first in id order, so ``limit`` stops the work early.
+        """
+        if source == target or limit <= 0:
+            return []
+        indptr, neighbour = self.path_indptr, self.path_neighbour
+        ds = np.full(self.size, -1, dtype=np.int16)
+        dt = np.full(self.size, -1, dtype=np.int16)
+        ds[source], dt[target] = 0, 0
+        layers_s = [np.array([source], dtype=np.int64)]
+        layers_t = [np.array([target], dtype=np.int64)]
+        length = None
+        while len(layers_s) - 1 + len(layers_t) - 1 < max_hops:
+            fs, ft = layers_s[-1], layers_t[-1]
+            if not len(fs) or not len(ft):
+                return []
+            cost_s = int((indptr[fs + 1] - indptr[fs]).sum())
+            cost_t = int((indptr[ft + 1] - indptr[ft]).sum())
+            mine, other, layers = (ds, dt, layers_s) if cost_s <= cost_t else (dt, ds, layers_t)
+            found = _distinct(neighbour[_ragged(indptr, layers[-1])], self.size)
+            found = found[mine[found] < 0]
+            mine[found] = len(layers)
+            layers.append(found)
+            met = found[other[found] >= 0]
+            if len(met):
+                length = len(layers) - 1 + int(other[met].min())
+                break
+        if length is None or length > max_hops:
+            return []
+        depth_t = len(layers_t) - 1
+        cut = max(length - depth_t, 0)  # a level known from both sides
+        meet = layers_s[cut][dt[layers_s[cut]] == length - cut]
+        # Mark the source-side nodes that lead to the meeting nodes, level by level back to the source.
+        on = np.full(self.size, -1, dtype=np.int16)
+        on[meet] = cut
+        current = meet
+        for level in range(cut - 1, -1, -1):
+            before = _distinct(neighbour[_ragged(indptr, current)], self.size)
+            before = before[ds[before] == level]
+            on[before] = level
+            current = before
+        paths: list[list[int]] = []
+
+        def walk(path: list[int]) -> Iterator[list[int]]:
+            node, i = path[-1], len(path) - 1
+            if i == length:
+                yield list(path)
+                return
+            row = neighbour[indptr[node] : indptr[node + 1]]  # a hub's row is long: select, then dedupe
+            nxt = np.unique(row[on[row] == i + 1] if i + 1 <= cut else row[dt[row] == length - i - 1])
+            for following in self.by_id(nxt):
+                path.append(int(following))
+                yield from walk(path)
+                path.pop()
+
+        for found in walk([source]):
+            paths.append(found)
+            if len(paths) >= limit:
+                break
+        return paths
+
+
+def _distinct(values: np.ndarray, size: int) -> np.ndarray:
+    """Sorted distinct ``values`` (positions below ``size``): a mark array when that is cheaper than sorting."""
+    if len(values) * 16 > size:
+        mark = np.zeros(size, dtype=bool)
+        mark[values] = True
+        return np.flatnonzero(mark)
+    return np.unique(values)
+
+
+def _csr(n: int, source: np.ndarray, target: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Rows for both ends of each relationship: (row pointers, neighbour, code << 1 | leaves-this-node)."""
+    ends = np.concatenate((source, target))
+    order = np.argsort(ends, kind="stable")
+    counts = np.bincount(ends, minlength=n) if len(ends) else np.zeros(n, dtype=np.int64)
+    indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    dtype = np.int32 if n < 2**31 else np.int64
+    neighbour = np.concatenate((target, source))[order].astype(dtype)
+    flags = np.concatenate(((code << 1) | 1, code << 1)).astype(np.uint8)[order]
+    return indptr, neighbour, flags

@@ -1,0 +1,121 @@
+"""Every relationship's properties in memory, column-wise, so a drawn walk reads no relationship from the engine.
+
+Reading the relationships among the drawn nodes back from the engine is most of a walk's
+cost: about seven statements per view at 2–5 ms each, whatever their size.  This cache
+holds the relationship columns of the whole store as compact Arrow arrays (repeated strings
+dictionary-encoded, columns that are empty everywhere left out: ~28 MB at 1M relationships
+of the synthetic corpus), keyed by (source position, target position, type) of the
+:class:`~graph.store.ladybug.adjacency.AdjacencyIndex` it was built for.
+
+It is built in the background after the index (reading every relationship with its columns
+takes about twice as long as the index); walks read from the engine until it is ready, and
+a cache whose relationships do not match its index exactly (the store changed while it was
+read) is never used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from graph.model import EDGE_COLUMNS, EdgeType, NodeKind
+from graph.store.ladybug.adjacency import EDGE_ORDER, AdjacencyIndex, EdgeArrays
+
+__all__ = ["EdgeCache", "edge_key"]
+
+_CODE = {e: i for i, e in enumerate(EDGE_ORDER)}
+_NAMES = tuple(EDGE_COLUMNS)
+#: Columns kept as they are (unique per relationship); other strings are dictionary-encoded.
+_PLAIN = frozenset({"id", "quote", "text", "note"})
+_ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+
+
+def edge_key(size: int, source: np.ndarray, target: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """One integer per (source, target, type): positions below ``size``, codes below 32."""
+    return (source.astype(np.int64) * size + target.astype(np.int64)) * 32 + code.astype(np.int64)
+
+
+class EdgeCache:
+    """Relationship columns by (source, target, type) key, sorted; several relationships may share a key."""
+
+    def __init__(self, *, version: object, keys: np.ndarray, columns: dict[str, pa.Array]) -> None:
+        self.version = version
+        self.keys = keys
+        self.columns = columns
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + sum(c.nbytes for c in self.columns.values()))
+
+    @classmethod
+    def build(
+        cls,
+        index: AdjacencyIndex,
+        tables: Iterable[tuple[EdgeType, NodeKind, NodeKind, Any]],
+    ) -> EdgeCache | None:
+        """A cache from ``(type, source kind, target kind, table)`` per relationship table, where each table
+        has the source and target table offsets first and then :data:`~graph.model.EDGE_COLUMNS`.
+
+        ``None`` when the relationships read are not exactly the index's (the store changed).
+        """
+        keys, parts = [], []
+        for etype, skind, tkind, table in tables:
+            if not table.num_rows:
+                continue
+            src = index.position(skind, table.column(0).to_numpy())
+            dst = index.position(tkind, table.column(1).to_numpy())
+            keys.append(edge_key(index.size, src, dst, np.full(len(src), _CODE[etype], dtype=np.int64)))
+            parts.append(table.select(list(range(2, 2 + len(_NAMES)))).rename_columns(list(_NAMES)))
+        if not parts:
+            return cls(version=index.version, keys=np.zeros(0, dtype=np.int64), columns={})
+        key = np.concatenate(keys)
+        if not np.array_equal(np.sort(key), np.sort(_index_keys(index))):
+            return None
+        order = np.argsort(key, kind="stable")
+        schema = pa.schema([(name, _ARROW[kind]) for name, kind in EDGE_COLUMNS.items()])
+        whole = pa.concat_tables([p.cast(schema) for p in parts]).take(pa.array(order))
+        columns: dict[str, pa.Array] = {}
+        for name in _NAMES:
+            column = whole.column(name).combine_chunks()
+            if column.null_count == len(column):
+                continue
+            if pa.types.is_string(column.type) and name not in _PLAIN:
+                column = column.dictionary_encode()
+            columns[name] = column
+        return cls(version=index.version, keys=key[order], columns=columns)
+
+    def fetch(self, index: AdjacencyIndex, edges: EdgeArrays) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """(source id, target id, type, edge dict) of every relationship matching ``edges``, each once."""
+        if not len(edges) or not len(self.keys):
+            return []
+        wanted = np.unique(edge_key(index.size, edges.source, edges.target, edges.code))
+        lo = np.searchsorted(self.keys, wanted, side="left")
+        hi = np.searchsorted(self.keys, wanted, side="right")
+        count = hi - lo
+        if not count.sum():
+            return []
+        rows = np.repeat(lo - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(int(count.sum()))
+        keys = self.keys[rows]
+        code = keys % 32
+        pair = keys // 32
+        source, target = pair // index.size, pair % index.size
+        taken = pa.array(rows)
+        values = {name: column.take(taken).to_pylist() for name, column in self.columns.items()}
+        sources, targets = index.id_list(source), index.id_list(target)
+        out = []
+        for i, c in enumerate(code.tolist()):
+            label = EDGE_ORDER[c].value
+            r = {name: values[name][i] for name in values if values[name][i] is not None}
+            r["type"] = label
+            out.append((sources[i], targets[i], label, r))
+        return out
+
+
+def _index_keys(index: AdjacencyIndex) -> np.ndarray:
+    """The key of every relationship the index holds (from its source's row)."""
+    outgoing = (index.flags & 1) == 1
+    owner = np.repeat(np.arange(index.size, dtype=np.int64), np.diff(index.indptr))
+    return edge_key(index.size, owner[outgoing], index.neighbour[outgoing], index.flags[outgoing] >> 1)

@@ -1,0 +1,528 @@
+"""Local walks of the embedded store over the in-process adjacency index, with properties only for what is drawn.
+
+:class:`~graph.store.ladybug.adjacency.AdjacencyIndex` answers *which* nodes and relationships a
+walk reaches; this module reads the index from the engine column-wise (Arrow), keeps it
+current, and fetches properties for the drawn nodes (primary-key lookups) and the drawn
+relationships (from the end with fewer relationships, one anchored statement each).
+
+The index is rebuilt lazily, on the first walk after the store changed: a change by this
+process bumps a generation (:meth:`LadybugWalks.invalidate`, which the store's write path
+calls), and a change by another process shows in the database and write-ahead-log files'
+size and modification time, compared on every walk (two ``stat`` calls).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graph.model import ALLOWED_TRIPLES, EDGE_COLUMNS, EdgeType, NodeKind, kind_of, node_columns
+from graph.store.base import EVIDENCE_KINDS, PATH_EDGE_TYPES, STANCES, evidence_weight
+from graph.store.ladybug import queries as q
+from graph.store.ladybug.adjacency import EDGE_ORDER, AdjacencyIndex, EdgeArrays, _ragged
+from graph.store.ladybug.edge_cache import EdgeCache
+
+__all__ = ["LadybugWalks"]
+
+_log = logging.getLogger(__name__)
+
+#: A node is walked whole (every relationship read out) when it has at most this many, or when
+#: at least one in ``_WANTED_SHARE`` of them is drawn; otherwise only the drawn ones are asked for.
+#: Measured: a row read out costs ~5-10 µs, an integer test in the engine a fraction of that.
+_WALK_WHOLE = 16
+_WANTED_SHARE = 4
+_PATH_TYPES = frozenset(e.value for e in PATH_EDGE_TYPES)
+_ABOUT, _REPORTS, _MEASURES, _RECOMMENDS = (
+    EDGE_ORDER.index(e) for e in (EdgeType.ABOUT, EdgeType.REPORTS, EdgeType.MEASURES, EdgeType.RECOMMENDS)
+)
+_STANCE_CODES = np.array(sorted(EDGE_ORDER.index(e) for e in STANCES), dtype=np.uint8)
+#: Stances in the order their names sort (the store's item order is by stance name).
+_STANCE_RANK = np.zeros(len(EDGE_ORDER), dtype=np.int64)
+for _i, _e in enumerate(sorted(STANCES, key=lambda e: e.value)):
+    _STANCE_RANK[EDGE_ORDER.index(_e)] = _i
+_EVIDENCE_KIND_IDX = np.array([list(NodeKind).index(k) for k in EVIDENCE_KINDS])
+_SELF_CODES = np.array(sorted(EDGE_ORDER.index(e) for e in q.SELF_TYPES), dtype=np.uint8)
+#: Up to this many ids are placed by binary search in the index (~50 µs each); more, by one statement.
+_FIND_MOST = 500
+_NO_ID = "\x00"  # an id no node has: runs a statement without rows (to plan it ahead)
+_EDGE_NAMES = tuple(EDGE_COLUMNS)
+
+Rows = Callable[[str, Mapping[str, Any] | None], list[list[Any]]]
+Arrow = Callable[[str, Mapping[str, Any] | None], Any]
+
+
+class LadybugWalks:
+    """The adjacency index of one open store, and the walks answered from it."""
+
+    def __init__(
+        self,
+        *,
+        rows: Rows,
+        arrow: Arrow,
+        lock: threading.RLock,
+        database_file: Path | None,
+        cache_edges: bool = True,
+    ) -> None:
+        self._rows = rows
+        self._arrow = arrow
+        self._lock = lock
+        self._files = () if database_file is None else (database_file, Path(f"{database_file}.wal"))
+        self._generation = 0
+        self._index: AdjacencyIndex | None = None
+        self.last_build_s: float | None = None
+        #: Relationship columns in memory (built in the background after each index; see edge_cache).
+        self._cache_edges = cache_edges
+        self._cache: EdgeCache | None = None
+        self._cache_thread: threading.Thread | None = None
+        self.last_cache_build_s: float | None = None
+        self._stopped = False
+
+    # -- staying current --------------------------------------------------------------------
+    def invalidate(self) -> None:
+        """The store changed in this process: the next walk rebuilds the index."""
+        self._generation += 1
+
+    def _marker(self) -> tuple[object, ...]:
+        stamps: list[object] = [self._generation]
+        for path in self._files:
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                stamps.append(None)
+            else:
+                stamps.append((st.st_mtime_ns, st.st_size))
+        return tuple(stamps)
+
+    def index(self) -> AdjacencyIndex:
+        """The index, rebuilt first when the store changed since it was built."""
+        with self._lock:
+            marker = self._marker()
+            if self._index is None or self._index.version != marker:
+                self._index = self._cache = None  # free the old arrays before the new ones are read
+                began = time.perf_counter()
+                self._index = self._build(marker)
+                self.last_build_s = time.perf_counter() - began
+                if self._cache_edges:
+                    self._cache_thread = threading.Thread(
+                        target=self._build_cache, args=(self._index,), name="evx-edge-cache", daemon=True
+                    )
+                    self._cache_thread.start()
+            return self._index
+
+    def _stale(self, index: AdjacencyIndex) -> bool:
+        return self._stopped or self._index is not index or self._generation != index.version[0]  # type: ignore[index]
+
+    def stop(self) -> None:
+        """The store closes: a relationship cache being read stops after its current statement."""
+        self._stopped = True
+        thread = self._cache_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=30)
+
+    def edge_cache(self, *, wait: bool = False) -> EdgeCache | None:
+        """The relationship columns of the current index, or ``None`` while they are being read (``wait``: until
+        they are)."""
+        index = self.index()
+        thread = self._cache_thread
+        if wait and thread is not None:
+            thread.join()
+        cache = self._cache
+        return cache if cache is not None and cache.version == index.version else None
+
+    def _build_cache(self, index: AdjacencyIndex) -> None:
+        """Read every relationship with its columns, one table per statement (the lock is held per statement, so
+        walks go on meanwhile); kept only if the index is still current and the relationships are its own."""
+        began = time.perf_counter()
+        try:
+            tables = []
+            for skind, etype, tkind in sorted(ALLOWED_TRIPLES):
+                with self._lock:
+                    if self._stale(index):
+                        return  # the store changed or closes: a newer index has its own cache coming
+                    tables.append((etype, skind, tkind, self._arrow(q.edge_columns(etype, skind, tkind), None)))
+            cache = EdgeCache.build(index, tables)
+            del tables
+            with self._lock:
+                if cache is not None and not self._stale(index):
+                    self._cache = cache
+                    self.last_cache_build_s = time.perf_counter() - began
+        except Exception:  # a closed store, an engine error: walks keep reading relationships from the engine
+            _log.debug("relationship cache not built", exc_info=True)
+
+    def _build(self, marker: tuple[object, ...]) -> AdjacencyIndex:
+        nodes = {}
+        for kind in NodeKind:
+            table = self._arrow(q.node_offsets(kind), None)
+            nodes[kind] = (table.column(0).to_numpy(), table.column(1).combine_chunks())
+        edges = []
+        for skind, etype, tkind in sorted(ALLOWED_TRIPLES):
+            table = self._arrow(q.edge_offsets(etype, skind, tkind), None)
+            if table.num_rows:
+                edges.append((etype, skind, tkind, table.column(0).to_numpy(), table.column(1).to_numpy()))
+        index = AdjacencyIndex.build(nodes, edges, version=marker)
+        index.weights = self._evidence_weights(index)
+        # Compile the statements a walk sends once, now: each costs ~10 ms to plan the first time.
+        for kind in NodeKind:
+            self._rows(q.nodes_by_ids(kind), {"ids": [_NO_ID]})
+            for outgoing in (True, False):
+                if q.walk_types(kind, outgoing=outgoing):
+                    self._arrow(q.edges_of_many(kind, outgoing=outgoing), {"ids": [_NO_ID]})
+        for source, etype, target in sorted(ALLOWED_TRIPLES):
+            none = {"ids": [_NO_ID], "other": [0]}
+            self._arrow(q.edges_of_many_to(source, etype, target, outgoing=True), none)
+            self._arrow(q.edges_of_many_to(target, etype, source, outgoing=False), none)
+        return index
+
+    def _evidence_weights(self, index: AdjacencyIndex) -> np.ndarray:
+        """Each study's and guideline's :func:`~graph.store.base.evidence_weight`, by position (0 elsewhere)."""
+        weights = np.zeros(index.size, dtype=np.float32)
+        cache: dict[tuple[Any, ...], float] = {}
+        for kind in EVIDENCE_KINDS:
+            fields = [f for f in q.WEIGHT_FIELDS if f in node_columns(kind)]
+            table = self._arrow(q.node_fields_of(kind, fields), None)
+            if not table.num_rows:
+                continue
+            offsets = table.column(0).to_numpy()
+            values = [table.column(i + 1).to_pylist() for i in range(len(fields))]
+            out = np.empty(len(offsets), dtype=np.float32)
+            for i, row in enumerate(zip(*values, strict=True)):
+                if row not in cache:
+                    cache[row] = evidence_weight({"kind": kind.value, **dict(zip(fields, row, strict=True))})
+                out[i] = cache[row]
+            weights[index.position(kind, offsets)] = out
+        return weights
+
+    def evidence_rows(
+        self, drug: tuple[NodeKind, str], target: tuple[NodeKind, str], *, limit: int, offset: int
+    ) -> tuple[int, list[list[Any]], dict[tuple[str, str], dict[str, dict[str, Any]]], list[list[Any]]] | None:
+        """One page of the stances on the claims linking drug and target, heaviest first, from the index.
+
+        Returns (how many stances, page rows as :func:`ladybug_queries.evidence` gives them, the
+        page's figures by (finding, evidence), every recommendation row), or ``None`` when an end
+        does not exist.  Only the page's relationships and figures are read from the engine.
+        """
+        with self._lock:
+            index = self.index()
+            d = self.position(index, *drug)
+            t = self.position(index, *target)
+            if d is None or t is None:
+                return None
+            findings = np.intersect1d(
+                self._ends(index, d, _ABOUT, incoming=True, kind=NodeKind.FINDING),
+                self._ends(index, t, _ABOUT, incoming=True, kind=NodeKind.FINDING),
+            )
+            entries = _ragged_entries(index, findings)
+            owner = np.repeat(findings, index.degree(findings))
+            flags = index.flags[entries]
+            other = index.neighbour[entries].astype(np.int64)
+            code = flags >> 1
+            ekind = index.kind_at(other)
+            stance = ((flags & 1) == 0) & np.isin(code, _STANCE_CODES) & np.isin(ekind, _EVIDENCE_KIND_IDX)
+            ev, fi, co = other[stance], owner[stance], code[stance]
+            total = len(ev)
+            order = np.lexsort((index.rank[fi], index.rank[ev], _STANCE_RANK[co], -index.weights[ev]))
+            start = max(offset, 0)
+            chosen = order[start : start + max(limit, 0)]
+            ev, fi, co = ev[chosen], fi[chosen], co[chosen]
+            rows: list[list[Any]] = []
+            figures: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+            if len(chosen):
+                wanted = {
+                    (s, t_, EDGE_ORDER[c].value)
+                    for s, t_, c in zip(index.id_list(ev), index.id_list(fi), co.tolist(), strict=True)
+                }
+                edges = self.fetch_edges(index, EdgeArrays(ev, fi, co.astype(np.uint8)))
+                for s, t_, label, r in edges:
+                    if (s, t_, label) in wanted:
+                        rows.append([t_, label, s, kind_of(s).value, *(r.get(k) for k in _EDGE_NAMES)])
+                figures = self._page_figures(index, ev, fi)
+            recs = self._recommendations(index, d, findings)
+        return total, rows, figures, recs
+
+    def _ends(self, index: AdjacencyIndex, node: int, code: int, *, incoming: bool, kind: NodeKind) -> np.ndarray:
+        """Neighbours of one node over relationships of one type and direction, of one kind, sorted."""
+        lo, hi = index.indptr[node], index.indptr[node + 1]
+        flags, other = index.flags[lo:hi], index.neighbour[lo:hi].astype(np.int64)
+        keep = ((flags >> 1) == code) & ((flags & 1) == (0 if incoming else 1))
+        keep &= index.kind_at(other) == index.kinds.index(kind)
+        return np.unique(other[keep])
+
+    def _page_figures(
+        self, index: AdjacencyIndex, evidence: np.ndarray, findings: np.ndarray
+    ) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
+        """Figures the page's evidence reported (REPORTS) that measure the page's claims (MEASURES)."""
+        pairs = []
+        for e, f in set(zip(evidence.tolist(), findings.tolist(), strict=True)):
+            reported = self._ends(index, e, _REPORTS, incoming=False, kind=NodeKind.FIGURE)
+            measuring = self._ends(index, f, _MEASURES, incoming=True, kind=NodeKind.FIGURE)
+            pairs += [(f, e, g) for g in np.intersect1d(reported, measuring).tolist()]
+        if not pairs:
+            return {}
+        every = np.array(sorted({g for *_, g in pairs}), dtype=np.int64)
+        names = tuple(node_columns(NodeKind.FIGURE))
+        found = {}
+        for row in self._rows(q.nodes_by_ids(NodeKind.FIGURE), {"ids": index.id_list(every)}):
+            node = {n: v for n, v in zip(names, row[1:], strict=True) if v is not None}
+            node.setdefault("kind", NodeKind.FIGURE.value)
+            found[node["id"]] = node
+        ids = dict(zip(every.tolist(), index.id_list(every), strict=True))
+        ends = np.array(sorted({x for f, e, _ in pairs for x in (f, e)}), dtype=np.int64)
+        end_ids = dict(zip(ends.tolist(), index.id_list(ends), strict=True))
+        out: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+        for f, e, g in pairs:
+            if ids[g] in found:
+                out.setdefault((end_ids[f], end_ids[e]), {})[ids[g]] = found[ids[g]]
+        return out
+
+    def _recommendations(self, index: AdjacencyIndex, drug: int, findings: np.ndarray) -> list[list[Any]]:
+        """RECOMMENDS rows about the drug or the link's claims: recommender id and kind, edge columns, about."""
+        about = np.concatenate(([drug], findings)).astype(np.int64)
+        entries = _ragged_entries(index, about)
+        owner = np.repeat(about, index.degree(about))
+        flags = index.flags[entries]
+        keep = ((flags >> 1) == _RECOMMENDS) & ((flags & 1) == 0)
+        if not keep.any():
+            return []
+        sources, targets = index.neighbour[entries[keep]].astype(np.int64), owner[keep]
+        edges = EdgeArrays(sources, targets, np.full(len(sources), _RECOMMENDS, dtype=np.uint8))
+        wanted = set(zip(index.id_list(sources), index.id_list(targets), strict=True))
+        rows = []
+        for s, t, label, r in self.fetch_edges(index, edges):
+            if label == EdgeType.RECOMMENDS.value and (s, t) in wanted:
+                rows.append([s, kind_of(s).value, *(r.get(k) for k in _EDGE_NAMES), t])
+        return rows
+
+    # -- positions ----------------------------------------------------------------------------
+    def position(self, index: AdjacencyIndex, kind: NodeKind, node_id: str) -> int | None:
+        """A node's position, from the index itself (its ids are the store's as of its version)."""
+        found = index.find(node_id)
+        if found is None or index.kinds[int(index.kind_at(np.array([found]))[0])] is not kind:
+            return None
+        return found
+
+    # -- graphs of positions ------------------------------------------------------------------
+    def graph(self, index: AdjacencyIndex, positions: np.ndarray) -> nx.MultiDiGraph:
+        """The nodes at ``positions`` with their properties, and every relationship among them."""
+        g = nx.MultiDiGraph()
+        positions = np.asarray(positions, dtype=np.int64)
+        self._add_nodes(index, g, positions)
+        for s, t, _, values in self.fetch_edges(index, index.edges_among(positions)):
+            g.add_edge(s, t, key=values["id"], **values)
+        return g
+
+    def _add_nodes(self, index: AdjacencyIndex, g: nx.MultiDiGraph, positions: np.ndarray) -> None:
+        if not len(positions):
+            return
+        kinds = index.kind_at(positions)
+        ids = index.id_list(positions)
+        by_kind: dict[int, list[str]] = {}
+        for k, node_id in zip(kinds.tolist(), ids, strict=True):
+            by_kind.setdefault(k, []).append(node_id)
+        found: dict[str, dict[str, Any]] = {}
+        for k, wanted in by_kind.items():
+            kind = index.kinds[k]
+            names = tuple(node_columns(kind))
+            for row in self._rows(q.nodes_by_ids(kind), {"ids": wanted}):
+                node = {n: v for n, v in zip(names, row[1:], strict=True) if v is not None}
+                node.setdefault("kind", kind.value)
+                found[node["id"]] = node
+        for node_id in ids:  # in the order asked for
+            if node_id in found:
+                g.add_node(node_id, **found[node_id])
+
+    def fetch_edges(self, index: AdjacencyIndex, edges: EdgeArrays) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """Properties of the given relationships: (source id, target id, type, edge dict), each once.
+
+        Nodes most of whose relationships are drawn are walked whole, in one statement per kind
+        and direction; the relationships left (their ends have many more) are asked for by type
+        and table offset, in one statement per kind, direction, type and other kind.  Rows are
+        read column-wise and filtered here by the index.
+        """
+        if not len(edges):
+            return []
+        cache = self._cache
+        if cache is not None and cache.version == index.version:
+            return cache.fetch(index, edges)
+        u, v = edges.source, edges.target
+        member = np.zeros(index.size, dtype=bool)
+        member[u] = member[v] = True
+        self_type = np.isin(edges.code, _SELF_CODES)  # never covered by a whole walk (see ladybug_queries)
+        walked, covered = _cover(index, u, v, self_type)
+        is_walked = np.zeros(index.size, dtype=bool)
+        is_walked[walked] = True
+        seen: set[str] = set()
+        found: list[tuple[str, str, str, dict[str, Any]]] = []
+        for outgoing, ends in ((True, u), (False, v)):  # only the directions with drawn relationships
+            ends = np.unique(ends[is_walked[ends]])
+            kinds = index.kind_at(ends)
+            for k in np.unique(kinds).tolist():
+                if not q.walk_types(index.kinds[k], outgoing=outgoing):
+                    continue
+                ids = index.id_list(ends[kinds == k])
+                table = self._arrow(q.edges_of_many(index.kinds[k], outgoing=outgoing), {"ids": ids})
+                self._keep(index, table, member, seen, found)
+        # What is left: ask the end with fewer relationships for just those, by type and offset.
+        u, v, codes = u[~covered], v[~covered], edges.code[~covered]
+        from_source = (index.degree(u) <= index.degree(v)) | np.isin(codes, _SELF_CODES)
+        anchor, other = np.where(from_source, u, v), np.where(from_source, v, u)
+        groups: dict[tuple[int, bool, int, int], tuple[set[int], set[int]]] = {}
+        for a, out, ak, ok, off, code in zip(
+            anchor.tolist(),
+            from_source.tolist(),
+            index.kind_at(anchor).tolist(),
+            index.kind_at(other).tolist(),
+            index.offsets(other).tolist(),
+            codes.tolist(),
+            strict=True,
+        ):
+            anchors, offsets = groups.setdefault((ak, out, code, ok), (set(), set()))
+            anchors.add(a)
+            offsets.add(off)
+        for (ak, outgoing, code, ok), (anchors, offsets) in groups.items():
+            cypher = q.edges_of_many_to(index.kinds[ak], EDGE_ORDER[code], index.kinds[ok], outgoing=outgoing)
+            ids = index.id_list(np.array(sorted(anchors), dtype=np.int64))
+            table = self._arrow(cypher, {"ids": ids, "other": sorted(offsets)})
+            self._keep(index, table, member, seen, found)
+        return found
+
+    @staticmethod
+    def _keep(
+        index: AdjacencyIndex,
+        table: Any,
+        member: np.ndarray,
+        seen: set[str],
+        found: list[tuple[str, str, str, dict[str, Any]]],
+    ) -> None:
+        """Rows (source, target, other kind, other offset, type, edge columns) whose other end is drawn."""
+        if not table.num_rows:
+            return
+        names = pa.array([kind.value for kind in index.kinds])
+        kind = pc.index_in(table.column(2), value_set=names).to_numpy(zero_copy_only=False)
+        present = ~np.isnan(kind) if kind.dtype.kind == "f" else np.ones(len(kind), dtype=bool)
+        offsets = table.column(3).to_numpy(zero_copy_only=False)
+        ends = np.full(len(kind), -1, dtype=np.int64)
+        ends[present] = index.base[kind[present].astype(np.int64)] + offsets[present].astype(np.int64)
+        inside = present.copy()
+        inside[present] = member[ends[present]]
+        rows = table.filter(pa.array(inside))
+        columns = [rows.column(i).to_pylist() for i in range(rows.num_columns)]
+        for s, t, _, _, label, *values in zip(*columns, strict=True):
+            if values[0] in seen:  # the edge id
+                continue
+            seen.add(values[0])
+            r = {k: x for k, x in zip(_EDGE_NAMES, values, strict=True) if x is not None}
+            r["type"] = label
+            found.append((s, t, label, r))
+
+    # -- walks --------------------------------------------------------------------------------
+    def neighbourhood_ids(
+        self, node_kind: NodeKind, node_id: str, *, hops: int, limit: int, offset: int
+    ) -> tuple[list[str], int] | None:
+        """The neighbours a neighbourhood view draws (by hop, then id) and how many more there are."""
+        with self._lock:
+            index = self.index()
+            start = self.position(index, node_kind, node_id)
+            if start is None:
+                return None
+            window, more = index.neighbourhood(start, hops=hops, limit=limit, offset=offset)
+            return index.id_list(window), more
+
+    def neighbourhood(
+        self, node_kind: NodeKind, node_id: str, *, hops: int, limit: int, offset: int
+    ) -> nx.MultiDiGraph | None:
+        with self._lock:
+            index = self.index()
+            start = self.position(index, node_kind, node_id)
+            if start is None:
+                return None
+            window, more = index.neighbourhood(start, hops=hops, limit=limit, offset=offset)
+            g = self.graph(index, np.concatenate(([start], window)))
+            g.graph["more"] = more
+            return g
+
+    def subgraph(self, by_kind: Mapping[NodeKind, list[str]]) -> nx.MultiDiGraph:
+        """The given nodes (ids by kind, each once) and the relationships among them."""
+        with self._lock:
+            index = self.index()
+            positions = []
+            for kind, ids in by_kind.items():
+                if len(ids) <= _FIND_MOST:
+                    found = [self.position(index, kind, node_id) for node_id in ids]
+                    positions.append(np.array([p for p in found if p is not None], dtype=np.int64))
+                    continue
+                offsets = [row[0] for row in self._rows(q.offsets_by_ids(kind), {"ids": ids})]
+                positions.append(index.position(kind, offsets))
+            flat = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
+            return self.graph(index, flat)
+
+    def shortest_paths(
+        self, source: tuple[NodeKind, str], target: tuple[NodeKind, str], *, max_hops: int, limit: int
+    ) -> list[tuple[list[str], list[tuple[str, str, str, str]]]] | None:
+        """Up to ``limit`` shortest paths as (node ids, steps); ``None`` when an end does not exist."""
+        with self._lock:
+            index = self.index()
+            a = self.position(index, *source)
+            b = self.position(index, *target)
+            if a is None or b is None:
+                return None
+            found = index.shortest_paths(a, b, max_hops=max_hops, limit=limit)
+            if not found:
+                return []
+            pairs = {(x, y) for path in found for x, y in itertools.pairwise(path)}
+            edges = self.fetch_edges(index, index.edges_between(sorted(pairs)))
+            every = np.array(sorted({n for p in found for n in p}), dtype=np.int64)
+            names = dict(zip(every.tolist(), index.id_list(every), strict=True))
+        options: dict[frozenset[str], list[tuple[str, str, str, str]]] = {}
+        for s, t, label, r in edges:
+            if label in _PATH_TYPES:  # the walked ends answer with every relationship to the path's nodes
+                options.setdefault(frozenset((s, t)), []).append((s, label, t, r["id"]))
+        out = []
+        for path in found:
+            ids = [names[n] for n in path]
+            steps = [min(options[frozenset((x, y))]) for x, y in itertools.pairwise(ids)]
+            out.append((ids, steps))
+        return out
+
+
+def _cover(index: AdjacencyIndex, u: np.ndarray, v: np.ndarray, skip: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes to walk whole so that every relationship (u, v) has a walked end: (nodes, covered mask).
+
+    Greedy weighted vertex cover: nodes with the most drawn relationships per relationship
+    read come first; nodes few of whose relationships are drawn are never walked whole.
+    """
+    ends = np.concatenate((u, v))
+    edge_of = np.concatenate((np.arange(len(u)), np.arange(len(v))))
+    nodes, inverse, counts = np.unique(ends, return_inverse=True, return_counts=True)
+    degree = index.degree(nodes)
+    worth = (degree <= _WALK_WHOLE) | (counts * _WANTED_SHARE >= degree)
+    order = np.lexsort((nodes, -counts / np.maximum(degree, 1)))
+    by_node = np.argsort(inverse, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    covered = np.zeros(len(u), dtype=bool)
+    walked = []
+    ends_skip = np.concatenate((skip, skip))
+    for i in order.tolist():
+        if not worth[i]:
+            continue
+        mine = by_node[starts[i] : starts[i + 1]]
+        mine = edge_of[mine[~ends_skip[mine]]]
+        if covered[mine].all():
+            continue
+        covered[mine] = True
+        walked.append(nodes[i])
+    return np.array(walked, dtype=np.int64), covered
+
+
+def _ragged_entries(index: AdjacencyIndex, rows: np.ndarray) -> np.ndarray:
+    return _ragged(index.indptr, rows)

@@ -1,0 +1,1 @@
+"""The Neo4j store over Bolt: its statements and its console worker."""

@@ -1,0 +1,1 @@
+"""The `evx` command line: one module per command group; ``main`` builds the app."""

@@ -1,0 +1,1 @@
+"""Panels shared by the pages: evidence, synthesis, landing."""

@@ -1,0 +1,232 @@
+"""Explore: start at a drug, open an outcome, read the evidence behind the link beside the graph."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+import networkx as nx
+import streamlit as st
+
+from graph.errors import EvidenceError
+from graph.evidence_view import EvidenceRow, link_outs, node_facts
+from graph.export.html import network_html, node_label
+from graph.model import NodeKind
+from graph.service import EvidenceService, LinkEvidence, curation_log
+from graph.store.base import EvidenceStore
+from graph.walk_view import DEFAULT_KINDS, GraphFilters, layered_positions, row_passes, staged_graph
+from ui.web.components import graph_canvas
+from ui.web.panels.evidence import render_evidence
+from ui.web.panels.landing import render_landing
+from ui.web.state import get_settings, get_store, sync_url, view_state
+from ui.web.viewmodel import PAGE, ViewState, evidence_pair, linked_targets, md_escape, plural
+
+__all__ = ["SEARCH_KINDS", "render"]
+
+#: What the search box finds: concepts first, and studies and guidelines by name.
+SEARCH_KINDS = (NodeKind.DRUG, NodeKind.CONDITION, NodeKind.OUTCOME, NodeKind.STUDY, NodeKind.GUIDELINE)
+#: Most nodes drawn at once; the rest are counted in the caption.
+MAX_DRAWN = 1500
+#: Height of the graph box: with the evidence beside it, both fit a 1000 px high window.
+GRAPH_PX = 560
+_KIND_ORDER = [k.value for k in NodeKind]
+_KINDS_KEPT = "evx_kinds_kept"
+#: Less empty space above the page, so the graph and the evidence fit the window together.
+_COMPACT = "<style>.stMainBlockContainer { padding-top: 3.5rem; }</style>"
+
+
+def _warm_statistics() -> None:
+    """Load the statistics library in the background the first time the explorer is shown: the first link
+    opened would otherwise wait ~2.6 s for it (the Wilson intervals of its chart and table)."""
+    global _WARMING
+    if _WARMING is None:
+        _WARMING = threading.Thread(
+            target=importlib.import_module, args=("statsmodels.stats.proportion",), name="evx-warm", daemon=True
+        )
+        _WARMING.start()
+
+
+_WARMING: threading.Thread | None = None
+
+
+def render() -> None:
+    _warm_statistics()
+    store = get_store()
+    state = view_state()
+    st.html(_COMPACT)
+    if not state.trail:
+        st.title("Evidence Explorer")
+    _search(store, state)
+    if not state.trail:
+        render_landing(store, state)
+        sync_url(state)
+        return
+    settings = get_settings()
+    service = EvidenceService.for_settings(store, settings)
+    link = _link(service, state)
+    _breadcrumb(store, state)
+    if link is not None:
+        left, right = st.columns([11, 9], gap="medium")
+        with left:
+            filters = _filters(link)
+            graph = _graph(store, state, link, filters)
+            # open when the researcher selected something other than the link itself
+            with st.expander(
+                "Selected node", expanded=state.selected not in (link.drug.get("id"), link.target.get("id"))
+            ):
+                _details(store, state, graph)
+        with right:
+            rows = [r for r in link.rows if row_passes(r, filters)]
+            render_evidence(store, link, rows, filtered=len(rows) != len(link.rows), log=curation_log(settings))
+    else:
+        left, right = st.columns([3, 2], gap="medium")
+        with left:
+            filters = _filters(None)
+            graph = _graph(store, state, None, filters)
+        with right:
+            _details(store, state, graph)
+    sync_url(state)
+
+
+def _link(service: EvidenceService, state: ViewState) -> LinkEvidence | None:
+    pair = evidence_pair(state)
+    if pair is None:
+        return None
+    try:
+        return service.link(*pair)
+    except EvidenceError as exc:
+        st.error(md_escape(str(exc)))
+        return None
+
+
+def _search(store: EvidenceStore, state: ViewState) -> None:
+    text = st.text_input(
+        "Find a drug, condition or outcome (Dutch or English)",
+        key="evx_search",
+        placeholder="mecasermine, Increlex, hypoglykemie…",
+    )
+    if not text.strip():
+        return
+    hits = store.search(text, kinds=SEARCH_KINDS, limit=8)
+    if not hits:
+        st.caption(f"Nothing called “{md_escape(text)}”. Try a shorter part of the name.")
+        return
+    row = st.container(horizontal=True)
+    for hit in hits:
+        matched = f" (as {hit.matched})" if hit.matched.lower() != hit.name.lower() else ""
+        row.button(
+            md_escape(f"{hit.name} · {hit.kind.value}{matched}"),
+            key=f"evx_hit_{hit.id}",
+            on_click=state.start,
+            args=(hit.id,),
+        )
+
+
+def _breadcrumb(store: EvidenceStore, state: ViewState) -> None:
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.markdown("**Path:**")
+    for i, node_id in enumerate(state.trail):
+        if i:
+            row.markdown("→")
+        last = i == len(state.trail) - 1
+        node = store.node(node_id) or {}
+        row.button(
+            md_escape(node_label(node, node_id)),
+            key=f"evx_crumb_{i}",
+            on_click=state.step_back,
+            args=(i,),
+            type="primary" if last else "secondary",
+            help="You are here" if last else "Step back to here",
+        )
+
+
+def _filters(link: LinkEvidence | None) -> GraphFilters:
+    """What to draw: node kinds, and which studies and guidelines (stance, design, population, year)."""
+    rows: list[EvidenceRow] = list(link.rows) if link else []
+    with st.popover("Filter the graph", width="content"):
+        kinds = st.multiselect(
+            "Kinds of node",
+            _KIND_ORDER,
+            # kept apart from the widget, so the choice survives a visit to another page
+            default=st.session_state.get(_KINDS_KEPT, [k for k in _KIND_ORDER if k in DEFAULT_KINDS]),
+            key="evx_f_kinds",
+            help="Claims (Finding) and documents (Source) are how evidence is stored; add them to see it.",
+        )
+        st.session_state[_KINDS_KEPT] = kinds
+        stances = st.pills(
+            "Stance", ["supports", "contradicts"], selection_mode="multi", default=["supports", "contradicts"]
+        )
+        designs = sorted({r.design or "design not stated" for r in rows})
+        chosen_designs = st.multiselect("Design", designs, default=designs, key="evx_f_design") if designs else []
+        populations = sorted({p for r in rows for p in r.populations})
+        chosen_pops = (
+            st.multiselect("Population", populations, default=populations, key="evx_f_pop") if populations else []
+        )
+        years = sorted({r.year for r in rows if r.year is not None})
+        span = (
+            st.slider("Year", years[0], years[-1], (years[0], years[-1]), key="evx_f_year") if len(years) > 1 else None
+        )
+    return GraphFilters(
+        kinds=frozenset(kinds),
+        stances=frozenset(stances or ()),
+        designs=frozenset(chosen_designs) if designs and len(chosen_designs) != len(designs) else None,
+        populations=frozenset(chosen_pops) if populations and len(chosen_pops) != len(populations) else None,
+        years=tuple(span) if span and (span[0], span[1]) != (years[0], years[-1]) else None,  # type: ignore[arg-type]
+    )
+
+
+def _graph(store: EvidenceStore, state: ViewState, link: LinkEvidence | None, filters: GraphFilters) -> nx.MultiDiGraph:
+    graph = staged_graph(store, state.trail, state.expanded, link=link, filters=filters, page=PAGE)
+    labels = {str(n): node_label(d, str(n)) for n, d in graph.nodes(data=True)}
+    big = graph.number_of_nodes() > MAX_DRAWN
+    positions = None if big else layered_positions(graph, state.trail[0], labels=labels, order=state.trail)
+    drawn = network_html(
+        graph, selected=state.selected, pinned=state.trail, max_nodes=MAX_DRAWN, height_px=GRAPH_PX, positions=positions
+    )
+    more = graph.graph.get("more", {})
+    hidden = sum(more.values())
+    st.caption(
+        f"{plural(drawn.drawn_nodes, 'node')}, {plural(drawn.drawn_edges, 'edge')}"
+        + (f"; {plural(drawn.hidden_nodes + hidden, 'more node')} not drawn" if drawn.hidden_nodes or hidden else "")
+        + ". Click a node to select it."
+    )
+    graph_canvas(drawn.html, key="evx_graph", height=GRAPH_PX, on_click=state.walk, update=drawn.update)
+    return graph
+
+
+def _details(store: EvidenceStore, state: ViewState, graph: nx.MultiDiGraph) -> None:
+    node_id = state.selected
+    node = store.node(node_id) if node_id else None
+    if node is None:
+        st.warning("The selected node is no longer in the store.")
+        return
+    st.subheader(md_escape(node_label(node, node_id or "")))
+    st.caption(md_escape(node.get("kind") or ""))
+    more = graph.graph.get("more", {})
+    row = st.container(horizontal=True)
+    if node_id not in state.expanded:
+        row.button("Show neighbours", key="evx_expand", on_click=state.expand, args=(node_id,), type="primary")
+    else:
+        if more.get(node_id):
+            row.button(f"Show more ({more[node_id]} not shown)", key="evx_more", on_click=state.expand, args=(node_id,))
+        row.button("Hide neighbours", key="evx_collapse", on_click=state.collapse, args=(node_id,))
+    for link in link_outs(node):
+        row.link_button(link.label, link.url)
+    if node.get("kind") == NodeKind.DRUG.value:
+        targets = linked_targets(graph, node_id)  # type: ignore[arg-type]
+        if targets:
+            st.markdown("**Linked outcomes and conditions** — open one to read its evidence:")
+            for target, target_name, sup, con in targets:
+                st.button(
+                    md_escape(f"{target_name}: {sup} supporting, {con} contradicting"),
+                    key=f"evx_link_{target}",
+                    on_click=state.walk,
+                    args=(target,),
+                )
+    facts = node_facts(node)
+    if facts:
+        st.table({"": [label for label, _ in facts], "value": [value for _, value in facts]})
+    if node.get("kind") == NodeKind.SOURCE.value and isinstance(node.get("text"), str):
+        with st.expander("Document text"):
+            st.text(node["text"])
+    st.caption(f"id: {md_escape(node_id or '')}")
