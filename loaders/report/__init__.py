@@ -3,7 +3,9 @@
 A report answers "is drug X a problem for patients with condition Y?".  Modules:
 :mod:`~loaders.report.format` (the format's words, as data), :mod:`~loaders.report.layout`
 (lines, sections, table rows), :mod:`~loaders.report.citations`, :mod:`~loaders.report.parser`
-(what each part says).  PDF text extraction is :mod:`loaders.pdf_text`.
+(the report as a whole) with the rows read by :mod:`~loaders.report.studies` and
+:mod:`~loaders.report.guidelines`, and what their sentences say by :mod:`~loaders.report.findings`.
+PDF text extraction is :mod:`loaders.pdf_text`.
 """
 
 from __future__ import annotations
