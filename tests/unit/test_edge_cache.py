@@ -28,6 +28,9 @@ def _views(store: LadybugStore) -> list[Any]:
     out.append(store.evidence_page("drug:mecasermin", "outcome:hypoglycemia", limit=3))
     out.append(store.shortest_paths("drug:mecasermin", "condition:laron-syndrome", max_hops=4))
     out.append(_snapshot(store.subgraph()))
+    every = sorted(store.subgraph().nodes)
+    out.append([store.node(n) for n in [*every, "drug:no-such-drug"]])
+    out.append(store.evidence("drug:mecasermin", "outcome:hypoglycemia"))
     return out
 
 
@@ -49,7 +52,22 @@ def test_walks_read_from_the_cache_answer_as_the_engine_does(samples: Path) -> N
     with LadybugStore(samples, read_only=True) as cached:
         cache = cached._walks.edge_cache(wait=True)
         assert cache is not None and len(cache.keys) == cached.stats().total_edges
+        nodes = cached._walks.node_cache(wait=True)
+        assert nodes is not None and cached._walks.current_nodes() is nodes
         assert _views(cached) == expected
+
+
+def test_a_view_sends_no_statement_once_the_columns_are_read(samples: Path) -> None:
+    with LadybugStore(samples, read_only=True) as store:
+        store._walks.node_cache(wait=True)
+        sent: list[str] = []
+        run = store._run
+        store._run = lambda cypher, params=None: sent.append(cypher) or run(cypher, params)  # type: ignore[method-assign]
+        store.neighbourhood("drug:mecasermin", hops=2, limit=50)
+        store.evidence_page("drug:mecasermin", "outcome:hypoglycemia", limit=2)
+        store.shortest_paths("drug:mecasermin", "condition:laron-syndrome", max_hops=4)
+        assert store.node("drug:mecasermin") is not None
+        assert sent == []
 
 
 def test_a_write_drops_the_cache_and_the_next_index_reads_it_again(tmp_path: Path) -> None:

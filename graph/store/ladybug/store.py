@@ -456,6 +456,9 @@ class LadybugStore(EvidenceStore):
             return None
         kind = kind_of(node_id)
         with self._lock:
+            cached = self._walks.cached_nodes({kind: [node_id]})  # None unless the node columns are current
+            if cached is not None and getattr(self, "_transaction_thread", None) is None:
+                return cached.get(node_id)
             rows = self._rows(q.node_by_id(kind), {"id": node_id})
         return _node_from(kind, rows[0]) if rows else None
 
@@ -612,6 +615,9 @@ class LadybugStore(EvidenceStore):
 
     def _nodes_by_id(self, wanted: Mapping[NodeKind, Iterable[str]]) -> dict[str, dict[str, Any]]:
         """Nodes by kind and id, each fetched once through the primary-key index."""
+        cached = self._walks.cached_nodes(wanted)  # None unless the node columns are current
+        if cached is not None and getattr(self, "_transaction_thread", None) is None:
+            return cached
         out: dict[str, dict[str, Any]] = {}
         for kind, ids in wanted.items():
             if ids:

@@ -32,6 +32,7 @@ from graph.store.base import EVIDENCE_KINDS, PATH_EDGE_TYPES, STANCES, evidence_
 from graph.store.ladybug import queries as q
 from graph.store.ladybug.adjacency import EDGE_ORDER, AdjacencyIndex, EdgeArrays, _ragged
 from graph.store.ladybug.edge_cache import EdgeCache
+from graph.store.ladybug.node_cache import NodeCache
 
 __all__ = ["LadybugWalks"]
 
@@ -84,8 +85,10 @@ class LadybugWalks:
         #: Relationship columns in memory (built in the background after each index; see edge_cache).
         self._cache_edges = cache_edges
         self._cache: EdgeCache | None = None
+        self._nodes: NodeCache | None = None  # node columns, read in the same pass (see node_cache)
         self._cache_thread: threading.Thread | None = None
         self.last_cache_build_s: float | None = None
+        self.last_node_cache_build_s: float | None = None
         self._stopped = False
 
     # -- staying current --------------------------------------------------------------------
@@ -109,7 +112,7 @@ class LadybugWalks:
         with self._lock:
             marker = self._marker()
             if self._index is None or self._index.version != marker:
-                self._index = self._cache = None  # free the old arrays before the new ones are read
+                self._index = self._cache = self._nodes = None  # free the old arrays before reading new ones
                 began = time.perf_counter()
                 self._index = self._build(marker)
                 self.last_build_s = time.perf_counter() - began
@@ -140,11 +143,57 @@ class LadybugWalks:
         cache = self._cache
         return cache if cache is not None and cache.version == index.version else None
 
+    def node_cache(self, *, wait: bool = False) -> NodeCache | None:
+        """The node columns of the current index, or ``None`` while they are being read (``wait``: until they are)."""
+        index = self.index()
+        thread = self._cache_thread
+        if wait and thread is not None:
+            thread.join()
+        nodes = self._nodes
+        return nodes if nodes is not None and nodes.version == index.version else None
+
+    def current_nodes(self) -> NodeCache | None:
+        """The node columns if the index is current and they are read; never builds anything (for lookups that
+        must not wait for an index: the store's ``node``)."""
+        with self._lock:
+            index, nodes = self._index, self._nodes
+            if index is None or nodes is None or nodes.version != index.version or index.version != self._marker():
+                return None
+            return nodes
+
+    def cached_nodes(self, wanted: Mapping[NodeKind, Any]) -> dict[str, dict[str, Any]] | None:
+        """Nodes by kind and id from memory (absent ids left out), or ``None`` when the columns are not current."""
+        with self._lock:
+            nodes = self.current_nodes()
+            if nodes is None:
+                return None
+            index = self._index
+            assert index is not None
+            positions = [
+                p for kind, ids in wanted.items() for i in ids if (p := self.position(index, kind, i)) is not None
+            ]
+            found = nodes.nodes(index, np.array(positions, dtype=np.int64))
+        return {node["id"]: node for node in found if node is not None}
+
     def _build_cache(self, index: AdjacencyIndex) -> None:
-        """Read every relationship with its columns, one table per statement (the lock is held per statement, so
-        walks go on meanwhile); kept only if the index is still current and the relationships are its own."""
+        """Read every node and relationship with its columns, one table per statement (the lock is held per
+        statement, so walks go on meanwhile); kept only if the index is still current and the rows are its own."""
         began = time.perf_counter()
         try:
+            node_tables = []
+            for kind in NodeKind:
+                with self._lock:
+                    if self._stale(index):
+                        return
+                    cypher = q.node_fields_of(kind, node_columns(kind))
+                    node_tables.append((kind, self._arrow(cypher, None)))
+            nodes = NodeCache.build(index, node_tables)
+            del node_tables
+            with self._lock:
+                if nodes is not None and not self._stale(index):
+                    self._nodes = nodes
+                    self.last_node_cache_build_s = time.perf_counter() - began
+            began = time.perf_counter()
             tables = []
             for skind, etype, tkind in sorted(ALLOWED_TRIPLES):
                 with self._lock:
@@ -270,12 +319,7 @@ class LadybugWalks:
         if not pairs:
             return {}
         every = np.array(sorted({g for *_, g in pairs}), dtype=np.int64)
-        names = tuple(node_columns(NodeKind.FIGURE))
-        found = {}
-        for row in self._rows(q.nodes_by_ids(NodeKind.FIGURE), {"ids": index.id_list(every)}):
-            node = {n: v for n, v in zip(names, row[1:], strict=True) if v is not None}
-            node.setdefault("kind", NodeKind.FIGURE.value)
-            found[node["id"]] = node
+        found = {node["id"]: node for node in self.node_dicts(index, every) if node is not None}
         ids = dict(zip(every.tolist(), index.id_list(every), strict=True))
         ends = np.array(sorted({x for f, e, _ in pairs for x in (f, e)}), dtype=np.int64)
         end_ids = dict(zip(ends.tolist(), index.id_list(ends), strict=True))
@@ -322,8 +366,17 @@ class LadybugWalks:
         return g
 
     def _add_nodes(self, index: AdjacencyIndex, g: nx.MultiDiGraph, positions: np.ndarray) -> None:
+        for node in self.node_dicts(index, positions):  # in the order asked for
+            if node is not None:
+                g.add_node(node["id"], **node)
+
+    def node_dicts(self, index: AdjacencyIndex, positions: np.ndarray) -> list[dict[str, Any] | None]:
+        """The node at each position: from the node columns when read, else one primary-key statement per kind."""
         if not len(positions):
-            return
+            return []
+        cache = self._nodes
+        if cache is not None and cache.version == index.version:
+            return cache.nodes(index, positions)
         kinds = index.kind_at(positions)
         ids = index.id_list(positions)
         by_kind: dict[int, list[str]] = {}
@@ -337,9 +390,7 @@ class LadybugWalks:
                 node = {n: v for n, v in zip(names, row[1:], strict=True) if v is not None}
                 node.setdefault("kind", kind.value)
                 found[node["id"]] = node
-        for node_id in ids:  # in the order asked for
-            if node_id in found:
-                g.add_node(node_id, **found[node_id])
+        return [found.get(node_id) for node_id in ids]
 
     def fetch_edges(self, index: AdjacencyIndex, edges: EdgeArrays) -> list[tuple[str, str, str, dict[str, Any]]]:
         """Properties of the given relationships: (source id, target id, type, edge dict), each once.
