@@ -11,11 +11,12 @@ import resource
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psutil
 from hypothesis import HealthCheck, settings
 
 from graph.store.base import EvidenceStore
@@ -173,3 +174,31 @@ def store_fingerprint(store: EvidenceStore) -> tuple[Any, ...]:
         (s, t, k, sorted((a, repr(v)) for a, v in d.items())) for s, t, k, d in graph.edges(keys=True, data=True)
     )
     return (stats.nodes, stats.edges, hash(repr(nodes)), hash(repr(edges)))
+
+
+def console_workers() -> list[psutil.Process]:
+    """The console worker processes this test process has started and not yet reaped."""
+    found = []
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if proc.status() != psutil.STATUS_ZOMBIE and "worker_process.py" in " ".join(proc.cmdline()):
+                found.append(proc)
+        except psutil.Error:
+            pass  # it ended while we looked
+    return found
+
+
+class Gone(Exception):
+    """What an ``on_wait`` callback raises to stand for a browser session that went away."""
+
+
+def leave_after(seconds: float, *, seen: list[float], when_running: bool = False) -> Callable[[float], None]:
+    """An ``on_wait`` callback that records each wait and raises :class:`Gone` once ``seconds`` have passed
+    (and, with ``when_running``, only once a worker is running)."""
+
+    def on_wait(elapsed: float) -> None:
+        seen.append(elapsed)
+        if elapsed > seconds and (not when_running or console_workers()):
+            raise Gone
+
+    return on_wait

@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
 
 from graph.errors import QueryError, QueryTimeoutError, WriteRefusedError
@@ -24,7 +23,7 @@ from graph.store.ladybug.store import LadybugStore
 from graph.store.query_worker import WorkerLimits
 from loaders import load_path, sample_paths
 from tests.reliability.hostile_cypher import NEO4J_ATTACKS
-from tests.reliability.support import TALLY, store_fingerprint
+from tests.reliability.support import TALLY, Gone, console_workers, leave_after, store_fingerprint
 
 #: Nine million rows: seconds on any server, never within a 1 s limit.
 LONG = "UNWIND range(1, 3000) AS x UNWIND range(1, 3000) AS y RETURN count(*)"
@@ -39,17 +38,6 @@ def _samples_into(store: object) -> None:
     for path in sample_paths():
         for document in load_path(path):
             store.ingest(document)  # type: ignore[attr-defined]
-
-
-def _workers() -> list[psutil.Process]:
-    found = []
-    for proc in psutil.Process().children(recursive=True):
-        try:
-            if proc.status() != psutil.STATUS_ZOMBIE and "worker_process.py" in " ".join(proc.cmdline()):
-                found.append(proc)
-        except psutil.Error:
-            pass
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +78,7 @@ def test_a_long_bolt_query_is_stopped_at_its_time_limit(bolt_store: object) -> N
     print(f"\nBolt console query with a 1 s limit: timeout error after {took:.2f} s")
     TALLY["Bolt console queries stopped at their time limit"] += 1
     assert took < BOUND_S
-    assert _workers() == []
+    assert console_workers() == []
     assert [resource.getrlimit(r) for r in _LIMITS] == limits_before  # the limits were the worker's only
     assert store_fingerprint(bolt_store) == before  # type: ignore[arg-type]
     assert bolt_store.console_query("MATCH (d:Drug) RETURN count(d) AS n").rows[0][0] > 0  # type: ignore[attr-defined]
@@ -98,19 +86,10 @@ def test_a_long_bolt_query_is_stopped_at_its_time_limit(bolt_store: object) -> N
 
 @pytest.mark.neo4j
 def test_whatever_on_wait_raises_cancels_the_bolt_query(bolt_store: object) -> None:
-    class Gone(Exception):
-        pass
-
     seen: list[float] = []
-
-    def on_wait(elapsed: float) -> None:
-        seen.append(elapsed)
-        if len(_workers()) and elapsed > 0.5:
-            raise Gone
-
     with pytest.raises(Gone):
-        bolt_store.console_query(LONG, timeout_s=60, on_wait=on_wait)  # type: ignore[attr-defined]
-    assert seen and _workers() == []
+        bolt_store.console_query(LONG, timeout_s=60, on_wait=leave_after(0.5, seen=seen, when_running=True))  # type: ignore[attr-defined]
+    assert seen and console_workers() == []
 
 
 @pytest.mark.neo4j
