@@ -18,6 +18,7 @@ from typing import IO, Protocol
 
 from pydantic import ValidationError
 
+from graph import trusted
 from graph.dose import Dose
 from graph.errors import LoadError, RecordError
 from graph.ids import content_id, figure_id, finding_id, source_id
@@ -164,18 +165,14 @@ class DocumentBuilder:
         stored: a quote must be something a researcher can find in the source.
         """
         if not quote:
-            return Provenance(source_doc=self.source_doc)
+            return trusted.provenance(self.source_doc)
         if start is not None and self.text[start : start + len(quote)] == quote:
-            return Provenance(
-                source_doc=self.source_doc,
-                quote=quote,
-                span=(start, start + len(quote)),
-            )
+            return trusted.provenance(self.source_doc, quote, (start, start + len(quote)))
         found = self.text.find(quote)
         if found < 0:
             self.warn(f"quote not found verbatim in the source, left out: {quote[:60]!r}")
-            return Provenance(source_doc=self.source_doc)
-        return Provenance(source_doc=self.source_doc, quote=quote, span=(found, found + len(quote)))
+            return trusted.provenance(self.source_doc)
+        return trusted.provenance(self.source_doc, quote, (found, found + len(quote)))
 
     def line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, max(offset, 0)) + 1
@@ -196,15 +193,7 @@ class DocumentBuilder:
     ) -> str:
         clean = {k: v for k, v in (props or {}).items() if v is not None and v != ""}
         try:
-            self.nodes.append(
-                Node(
-                    id=node_id,
-                    kind=kind,
-                    name=name,
-                    props=clean,
-                    provenance=self.provenance(quote, start=start),
-                )
-            )
+            self.nodes.append(trusted.node(node_id, kind, name, clean, self.provenance(quote, start=start)))
         except ValidationError as exc:
             raise RecordError(f"{kind} {name!r}: {_first_error(exc)}") from None
         self._check_size()
@@ -245,15 +234,7 @@ class DocumentBuilder:
     ) -> None:
         clean = {k: v for k, v in (props or {}).items() if v is not None}
         try:
-            self.edges.append(
-                Edge(
-                    type=etype,
-                    source=source,
-                    target=target,
-                    props=clean,
-                    provenance=self.provenance(quote, start=start),
-                )
-            )
+            self.edges.append(trusted.edge(etype, source, target, clean, self.provenance(quote, start=start)))
         except ValidationError as exc:
             raise RecordError(f"{etype} {source} -> {target}: {_first_error(exc)}") from None
         self._check_size()
@@ -380,26 +361,16 @@ class DocumentBuilder:
             provenance=Provenance(source_doc=self.source_doc),
         )
         nodes = [n for n in unique_nodes(self.nodes) if n.id != source.id]
-        provenance = Provenance(source_doc=self.source_doc)
+        provenance = trusted.provenance(self.source_doc)
         linked = {(e.source, e.target) for e in self.edges if e.type is EdgeType.FROM_SOURCE}
         from_source = [
-            Edge(
-                type=EdgeType.FROM_SOURCE,
-                source=n.id,
-                target=source.id,
-                provenance=provenance,
-            )
+            trusted.edge(EdgeType.FROM_SOURCE, n.id, source.id, {}, provenance)
             for n in nodes
             if (n.id, source.id) not in linked
         ]
         edges = list({e.id: e for e in (*self.edges, *from_source)}.values())
         try:
-            document = Document(
-                source=source,
-                nodes=tuple(nodes),
-                edges=tuple(edges),
-                warnings=tuple(self.warnings),
-            )
+            document = trusted.document(source, tuple(nodes), tuple(edges), tuple(self.warnings))
         except ValidationError as exc:
             raise LoadError(_first_error(exc), path=self.path) from None
         # the digest of its records travels with the Source: a re-import of an edited file is told apart

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from graph import trusted
 from graph.dose import Dose, find_dose
 from graph.errors import LoadError
 from graph.ids import concept_id, study_id
@@ -322,8 +323,9 @@ class _StudyReader:
         if self.arms:
             described = " | ".join(a.describe() for a in self.arms)
             study = next(n for n in self.b.nodes if n.id == self.study)
-            self.b.nodes[self.b.nodes.index(study)] = study.model_copy(
-                update={"props": {**study.props, "arms": described[:20000]}}
+            props = {**study.props, "arms": described[:20000]}
+            self.b.nodes[self.b.nodes.index(study)] = trusted.node(
+                study.id, study.kind, study.name, props, study.provenance
             )
 
     def _finding(
