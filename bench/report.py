@@ -275,8 +275,8 @@ def _latency(results: dict[str, Any]) -> list[str]:
     ]
     if index:
         lines += [
-            "Adjacency index (on the first walk after opening or a change), and the relationship columns read "
-            "after it in the background (walks read relationships from the engine until they are in) — "
+            "Adjacency index (on the first walk after opening or a change), and the node and relationship columns "
+            "read after it in the background (walks read them from the engine until they are in) — "
             + "; ".join(index)
             + ".",
             "",
@@ -295,10 +295,66 @@ WALKS_BEGIN, WALKS_END = "<!-- walks: begin -->", "<!-- walks: end -->"
 
 
 def _edge_cache(index: dict[str, Any]) -> str:
-    cache = index.get("edge_cache")
-    if not cache:
-        return ""
-    return f"; relationship columns in {cache['build_s']} s more, {cache['mib']} MiB"
+    nodes, cache = index.get("node_cache"), index.get("edge_cache")
+    out = f"; node columns in {nodes['build_s']} s more, {nodes['mib']} MiB" if nodes else ""
+    if cache:
+        out += f"; relationship columns in {cache['build_s']} s more, {cache['mib']} MiB"
+    return out
+
+
+#: The walks timed both ways in one process: properties from memory (ours) and from the engine.
+_AB = (
+    ("neighbourhood", "1 hop, mixed starts"),
+    ("neighbourhood_drug", "1 hop, a drug with ~110 neighbours"),
+    ("neighbourhood_study", "1 hop, a study"),
+    ("neighbourhood_hub", "1 hop, the most-studied drug"),
+    ("neighbourhood_2hops", "2 hops, 100-node cap"),
+    ("neighbourhood_2hops_study", "2 hops from a study"),
+    ("evidence_page", "evidence page, random pairs"),
+    ("evidence_hub_page", "evidence page, hub pair"),
+    ("shortest_path", "shortest paths (≤ 6 hops, 10)"),
+)
+
+
+def _ab(results: dict[str, Any]) -> list[str]:
+    """Each walk timed with the node and relationship columns in memory and with them set aside, input by input
+    in one process: the ratio holds at whatever load the machine had."""
+    sizes = [s for s in results["sizes"] if results["sizes"][s]["store"].get("ops")]
+    rows = []
+    for size in sizes:
+        store = results["sizes"][size]["store"]
+        ops = store["ops"]
+        for key, label in _AB:
+            block = ops.get(key, {})
+            ours, other = block.get("ours"), block.get("from_engine")
+            if not ours or not other:
+                continue
+            rows.append(
+                f"| {int(size):,} | {label} | {ours['n']} | {_ms(ours, 'p50_ms')} / {_ms(ours, 'p95_ms')} | "
+                f"{block.get('statements', '–')} | {_ms(other, 'p50_ms')} / {_ms(other, 'p95_ms')} | "
+                f"{_ratio(other, ours)} |"
+            )
+    if not rows:
+        return []
+    loads = [
+        f"{int(s):,}: {results['sizes'][s]['store'].get('load_before', '?')} → "
+        f"{results['sizes'][s]['store'].get('load_after', '?')}, explorer peak "
+        f"{results['sizes'][s]['store'].get('watched_peak_rss_mib', results['sizes'][s]['store'].get('peak_rss_mib', 0)):,.0f} MiB"
+        for s in sizes
+    ]
+    return [
+        "### From memory against from the engine (A/B in one process)",
+        "",
+        "Each input timed in turn with the node and relationship columns in memory (*from memory*: the "
+        "statements column is what it still sends) and with them set aside (*from the engine*: one primary-key "
+        "statement per node kind drawn and the relationships by anchored statements). Load average at the "
+        "queries' start → end and the explorer process's peak resident memory per size: " + "; ".join(loads) + ".",
+        "",
+        "| Edges | Walk | n | from memory p50 / p95 | statements | from the engine p50 / p95 | speed-up p50 |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
 
 
 def walks_section(results: dict[str, Any]) -> list[str]:
@@ -311,7 +367,7 @@ def walks_section(results: dict[str, Any]) -> list[str]:
             f"load average before / after {m['load_before']} / {m.get('load_after', '?')} on {m['cores']} cores.",
             "",
         ]
-    body = _walks(results) + _walk_targets(results) + _latency(results) + _exports(results)
+    body = _walks(results) + _walk_targets(results) + _ab(results) + _latency(results) + _exports(results)
     return [*head, *body, WALKS_END, ""]
 
 
@@ -474,19 +530,43 @@ def _browser(results: dict[str, Any]) -> list[str]:
         "Page open → first graph painted (navigation start to the graph iframe reporting its first paint), and "
         "click on an outcome or condition in a drug's graph → its evidence heading and table in the page and the "
         "graph redrawn (each click on a freshly opened view, the drug's strongest links first; the page's own "
-        "clock).",
+        "clock). A click splits into *server* (click → the rerun's last websocket message before the paint: "
+        "the script running and its output travelling) and *paint* (that message → drawn); *payload* is what "
+        "the click brought over the websocket. Targets: open ≤ 2,000 ms p95, click ≤ 500 ms p95.",
         "",
+    ]
+    if browser.get("load_before"):
+        lines += [
+            f"Run {browser.get('when', '')}; load average before / after: {browser['load_before']} / "
+            f"{browser.get('load_after')}.",
+            "",
+        ]
+    lines += [
         "| Store | Start node | Open → painted p50 | p95 | n | Click → evidence and graph p50 | p95 | n "
-        "| Click → graph p50 | p95 |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| Click → graph p50 | p95 | Click: server p50 | paint p50 | payload p50 (KB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in browser.get("stores", {}).items():
         if "error" in r:
-            lines.append(f"| {name} | failed: {r['error'][:200]} ||||||||")
+            lines.append(f"| {name} | failed: {r['error'][:200]} ||||||||||||")
             continue
         o, c, g = r["open_to_paint"], r["click_to_view"], r.get("click_to_graph", {})
+        server, paint = r.get("click_server", {}), r.get("click_paint", {})
+        kb = r.get("click_payload_kb", {}).get("p50")
         lines.append(
             f"| {name} | `{r['start']}` | {_ms(o, 'p50_ms')} | {_ms(o, 'p95_ms')} | {o['n']} | "
-            f"{_ms(c, 'p50_ms')} | {_ms(c, 'p95_ms')} | {c['n']} | {_ms(g, 'p50_ms')} | {_ms(g, 'p95_ms')} |"
+            f"{_ms(c, 'p50_ms')} | {_ms(c, 'p95_ms')} | {c['n']} | {_ms(g, 'p50_ms')} | {_ms(g, 'p95_ms')} | "
+            f"{_ms(server, 'p50_ms')} | {_ms(paint, 'p50_ms')} | {kb if kb is not None else '–'} |"
         )
     return [*lines, ""]
+
+
+def replace_browser_section(markdown: str, results: dict[str, Any]) -> str:
+    """``markdown`` with its browser section (up to the next ``## `` heading) replaced, or appended."""
+    section = "\n".join(_browser(results))
+    head = "## Browser ("
+    if head not in markdown:
+        return markdown.rstrip("\n") + "\n\n" + section
+    before, rest = markdown.split(head, 1)
+    after = rest.split("\n## ", 1)
+    return before + section + ("\n## " + after[1] if len(after) > 1 else "")

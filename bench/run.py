@@ -104,7 +104,7 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
     inputs = Inputs(**loaded["inputs"])
     export_sets = {n: loaded["sets"][str(n)] for n in EXPORT_SIZES}
     html_sets = {n: loaded["sets"][str(n)] for n in HTML_SIZES}
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"load_before": [round(x, 2) for x in os.getloadavg()]}
     store = LadybugStore(store_dir)
     rss = {"after_open": rss_mib()}
     recorder = Recorder(store._conn)
@@ -115,24 +115,46 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
     store.search("warm")  # builds the in-process concept index once per store
     ops["search_index_build_ms"] = round((time.perf_counter() - start) * 1000, 3)
 
+    walks = store._walks
+
+    def uncached(call: Any) -> Any:
+        """``call`` with the node and relationship columns set aside: properties read from the engine."""
+
+        def run(item: Any) -> Any:
+            kept = walks._cache, walks._nodes
+            walks._cache = walks._nodes = None
+            try:
+                return call(item)
+            finally:
+                walks._cache, walks._nodes = kept
+
+        return run
+
     def paired(name: str, call: Any, items: list[Any], *, budget_s: float = BUDGET_S, cypher: Any = None) -> None:
         """Time ``call`` per input, and the statements it sent replayed straight to the engine.
 
         ``cypher``, when given, answers the same question with Cypher alone (no adjacency
-        index): the raw engine doing the walk, timed on the same inputs.
+        index): the raw engine doing the walk, timed on the same inputs.  Each input is also
+        timed with the in-memory columns set aside (*from the engine*), in turn with ours, so
+        the ratio of the two is read at one load.
         """
         ours: list[float] = []
         raw: list[float] = []
         alone: list[float] = []
+        engine_props: list[float] = []
+        statements_sent: list[int] = []
         began = time.perf_counter()
         for item in items:
             if len(ours) >= MIN_REPS and time.perf_counter() - began > budget_s:
                 break  # an expensive operation at a large size: fewer repetitions (the n column says how many)
             with recorder.recording() as statements:
                 call(item)  # warm and record (untimed)
+            statements_sent.append(len(statements))
             ours += timed(call, [item])
             raw += timed(recorder.replay, [list(statements)])
-        ops[name] = {"ours": summary(ours), "engine": summary(raw)}
+            engine_props += timed(uncached(call), [item])
+        ops[name] = {"ours": summary(ours), "engine": summary(raw), "from_engine": summary(engine_props)}
+        ops[name]["statements"] = round(sum(statements_sent) / max(len(statements_sent), 1), 1)
         if cypher is not None:  # its own time budget, so a slow reference does not cut ours short
             began = time.perf_counter()
             for item in items[: len(ours)]:
@@ -161,9 +183,16 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
         "nodes": index.size,
         "rss_mib_after": rss_mib(),
     }
-    # The relationship columns are read in the background after the index; every walk below is timed with them in.
+    # The node and relationship columns are read in the background after the index; every walk below is timed
+    # with them in.
     start = time.perf_counter()
     cache = store._walks.edge_cache(wait=True)
+    nodes = store._walks.node_cache()
+    if nodes is not None:
+        ops["adjacency_index"]["node_cache"] = {
+            "build_s": store._walks.last_node_cache_build_s and round(store._walks.last_node_cache_build_s, 3),
+            "mib": round(nodes.nbytes / 2**20, 1),
+        }
     if cache is not None:
         ops["adjacency_index"]["edge_cache"] = {
             "build_s": store._walks.last_cache_build_s and round(store._walks.last_cache_build_s, 3),
@@ -257,6 +286,7 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
             "total": summary(seconds),
         }
     rss["after_exports"] = rss_mib()
+    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
     store.close()
     out["ops"], out["exports"] = ops, exports
     out["peak_rss_mib"] = peak_rss_mib()
@@ -546,7 +576,7 @@ def _ingest(args: argparse.Namespace) -> dict[str, Any]:
     return {"started": started, **result}
 
 
-def _run_sizes(sizes: list[int], args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+def _run_sizes(sizes: list[int], args: argparse.Namespace, scratch: Path, *, on_size: Any = None) -> dict[str, Any]:
     """Per size: generate and bulk-load, run every query and export, and the networkx reference."""
     cap = args.max_rss_mib
     out: dict[str, Any] = {}
@@ -574,6 +604,8 @@ def _run_sizes(sizes: list[int], args: argparse.Namespace, scratch: Path) -> dic
             print(f"[bench] {size:,} edges: networkx …", flush=True)
             nx_side = _worker(["--worker", "networkx", *common], timeout=300, cap_mib=cap)
         out[str(size)] = {"store": store, "networkx": nx_side}
+        if on_size is not None:
+            on_size(str(size), out[str(size)])
         if store_dir.exists() and size != max(sizes):
             shutil.rmtree(store_dir, ignore_errors=True)  # keep the largest for the browser run only
     return out
@@ -588,8 +620,16 @@ def _walks_only(args: argparse.Namespace, sizes: list[int]) -> int:
     results = json.loads(json_path.read_text()) if json_path.exists() else {}
     scratch = Path(tempfile.mkdtemp(prefix="evx-bench-"))
     machine = _machine()
+    results["sizes"] = {}
+    results["walks_machine"] = machine
+    results["reps"], results["seed"] = args.reps, args.seed
+
+    def done(size: str, measured: dict[str, Any]) -> None:  # each size kept as it finishes (10M takes long)
+        results["sizes"][size] = measured
+        json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
     try:
-        results["sizes"] = _run_sizes(sizes, args, scratch)
+        _run_sizes(sizes, args, scratch, on_size=done)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     machine["load_after"] = [round(x, 2) for x in os.getloadavg()]
