@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -20,65 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import platformdirs
-from pydantic import BaseModel, ConfigDict, Field
 
 from graph.errors import FetchError
+from graph.settings import FetchSettings
 
 __all__ = ["FetchClient", "FetchSettings", "RateLimiter", "cache_name", "save_all"]
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "evidence-explorer/0.1 (+https://github.com/; evx fetch)"
-
-
-def default_cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("evidence-explorer", appauthor=False)) / "fetch"
-
-
-class FetchSettings(BaseModel):
-    """Where the APIs are and how politely to ask them: defaults ← environment ← arguments.
-
-    ``EVX_CTGOV_URL`` and ``EVX_PUBMED_URL`` move the base URLs (tests point them at a
-    local replay server); ``EVX_CACHE`` is the directory raw responses are saved in;
-    ``NCBI_API_KEY`` raises PubMed's limit from 3 to 10 requests a second.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    ctgov_url: str = "https://clinicaltrials.gov/api/v2"
-    pubmed_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
-    cache_dir: Path = Field(default_factory=default_cache_dir)
-    timeout_s: float = Field(default=30.0, gt=0, le=600)
-    retries: int = Field(default=4, ge=0, le=10)
-    backoff_s: float = Field(default=1.0, ge=0, le=60)
-    max_wait_s: float = Field(default=60.0, ge=0, le=3600)
-    ctgov_rate: float = Field(default=0.8, gt=0)  # ClinicalTrials.gov asks for about 50 requests a minute
-    pubmed_rate: float | None = Field(default=None, gt=0)  # None: 3/s, or 10/s with an API key (NCBI's rules)
-    ncbi_api_key: str | None = None
-    ncbi_email: str | None = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> FetchSettings:
-        env = os.environ if env is None else env
-        mapping = {
-            "EVX_CTGOV_URL": "ctgov_url",
-            "EVX_PUBMED_URL": "pubmed_url",
-            "EVX_CACHE": "cache_dir",
-            "EVX_FETCH_TIMEOUT": "timeout_s",
-            "EVX_FETCH_RETRIES": "retries",
-            "EVX_FETCH_BACKOFF": "backoff_s",
-            "EVX_CTGOV_RATE": "ctgov_rate",
-            "EVX_PUBMED_RATE": "pubmed_rate",
-            "NCBI_API_KEY": "ncbi_api_key",
-            "EVX_NCBI_EMAIL": "ncbi_email",
-        }
-        values: dict[str, object] = {name: env[var] for var, name in mapping.items() if env.get(var)}
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.model_validate(values)
-
-    @property
-    def effective_pubmed_rate(self) -> float:
-        return self.pubmed_rate or (10.0 if self.ncbi_api_key else 3.0)
 
 
 class RateLimiter:

@@ -18,6 +18,7 @@ import httpx
 from fetch.client import FetchClient, FetchSettings, cache_name, save_all
 from fetch.result import FetchResult, Progress
 from graph.errors import FetchError
+from graph.settings import Settings
 
 __all__ = ["fetch_ctgov"]
 
@@ -47,7 +48,7 @@ def fetch_ctgov(
     sleep: Callable[[float], None] = time.sleep,
 ) -> FetchResult:
     """Studies by NCT id, or the first ``limit`` studies matching ``query``; files saved, not loaded."""
-    settings = settings or FetchSettings.from_env()
+    settings = settings or Settings.from_env().fetch
     if bool(ids) == bool(query):
         raise FetchError("give NCT ids or a query, not both and not neither")
     folder = settings.cache_dir / "ctgov"

@@ -20,6 +20,7 @@ from defusedxml import ElementTree as SafeET
 from fetch.client import FetchClient, FetchSettings, cache_name, save_all
 from fetch.result import FetchResult, Progress
 from graph.errors import FetchError
+from graph.settings import Settings
 
 __all__ = ["fetch_pubmed"]
 
@@ -58,7 +59,7 @@ def fetch_pubmed(
     sleep: Callable[[float], None] = time.sleep,
 ) -> FetchResult:
     """Articles by PMID, or the first ``limit`` matching ``query``; files saved, not loaded."""
-    settings = settings or FetchSettings.from_env()
+    settings = settings or Settings.from_env().fetch
     if bool(ids) == bool(query):
         raise FetchError("give PMIDs or a query, not both and not neither")
     folder = settings.cache_dir / "pubmed"

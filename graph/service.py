@@ -10,6 +10,7 @@ the store directly, and an edge a curator had rejected still showed as a support
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -18,7 +19,16 @@ from typing import Any
 
 import networkx as nx
 
-from graph.curation import Correction, CuratedEvidence, CurationLog, curate_evidence, curate_graph, curation_path
+from graph.curation import (
+    Correction,
+    CuratedEvidence,
+    CurationLog,
+    correction_of,
+    curate_evidence,
+    curate_graph,
+    curation_path,
+    read_corrections,
+)
 from graph.evidence_view import (
     EvidenceRow,
     ForestPoint,
@@ -34,11 +44,13 @@ from graph.report import EvidenceReport, build_report, evidence_sources
 from graph.settings import Settings
 from graph.store.base import EvidenceStore
 from graph.store.ladybug.open import STORE_MARK
+from graph.sync import Progress as SyncProgress
+from graph.sync import SyncReport, copy_store
 from graph.synthesis.testimony import weigh
 from graph.synthesis.weights import Weights, load_weights
 from graph.views import Evidence, EvidenceItem
 
-__all__ = ["EvidenceService", "LinkEvidence"]
+__all__ = ["Curation", "EdgeDecision", "EvidenceService", "LinkEvidence", "curation_log"]
 
 
 @dataclass(frozen=True)
@@ -196,6 +208,72 @@ class EvidenceService:
     def export_bytes(self, graph: nx.MultiDiGraph, fmt: str) -> bytes:
         """``graph`` with the corrections on it as ``fmt``, in memory (a download)."""
         return export_bytes(self.curated_graph(graph), fmt)
+
+    def decisions(self, drug_id: str, target_id: str) -> tuple[EdgeDecision, ...]:
+        """The stance edges behind a link, rejected ones too, with ids and curation status (to decide on)."""
+        curated = self.evidence(drug_id, target_id)
+        seen: set[str] = set()
+        out: list[EdgeDecision] = []
+        for item in (*curated.evidence.items, *curated.rejected):
+            if item.edge_id in seen:
+                continue
+            seen.add(item.edge_id)
+            status = "; ".join(f"{c['curation_status']} by {c['curated_by']}" for c in item.curation)
+            out.append(
+                EdgeDecision(item.edge_id, item.stance.value, str(item.evidence.name), str(item.finding.name), status)
+            )
+        return tuple(out)
+
+    def sync(self, server: EvidenceStore, *, to_server: bool, progress: SyncProgress | None = None) -> SyncReport:
+        """Copy this store into ``server`` (``to_server``), or ``server`` into this store, document by document.
+
+        Safe to re-run: documents the target holds are skipped (:func:`graph.sync.copy_store`).
+        """
+        source, target = (self.store, server) if to_server else (server, self.store)
+        return copy_store(source, target, progress=progress)
+
+
+@dataclass(frozen=True)
+class EdgeDecision:
+    """One stance edge a curator may decide on (``evx curate list``)."""
+
+    edge_id: str
+    stance: str
+    evidence: str
+    claim: str
+    curation: str
+
+
+@dataclass(frozen=True)
+class Curation:
+    """The curate use-case: decisions validated once and kept in the log of the settings' backend.
+
+    It needs no open store, on purpose: a curator records a decision while the explorer (the
+    store's one writer) is running, and a decision about a Neo4j server's edge needs no
+    connection to it.  :class:`EvidenceService` applies what is recorded here.
+    """
+
+    log: CurationLog
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Curation:
+        return cls(curation_log(settings))
+
+    @property
+    def corrections(self) -> tuple[Correction, ...]:
+        return tuple(self.log.corrections)
+
+    def record(self, *, date: dt.date | None = None, **fields: object) -> Correction:
+        """Validate one decision (a :class:`~graph.errors.RecordError` names the bad field) and save it."""
+        correction = correction_of({**fields, "date": date or dt.date.today()})
+        self.log.add(correction)
+        return correction
+
+    def import_file(self, path: Path, *, curator: str | None = None) -> list[Correction]:
+        """Every correction of a curator's YAML file, or none if one is wrong (the error names file and line)."""
+        corrections = read_corrections(path, curator=curator)
+        self.log.add(*corrections)
+        return corrections
 
 
 def _stance(item: EvidenceItem) -> str:

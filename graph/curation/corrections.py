@@ -40,7 +40,7 @@ class Correction(BaseModel):
     date: dt.date
     reason: str | None = None
 
-    @field_validator("curator", "reason", "edge", "source", "target", "quote")
+    @field_validator("curator", "reason", "edge", "source", "target", "quote", mode="before")
     @classmethod
     def _strip(cls, value: str | None) -> str | None:
         return value.strip() if isinstance(value, str) else value

@@ -37,6 +37,10 @@ def read_corrections(path: Path, *, curator: str | None = None) -> list[Correcti
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise LoadError(f"cannot read {path}: {exc.strerror or exc}", path=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the corrections as UTF-8", path=str(path)
+        ) from None
     return parse_corrections(text, where=str(path), curator=curator)
 
 

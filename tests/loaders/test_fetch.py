@@ -7,11 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from fetch import FetchSettings, RateLimiter, fetch_ctgov, fetch_pubmed
 from fetch.client import _retry_after_seconds
-from graph.errors import FetchError
+from graph.errors import FetchError, LoadError
 from graph.settings import Settings
 from graph.store import open_store
 from tests.loaders.replay import REPLAY, Reply, replay_server
@@ -202,14 +203,29 @@ def test_settings_from_environment(tmp_path):
         "EVX_PUBMED_URL": "http://127.0.0.1:1/e",
         "EVX_CACHE": str(tmp_path),
     }
-    settings = FetchSettings.from_env(env)
+    settings = Settings.from_env(env).fetch
     assert (settings.ctgov_url, settings.pubmed_url, settings.cache_dir) == (
         env["EVX_CTGOV_URL"],
         env["EVX_PUBMED_URL"],
         tmp_path,
     )
     assert settings.effective_pubmed_rate == 3.0
-    assert FetchSettings.from_env({"NCBI_API_KEY": "k"}).effective_pubmed_rate == 10.0
+    assert Settings.from_env({"NCBI_API_KEY": "k"}).fetch.effective_pubmed_rate == 10.0
+
+
+def test_fetch_settings_from_the_settings_file(tmp_path):
+    """A ``[fetch]`` table of the settings file, under the environment."""
+    config = tmp_path / "evx.toml"
+    config.write_text('[fetch]\nretries = 1\nctgov_url = "http://127.0.0.1:1/file"\n', encoding="utf-8")
+    env = {"EVX_CONFIG": str(config), "EVX_CTGOV_URL": "http://127.0.0.1:1/env"}
+    settings = Settings.from_env(env).fetch
+    assert (settings.retries, settings.ctgov_url) == (1, "http://127.0.0.1:1/env")
+    config.write_text('fetch = "nope"\n', encoding="utf-8")
+    with pytest.raises(LoadError, match="'fetch' must be a table"):
+        Settings.from_env({"EVX_CONFIG": str(config)})
+    config.write_text("[fetch]\nretry = 1\n", encoding="utf-8")
+    with pytest.raises(ValidationError):
+        Settings.from_env({"EVX_CONFIG": str(config)})
 
 
 # -- the command line ------------------------------------------------------------------------

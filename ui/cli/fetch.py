@@ -1,8 +1,8 @@
 """``evx fetch``: download records from ClinicalTrials.gov and PubMed, save them, load them.
 
 Fetching and loading stay separate steps: the raw responses are saved under the cache
-directory first (``--cache-dir``, ``$EVX_CACHE``), then loaded exactly as ``evx load``
-loads files.  Offline, a fetch fails at once with one clear line and changes nothing.
+directory first (``--cache-dir``, else the ``fetch`` settings: ``$EVX_CACHE``), then loaded
+by :func:`ui.cli.load.load_paths`, the same call into the evidence service as ``evx load``.  Offline, a fetch fails at once with one clear line and changes nothing.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from typing import Annotated
 
 import typer
 
-from fetch import FetchResult, FetchSettings, fetch_ctgov, fetch_pubmed
+from fetch import FetchResult, fetch_ctgov, fetch_pubmed
 from graph.errors import EvidenceError
+from ui.cli.common import settings_of
 from ui.cli.console import err, progress_bar
+from ui.cli.load import load_paths
 
 __all__ = ["fetch_app"]
 
@@ -25,9 +27,7 @@ fetch_app = typer.Typer(
     no_args_is_help=True,
 )
 
-CacheOption = Annotated[
-    Path | None, typer.Option("--cache-dir", envvar="EVX_CACHE", help="Where raw responses are saved.")
-]
+CacheOption = Annotated[Path | None, typer.Option("--cache-dir", help="Where raw responses are saved (or $EVX_CACHE).")]
 QueryOption = Annotated[str | None, typer.Option("--query", help="Search text instead of ids.")]
 LimitOption = Annotated[int, typer.Option("--limit", min=1, max=10_000, help="Most records to fetch for --query.")]
 RefreshOption = Annotated[bool, typer.Option("--refresh", help="Download again even when the cache has the record.")]
@@ -79,7 +79,9 @@ def _run(
         err.print(f"error: give {ids_are} or --query TEXT (one of them)")
         raise typer.Exit(2)
     with _guarded():
-        settings = FetchSettings.from_env(cache_dir=cache_dir)
+        settings = settings_of(ctx).fetch
+        if cache_dir is not None:
+            settings = settings.model_copy(update={"cache_dir": cache_dir})
         with progress_bar() as progress:
             task = progress.add_task(f"fetching {what}", total=None)
 
@@ -95,8 +97,6 @@ def _run(
         for path in result.files:
             print(path)
         return
-    from ui.cli.load import load_paths
-
     load_paths(ctx, list(result.files))
 
 

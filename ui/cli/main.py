@@ -55,16 +55,17 @@ class OutputFormat(StrEnum):
 def _options(
     ctx: typer.Context,
     store: Annotated[
-        Path | None, typer.Option("--store", envvar="EVX_STORE", help="Directory of the embedded store.")
+        Path | None, typer.Option("--store", help="Directory of the embedded store (or $EVX_STORE).")
     ] = None,
     neo4j: Annotated[
         str | None,
-        typer.Option("--neo4j", envvar="EVX_NEO4J_URI", help="Use a Neo4j server (bolt:// or neo4j:// URI)."),
+        typer.Option("--neo4j", help="Use a Neo4j server (bolt:// or neo4j:// URI; or $EVX_NEO4J_URI)."),
     ] = None,
     read_only: Annotated[
         bool, typer.Option("--read-only", help="Open the store read-only (while another process writes to it).")
     ] = False,
 ) -> None:
+    # the one place the command line's settings are read: defaults ← EVX_CONFIG file ← environment ← options
     ctx.obj = Settings.from_env(store=store, neo4j_uri=neo4j, read_only=read_only or None)
 
 

@@ -1,7 +1,8 @@
 """``evx sync``: copy the embedded store into Neo4j (``--to neo4j``) or back (``--from neo4j``).
 
-Registered in :mod:`ui.cli.main`; the store directory and the server come from the global
-options (``--store``, ``--neo4j``) and their environment variables.
+Registered in :mod:`ui.cli.main`; the store directory and the server come from the settings
+(``--store``, ``--neo4j``, or ``EVX_STORE``, ``EVX_NEO4J_URI``).  The copy is
+:meth:`graph.service.EvidenceService.sync`; this module opens the two stores and shows progress.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Annotated
 import typer
 
 from graph.errors import EvidenceError
+from graph.service import EvidenceService
 from graph.store import BACKENDS
-from graph.sync import copy_store
 from ui.cli.common import settings_of
 from ui.cli.console import err as _err
 from ui.cli.console import out as _out
@@ -41,15 +42,14 @@ def sync(
         raise typer.Exit(2)
     try:
         embedded = BACKENDS["ladybug"](settings.model_copy(update={"read_only": to is not None}))
-        with embedded, BACKENDS["neo4j"](settings) as server:
-            source, target = (embedded, server) if to is not None else (server, embedded)
-            with progress_bar() as progress:
-                task = progress.add_task("copying", total=None)
+        with embedded, BACKENDS["neo4j"](settings) as server, progress_bar() as progress:
+            task = progress.add_task("copying", total=None)
 
-                def advance(done: int, total: int, source_id: str) -> None:
-                    progress.update(task, completed=done, total=total, description=source_id[:40])
+            def advance(done: int, total: int, source_id: str) -> None:
+                progress.update(task, completed=done, total=total, description=source_id[:40])
 
-                report = copy_store(source, target, progress=advance)
+            service = EvidenceService(embedded, settings=settings)
+            report = service.sync(server, to_server=to is not None, progress=advance)
     except EvidenceError as exc:
         _err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from None
