@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from graph.model import EDGE_COLUMNS, EdgeType, NodeKind
 from graph.store.ladybug.adjacency import EDGE_ORDER, AdjacencyIndex, EdgeArrays
+from graph.store.ladybug.node_cache import pylist
 
 __all__ = ["EdgeCache", "edge_key"]
 
@@ -103,7 +104,7 @@ class EdgeCache:
         pair = keys // 32
         source, target = pair // index.size, pair % index.size
         taken = pa.array(rows)
-        values = {name: column.take(taken).to_pylist() for name, column in self.columns.items()}
+        values = {name: pylist(column, taken) for name, column in self.columns.items()}
         sources, targets = index.id_list(source), index.id_list(target)
         out = []
         for i, c in enumerate(code.tolist()):

@@ -25,10 +25,19 @@ import pyarrow.compute as pc
 from graph.model import NodeKind, node_columns
 from graph.store.ladybug.adjacency import AdjacencyIndex
 
-__all__ = ["NodeCache"]
+__all__ = ["NodeCache", "pylist"]
 
 #: A string column is dictionary-encoded when it has at most one distinct value per this many rows.
 _REPEATED = 2
+
+
+def pylist(column: pa.Array, rows: pa.Array) -> list[Any]:
+    """``column``'s values at ``rows`` as Python objects; a dictionary-encoded column is decoded after the take
+    (its own ``to_pylist`` cost ~0.8 ms for 200 rows against 50 µs decoded)."""
+    taken = column.take(rows)
+    if pa.types.is_dictionary(taken.type):
+        taken = taken.dictionary_decode()
+    return taken.to_pylist()
 
 
 class NodeCache:
@@ -98,7 +107,7 @@ class NodeCache:
             if not columns:
                 continue
             rows = pa.array(positions[where] - index.base[k])
-            values = {name: column.take(rows).to_pylist() for name, column in columns.items()}
+            values = {name: pylist(column, rows) for name, column in columns.items()}
             ids = values["id"]
             kind = index.kinds[k].value
             for j, i in enumerate(where.tolist()):

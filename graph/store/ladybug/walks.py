@@ -311,11 +311,14 @@ class LadybugWalks:
         self, index: AdjacencyIndex, evidence: np.ndarray, findings: np.ndarray
     ) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
         """Figures the page's evidence reported (REPORTS) that measure the page's claims (MEASURES)."""
-        pairs = []
-        for e, f in set(zip(evidence.tolist(), findings.tolist(), strict=True)):
-            reported = self._ends(index, e, _REPORTS, incoming=False, kind=NodeKind.FIGURE)
-            measuring = self._ends(index, f, _MEASURES, incoming=True, kind=NodeKind.FIGURE)
-            pairs += [(f, e, g) for g in np.intersect1d(reported, measuring).tolist()]
+        wanted = set(zip(evidence.tolist(), findings.tolist(), strict=True))
+        reporter, reported = _typed(index, np.unique(evidence), _REPORTS, incoming=False, kind=NodeKind.FIGURE)
+        claim, measuring = _typed(index, np.unique(findings), _MEASURES, incoming=True, kind=NodeKind.FIGURE)
+        reports = set(zip(reporter.tolist(), reported.tolist(), strict=True))
+        measures: dict[int, set[int]] = {}
+        for f, g in zip(claim.tolist(), measuring.tolist(), strict=True):
+            measures.setdefault(f, set()).add(g)
+        pairs = [(f, e, g) for e, f in wanted for g in sorted(measures.get(f, ())) if (e, g) in reports]
         if not pairs:
             return {}
         every = np.array(sorted({g for *_, g in pairs}), dtype=np.int64)
@@ -573,6 +576,18 @@ def _cover(index: AdjacencyIndex, u: np.ndarray, v: np.ndarray, skip: np.ndarray
         covered[mine] = True
         walked.append(nodes[i])
     return np.array(walked, dtype=np.int64), covered
+
+
+def _typed(
+    index: AdjacencyIndex, rows: np.ndarray, code: int, *, incoming: bool, kind: NodeKind
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, neighbour) of every relationship of one type and direction from ``rows`` to nodes of one kind."""
+    entries = _ragged(index.indptr, rows)
+    owner = np.repeat(rows, index.degree(rows))
+    flags, other = index.flags[entries], index.neighbour[entries].astype(np.int64)
+    keep = ((flags >> 1) == code) & ((flags & 1) == (0 if incoming else 1))
+    keep &= index.kind_at(other) == index.kinds.index(kind)
+    return owner[keep], other[keep]
 
 
 def _ragged_entries(index: AdjacencyIndex, rows: np.ndarray) -> np.ndarray:
