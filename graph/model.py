@@ -260,6 +260,13 @@ def node_columns(kind: NodeKind) -> dict[str, type]:
     return {**COMMON_NODE_PROPERTIES, **NODE_PROPERTIES[kind]}
 
 
+#: A row of each kind with every column empty but ``kind`` (copied by :meth:`Node.row`, per record).
+_EMPTY_NODE_ROWS: dict[NodeKind, dict[str, Scalar]] = {
+    kind: {**dict.fromkeys(node_columns(kind)), "kind": kind.value} for kind in NodeKind
+}
+_EMPTY_EDGE_ROW: dict[str, Scalar] = dict.fromkeys(EDGE_COLUMNS)
+
+
 _KIND_BY_PREFIX: dict[str, NodeKind] = {kind.prefix: kind for kind in NodeKind}
 
 
@@ -353,17 +360,14 @@ class Node(BaseModel):
 
     def row(self) -> dict[str, Scalar]:
         """A flat dict with every column of the kind (``None`` where unknown)."""
-        span = self.provenance.span
-        row: dict[str, Scalar] = dict.fromkeys(node_columns(self.kind))
-        row.update(
-            id=self.id,
-            kind=self.kind.value,
-            name=self.name,
-            source_doc=self.provenance.source_doc,
-            quote=self.provenance.quote,
-            span_start=span[0] if span else None,
-            span_end=span[1] if span else None,
-        )
+        prov = self.provenance
+        row = _EMPTY_NODE_ROWS[self.kind].copy()  # every column, in order, the kind already set
+        row["id"] = self.id
+        row["name"] = self.name
+        row["source_doc"] = prov.source_doc
+        row["quote"] = prov.quote
+        if prov.span:
+            row["span_start"], row["span_end"] = prov.span
         row.update(self.props)
         return row
 
@@ -403,15 +407,13 @@ class Edge(BaseModel):
 
     def row(self) -> dict[str, Scalar]:
         """A flat dict of the stored columns (without endpoints and type)."""
-        span = self.provenance.span
-        row: dict[str, Scalar] = dict.fromkeys(EDGE_COLUMNS)
-        row.update(
-            id=self.id,
-            source_doc=self.provenance.source_doc,
-            quote=self.provenance.quote,
-            span_start=span[0] if span else None,
-            span_end=span[1] if span else None,
-        )
+        prov = self.provenance
+        row = _EMPTY_EDGE_ROW.copy()
+        row["id"] = self.id
+        row["source_doc"] = prov.source_doc
+        row["quote"] = prov.quote
+        if prov.span:
+            row["span_start"], row["span_end"] = prov.span
         row.update(self.props)
         return row
 

@@ -59,6 +59,7 @@ class ResultsReader:
     concept: Callable[[str, NodeKind], str]
     finding: Callable[[str, str, str | None, int | None], str]
     supported: set[str] = field(default_factory=set)
+    _roles: dict[tuple[str, str, str, bool], GroupRole] = field(default_factory=dict)
 
     @property
     def study_drugs(self) -> list[str]:
@@ -79,17 +80,23 @@ class ResultsReader:
     def roles(self, module: dict[str, Any], key: str, where: str) -> dict[str, GroupRole]:
         groups = [g for g in self.f.items(module, key, where=where) if isinstance(g.get("id"), str)]
         real = [g for g in groups if self.f.text(g, "title").casefold() != "total"]
-        return {
-            g["id"]: group_role(
-                g["id"],
-                self.f.text(g, "title", where=where) or g["id"],
-                self.f.text(g, "description", where=where),
-                arms=self.arms,
-                interventions=self.interventions,
-                single_group_study=len(real) == 1,
-            )
-            for g in groups
-        }
+        out = {}
+        for g in groups:  # the same group recurs in every measure: its role is worked out once
+            title = self.f.text(g, "title", where=where) or g["id"]
+            description = self.f.text(g, "description", where=where)
+            known = (g["id"], title, description, len(real) == 1)
+            role = self._roles.get(known)
+            if role is None:
+                role = self._roles[known] = group_role(
+                    g["id"],
+                    title,
+                    description,
+                    arms=self.arms,
+                    interventions=self.interventions,
+                    single_group_study=len(real) == 1,
+                )
+            out[g["id"]] = role
+        return out
 
     def group_of(self, cell: dict[str, Any], roles: dict[str, GroupRole], field: str, what: str) -> GroupRole | None:
         """The group a result cell names, or ``None`` with a warning naming the field (the cell is skipped)."""
@@ -110,6 +117,13 @@ class ResultsReader:
             head = dumps(dict(itertools.islice(value.items(), 2)))[:-1]
             return self.b.text.find(head, max(after, 0))
         return self.b.text.find(dumps(value), max(after, 0))
+
+    def place(self, cell: dict[str, Any], after: int) -> tuple[str, int]:
+        """A result cell's quote (its compact JSON) and :meth:`locate`'s answer, serialising the cell once."""
+        quote = dumps(cell)
+        if len(cell) > 3:
+            return quote, self.locate(cell, after)
+        return quote, self.b.text.find(quote, max(after, 0))
 
     # -- figures --------------------------------------------------------------------
     def figure(
@@ -189,7 +203,7 @@ class ResultsReader:
                         continue
                     gid = count["groupId"]
                     group = _in_period(group, p, len(periods), self.interventions)
-                    start = self.locate(count, cursor)
+                    quote, start = self.place(count, cursor)
                     cursor = max(cursor, start)
                     self.figure(
                         f"flow|{p}|{m}|{a}|{gid}",
@@ -199,7 +213,7 @@ class ResultsReader:
                         unit="participants",
                         category=title,
                         measure_type="participant flow",
-                        quote=dumps(count),
+                        quote=quote,
                         start=start,
                         outcome=None,
                     )
@@ -214,7 +228,7 @@ class ResultsReader:
                 group = roles.get(count.get("groupId")) if isinstance(count.get("groupId"), str) else None
                 if group is None:
                     continue
-                start = self.locate(count, cursor)
+                quote, start = self.place(count, cursor)
                 cursor = max(cursor, start)
                 self.figure(
                     f"baseline-n|{d}|{c}|{group.group_id}",
@@ -223,7 +237,7 @@ class ResultsReader:
                     value=number(count.get("value")),
                     unit=units.lower(),
                     measure_type="baseline",
-                    quote=dumps(count),
+                    quote=quote,
                     start=start,
                     outcome=None,
                 )
@@ -285,7 +299,7 @@ class ResultsReader:
                     if group is None:
                         continue
                     gid = cell["groupId"]
-                    start = self.locate(cell, cursor)
+                    quote, start = self.place(cell, cursor)
                     cursor = max(cursor, start)
                     value = number(cell.get("value"))
                     denominator = denominators.get(gid)
@@ -303,7 +317,7 @@ class ResultsReader:
                         lower_limit=number(cell.get("lowerLimit")),
                         upper_limit=number(cell.get("upperLimit")),
                         category=name,
-                        quote=dumps(cell),
+                        quote=quote,
                         start=start,
                         outcome=outcome,
                         **common,
@@ -430,7 +444,7 @@ class ResultsReader:
                 f"{self.f.label}: field {spot}: {affected!r} affected of {at_risk!r} at risk is not a proportion; skipped"
             )
             return
-        start = self.locate(stat, event_start)
+        quote, start = self.place(stat, event_start)
         self.figure(
             key,
             group,
@@ -441,7 +455,7 @@ class ResultsReader:
             denominator=at_risk,
             category=organ,
             measure_type="adverse events",
-            quote=dumps(stat),
+            quote=quote,
             start=start,
             outcome=outcome,
             support="adverse event reported in the registry results" if affected > 0 else None,

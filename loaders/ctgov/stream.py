@@ -32,9 +32,16 @@ _STUDY_KEYS = frozenset(
 )
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def dumps(value: Any) -> str:
-    """JSON as the API serves it (compact, UTF-8): the Source text and its quotes agree."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """JSON as the API serves it (compact, UTF-8): the Source text and its quotes agree.
+
+    One encoder for every call (``json.dumps`` with options builds one per call); values come
+    from parsed JSON, so they cannot be circular.
+    """
+    return _ENCODER.encode(value)
 
 
 def quoted(value: str) -> str:
