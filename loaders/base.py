@@ -156,6 +156,8 @@ class DocumentBuilder:
         self.warnings: list[str] = []
         self._name_index: dict[str, str] = {}
         self._name_indexed = 0
+        self._bare = trusted.provenance(self.source_doc)
+        self._placed: dict[tuple[str, int | None], Provenance] = {}  # a figure's node and edges share one
 
     # -- provenance ----------------------------------------------------------------
     def provenance(self, quote: str | None = None, *, start: int | None = None) -> Provenance:
@@ -165,14 +167,20 @@ class DocumentBuilder:
         stored: a quote must be something a researcher can find in the source.
         """
         if not quote:
-            return trusted.provenance(self.source_doc)
+            return self._bare
+        placed = self._placed.get((quote, start))
+        if placed is not None:
+            return placed
         if start is not None and self.text[start : start + len(quote)] == quote:
-            return trusted.provenance(self.source_doc, quote, (start, start + len(quote)))
-        found = self.text.find(quote)
-        if found < 0:
-            self.warn(f"quote not found verbatim in the source, left out: {quote[:60]!r}")
-            return trusted.provenance(self.source_doc)
-        return trusted.provenance(self.source_doc, quote, (found, found + len(quote)))
+            placed = trusted.provenance(self.source_doc, quote, (start, start + len(quote)))
+        else:
+            found = self.text.find(quote)
+            if found < 0:
+                self.warn(f"quote not found verbatim in the source, left out: {quote[:60]!r}")
+                return self._bare
+            placed = trusted.provenance(self.source_doc, quote, (found, found + len(quote)))
+        self._placed[(quote, start)] = placed
+        return placed
 
     def line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, max(offset, 0)) + 1
