@@ -4,6 +4,15 @@
 downloaded one) with every non-local request blocked.  The graph component stamps its
 iframe with ``data-painted-at`` (``performance.now()`` when vis-network drew) and a
 generation counter, so the times are the page's own clock, not polling latency.
+
+Where a click's time goes is read from the same clock: every message the server sends over
+the page's websocket is stamped on arrival, so a click splits into *server* (click → the
+rerun's last message, which is the script running and its output travelling) and *paint*
+(last message → evidence and graph drawn), with the bytes the click brought (*payload*).
+
+Run the browser part alone with ``python -m bench.browser --store DIR`` (an existing store) or
+``--size 1000000`` (a generated store, as ``make bench`` builds it); ``--write BENCHMARKS.md``
+replaces that file's browser section.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from urllib.request import urlopen
 
 from bench.timing import summary
 
-__all__ = ["CHROMIUM", "run_browser"]
+__all__ = ["CHROMIUM", "main", "run_browser"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -43,6 +52,24 @@ _FIND_FRAME = """(gen) => {
   const f = find(document);
   return f && Number(f.getAttribute('data-painted-generation') || 0) >= gen;
 }"""
+
+
+#: Stamps every websocket message the page receives (page clock, bytes): where a click's time goes.
+_STAMP_FRAMES = """(() => {
+  const Native = window.WebSocket;
+  window.__evxFrames = [];
+  window.WebSocket = function (...args) {
+    const ws = new Native(...args);
+    ws.addEventListener("message", (event) => {
+      const d = event.data;
+      const size = typeof d === "string" ? d.length : (d.byteLength ?? d.size ?? 0);
+      window.__evxFrames.push([performance.now(), size]);
+    });
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+})();"""
 
 
 def _free_port() -> int:
@@ -123,7 +150,7 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int) -> 
     the redrawn graph (the researcher's click → evidence)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    opened, clicked, graph_only = [], [], []
+    opened, clicked, graph_only, server, paint, payload = [], [], [], [], [], []
     blocked: list[str] = []
     missed: list[str] = []
     targets: list[str] = []
@@ -132,14 +159,19 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int) -> 
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.route("**/*", lambda route: route.continue_() if _local(route.request.url) else route.abort())
         context.on("request", lambda req: None if _local(req.url) else blocked.append(req.url))
+        context.add_init_script(_STAMP_FRAMES)
         page = context.new_page()
         page.goto(f"{url}/?trail={start}&expand={start}", wait_until="commit")
         return context, page, _wait_painted(page, 1)
 
+    first_frame, last_frame = [], []
     for i in range(opens + 1):  # the first visit warms the server's caches and is not counted
         context, page, painted = visit()
         if i:
             opened.append(painted / 1000)
+            frames = [t for t, _ in page.evaluate("() => window.__evxFrames") if t <= painted]
+            first_frame.append(min(frames, default=painted) / 1000)
+            last_frame.append(max(frames, default=painted) / 1000)
         if not targets:  # the drug's outcomes and conditions, strongest first (as drawn, top to bottom)
             targets = [n for n in _drawn(page) if n.startswith(("outcome:", "condition:"))][:clicks]
         context.close()
@@ -155,14 +187,30 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int) -> 
             missed.append(target)  # the click landed between nodes
             context.close()
             continue
-        clicked.append((max(float(shown), done) - begin) / 1000)
+        end = max(float(shown), done)
+        clicked.append((end - begin) / 1000)
         graph_only.append((done - begin) / 1000)
+        page.wait_for_timeout(500)  # messages still arriving after the paint (the rest of the page)
+        frames = [(t, n) for t, n in page.evaluate("() => window.__evxFrames") if t >= begin]
+        before = [t for t, _ in frames if t <= end]
+        last = max(before, default=begin)
+        server.append((last - begin) / 1000)
+        paint.append((end - last) / 1000)
+        payload.append(sum(n for _, n in frames))
         context.close()
     return {
         "start": start,
         "open_to_paint": summary(opened),
+        "open_first_message": summary(first_frame),
+        "open_last_message": summary(last_frame),
         "click_to_view": summary(clicked),
         "click_to_graph": summary(graph_only),
+        "click_server": summary(server),
+        "click_paint": summary(paint),
+        "click_payload_kb": {
+            "p50": round(sorted(payload)[len(payload) // 2] / 1024, 1) if payload else None,
+            "max": round(max(payload) / 1024, 1) if payload else None,
+        },
         "clicked": targets,
         "blocked_requests": sorted(set(blocked)),
         "missed_clicks": missed,
@@ -224,3 +272,52 @@ def run_browser(
         finally:
             browser.close()
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.browser``: the browser timings alone, on a given or generated store."""
+    import argparse
+    import json
+    import shutil
+    import tempfile
+
+    parser = argparse.ArgumentParser(prog="python -m bench.browser", description=main.__doc__)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--store", type=Path, help="an existing embedded store directory")
+    where.add_argument("--size", type=int, help="generate and bulk-load a store of this many edges first")
+    parser.add_argument("--samples", action="store_true", help="also time a store of the bundled samples")
+    parser.add_argument("--opens", type=int, default=5)
+    parser.add_argument("--clicks", type=int, default=6)
+    parser.add_argument("--out", type=Path, default=Path("browser-results.json"))
+    parser.add_argument("--write", type=Path, help="replace this BENCHMARKS.md's browser section")
+    args = parser.parse_args(argv)
+    scratch = Path(tempfile.mkdtemp(prefix="evx-bench-browser-"))
+    try:
+        store, name = args.store, f"{args.size or 0:,} edges"
+        if args.size:
+            store = scratch / "store"
+            command = [sys.executable, "-m", "bench.run", "--worker", "load", "--size", str(args.size)]
+            command += ["--reps", "5", "--store-dir", str(store), "--plan", str(scratch / "plan.json")]
+            subprocess.run([*command, "--result", str(scratch / "load.json")], check=True)
+        elif store is not None:
+            name = store.name
+        stores: dict[str, Path | None] = {"samples": None} if args.samples else {}
+        stores[name] = store
+        load_before = [round(x, 2) for x in os.getloadavg()]
+        result = run_browser(stores, workdir=scratch / "browser", opens=args.opens, clicks=args.clicks)
+        result["load_before"], result["load_after"] = load_before, [round(x, 2) for x in os.getloadavg()]
+        result["when"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    if args.write:
+        from bench.report import replace_browser_section
+
+        markdown = args.write.read_text(encoding="utf-8") if args.write.exists() else "# Benchmarks\n"
+        args.write.write_text(replace_browser_section(markdown, {"browser": result}), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

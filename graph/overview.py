@@ -2,17 +2,21 @@
 
 Database stores answer with two small aggregate queries (no document text travels); the
 in-memory store, which has no Cypher, is read as a graph (it is small by nature).
+:func:`cached_overview` keeps the answer per store version (about 0.7 s at 1M edges, the
+counts included), so the first page does not ask again on every rerun.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 from graph.errors import EvidenceError
 from graph.model import EdgeType, NodeKind
 from graph.store.base import EvidenceStore, StoreStats
 
-__all__ = ["DocumentEntry", "DrugEntry", "StoreOverview", "store_overview"]
+__all__ = ["DocumentEntry", "DrugEntry", "StoreOverview", "cached_overview", "store_overview"]
 
 _DOCUMENTS = (
     "MATCH (s:Source) RETURN s.id AS id, s.name AS name, s.source_type AS type, s.retrieved AS retrieved "
@@ -93,6 +97,30 @@ def store_overview(store: EvidenceStore, *, limit: int = 10) -> StoreOverview:
         key=lambda e: (-(e.supporting + e.contradicting), e.name),
     )
     return StoreOverview(stats, tuple(documents[: 10 * limit]), tuple(drugs_list[:limit]))
+
+
+_CACHE: weakref.WeakKeyDictionary[EvidenceStore, tuple[object, StoreOverview]] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+
+
+def cached_overview(store: EvidenceStore, *, limit: int = 10) -> StoreOverview:
+    """:func:`store_overview`, worked out once per :meth:`~graph.store.base.EvidenceStore.version` of the store.
+
+    A store that cannot tell its version (``None``) is asked every time.
+    """
+    version = store.version()
+    if version is None:
+        return store_overview(store, limit=limit)
+    key = (version, limit)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(store)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    overview = store_overview(store, limit=limit)
+    if store.version() == version:  # not changed while it was read
+        with _CACHE_LOCK:
+            _CACHE[store] = (key, overview)
+    return overview
 
 
 def _sortable(retrieved: str | None) -> float:

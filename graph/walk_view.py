@@ -12,7 +12,7 @@ to in the next, and so on, each column as wide as its longest label and each row
 high, so no two labels overlap and the same walk is always drawn the same way.  Opening a
 node only adds columns to the right (or rows below), so what was on screen stays put.
 
-Pure functions over a store and :class:`graph.service.LinkEvidence`; no Streamlit.
+Pure functions over a store and a link's evidence (:class:`graph.link_page.LinkPage`); no Streamlit.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import networkx as nx
 
 from graph.errors import EvidenceError, RecordError
 from graph.evidence_view import EvidenceRow, figure_line, population_key
+from graph.link_page import LinkPage
 from graph.model import EdgeType, NodeKind, kind_of
 from graph.service import LinkEvidence
 from graph.store.base import EvidenceStore
@@ -119,7 +120,7 @@ def staged_graph(
     trail: Sequence[str],
     expanded: Mapping[str, int],
     *,
-    link: LinkEvidence | None = None,
+    link: LinkEvidence | LinkPage | None = None,
     filters: GraphFilters | None = None,
     page: int = 100,
 ) -> nx.MultiDiGraph:
@@ -227,13 +228,13 @@ def _neighbours(store: EvidenceStore, drawing: _Drawing, node_id: str, cap: int,
         drawing.graph.add_edge(source, target, key=key, **data)
 
 
-def _link_evidence(drawing: _Drawing, link: LinkEvidence, cap: int, filters: GraphFilters) -> None:
+def _link_evidence(drawing: _Drawing, link: LinkEvidence | LinkPage, cap: int, filters: GraphFilters) -> None:
     drug_id, target_id = str(link.drug.get("id")), str(link.target.get("id"))
     drawing.node(drug_id, link.drug)
     drawing.node(target_id, link.target)
     _curated_counts(drawing, link, drug_id, target_id)
     rows = [r for r in link.rows if row_passes(r, filters)]
-    drawing.more[target_id] = max(len(rows) - cap, 0)
+    drawing.more[target_id] = max(len(rows) - cap, 0) + (link.more_rows if isinstance(link, LinkPage) else 0)
     nodes = {str(i.evidence.get("id")): i.evidence for i in link.evidence.items}
     items: dict[tuple[str, str], list[Any]] = {}
     for item in link.evidence.items:
@@ -277,7 +278,7 @@ def _link_evidence(drawing: _Drawing, link: LinkEvidence, cap: int, filters: Gra
                 )
 
 
-def _curated_counts(drawing: _Drawing, link: LinkEvidence, drug_id: str, target_id: str) -> None:
+def _curated_counts(drawing: _Drawing, link: LinkEvidence | LinkPage, drug_id: str, target_id: str) -> None:
     """The opened link's edge counts what its table counts (after the curator's corrections)."""
     graph = drawing.graph
     data = graph.get_edge_data(drug_id, target_id) or {}

@@ -351,6 +351,13 @@ class EvidenceStore(abc.ABC):
     def stats(self) -> StoreStats:
         """Node counts by kind and edge counts by type."""
 
+    def version(self) -> object | None:
+        """A value that changes whenever the stored data changes (what a view derived from it may be cached on).
+
+        ``None`` when the store cannot tell (another process may write to it unseen): derive afresh.
+        """
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional for stores without resources
         """Release the store's resources."""
 

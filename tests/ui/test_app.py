@@ -163,7 +163,7 @@ def test_a_crowded_link_works_out_its_synthesis_when_asked(app_env: Path, monkey
     at.query_params["expand"] = ["drug:mecasermin"]
     at.run()
     assert not at.exception
-    assert at.button(key="evx_all_rows").label.startswith("Show all")
+    assert at.button(key="evx_more_rows").label.startswith("Show 1 more (the strongest 1 of ")
     assert not any("Certainty" in m.value for m in at.markdown)
     at.button(key="evx_synthesis_go").click().run()
     assert not at.exception

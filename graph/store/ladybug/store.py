@@ -827,6 +827,10 @@ class LadybugStore(EvidenceStore):
                     r = _edge_from(label, values)
                     g.add_edge(s, t, key=r["id"], **r)
 
+    def version(self) -> object | None:
+        # the adjacency index's own test of staleness: writes here, and the database files' size and time
+        return self._walks._marker()
+
     def stats(self) -> StoreStats:
         with self._lock:
             nodes = {k.value: self._rows(q.count_nodes(k))[0][0] for k in NodeKind}

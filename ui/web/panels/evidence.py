@@ -1,7 +1,8 @@
 """The heart of the product: the studies and guidelines behind one drug → outcome link.
 
-Everything here comes from one :class:`graph.service.LinkEvidence` (curated once), so the
-table, the counts above it, the chart and the synthesis below always show the same evidence.
+Everything here comes from one :class:`graph.link_page.LinkPage` (the strongest rows, curated
+once, and the link's counts per stance), so the table, the counts above it and the chart show
+the same evidence; the synthesis below weighs the whole link.
 """
 
 from __future__ import annotations
@@ -10,49 +11,62 @@ import streamlit as st
 
 from graph.curation import CurationLog
 from graph.evidence_view import EvidenceRow, passage
-from graph.service import LinkEvidence
+from graph.link_page import LinkPage
 from graph.store.base import EvidenceStore
 from ui.web.components import clickable_html
 from ui.web.panels.synthesis import render_synthesis
 from ui.web.viewmodel import evidence_html, forest_records, md_escape, passage_html, plural
 
-__all__ = ["TABLE_ROWS", "forest_chart", "render_evidence"]
+__all__ = ["TABLE_ROWS", "forest_chart", "render_evidence", "rows_wanted"]
 
 _PASSAGE = "evx_passage"
-_ALL_ROWS = "evx_all_rows_of"
-#: Rows of the evidence table shown at first (strongest first); a hub link can have thousands.
+_MORE_ROWS = "evx_more_rows_of"
+#: Rows of the evidence table shown at first and added per "show more" (strongest first); a hub
+#: link can have thousands.
 TABLE_ROWS = 50
 _STANCE_COLOURS = {"domain": ["supports", "contradicts"], "range": ["#2ca02c", "#d62728"]}
 
 
+def rows_wanted(drug_id: str, target_id: str, *, first: int = TABLE_ROWS) -> int:
+    """How many rows of this link the researcher asked to see (``first``, plus a page per "show more")."""
+    asked = st.session_state.get(_MORE_ROWS)
+    pages = asked[1] if isinstance(asked, tuple) and asked[0] == f"{drug_id}→{target_id}" else 0
+    return first * (1 + pages)
+
+
+def _show_more(pair: str) -> None:
+    asked = st.session_state.get(_MORE_ROWS)
+    pages = asked[1] if isinstance(asked, tuple) and asked[0] == pair else 0
+    st.session_state[_MORE_ROWS] = (pair, pages + 1)
+
+
 def render_evidence(
     store: EvidenceStore,
-    link: LinkEvidence,
+    link: LinkPage,
     rows: list[EvidenceRow],
     *,
     filtered: bool = False,
     log: CurationLog | None = None,
 ) -> None:
-    """Counts, table and chart of ``rows`` (the link's rows the filters let through), then the synthesis."""
+    """Counts of the whole link, then table and chart of ``rows`` (the page's rows the filters let through),
+    then the synthesis."""
     drug, target = link.drug.get("name", link.drug.get("id")), link.target.get("name", link.target.get("id"))
     st.subheader(f"Evidence: {md_escape(drug)} → {md_escape(target)}")
-    supporting = sum(r.stance == "supports" for r in rows)
-    contradicting = sum(r.stance == "contradicts" for r in rows)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Supporting", supporting, help="Studies and guidelines supporting the link (one per row below)")
-    c2.metric("Contradicting", contradicting)
+    c1.metric("Supporting", f"{link.supporting:,}", help="Studies and guidelines supporting the link (one row each)")
+    c2.metric("Contradicting", f"{link.contradicting:,}")
     c3.metric("Recommendations", len(link.recommendations))
     if filtered:
-        st.caption(f"Filtered: {plural(len(rows), 'row')} of {len(link.rows)} shown.")
+        st.caption(f"Filtered: {plural(len(rows), 'row')} of the {len(link.rows):,} shown.")
     pair = f"{link.drug.get('id')}→{link.target.get('id')}"
-    if len(rows) > TABLE_ROWS and st.session_state.get(_ALL_ROWS) != pair:
+    if link.more_rows:
         st.button(
-            f"Show all {len(rows):,} rows (the strongest {TABLE_ROWS} are shown)",
-            key="evx_all_rows",
-            on_click=st.session_state.__setitem__,
-            args=(_ALL_ROWS, pair),
+            f"Show {min(TABLE_ROWS, link.more_rows):,} more (the strongest {len(link.rows):,} "
+            f"of {link.total_rows:,} rows are shown)",
+            key="evx_more_rows",
+            on_click=_show_more,
+            args=(pair,),
         )
-        rows = rows[:TABLE_ROWS]
 
     def open_quote(value: str) -> None:
         parts = value.split(":")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.overview import store_overview
+from graph.overview import cached_overview
 from graph.store.base import EvidenceStore
 from ui.web.viewmodel import ViewState, md_escape, plural
 
@@ -15,7 +15,7 @@ _SHOWN_PER_TYPE = 8
 
 def render_landing(store: EvidenceStore, state: ViewState) -> None:
     """Counts, the drugs with the most evidence and the documents by type, as buttons that open them."""
-    overview = store_overview(store)
+    overview = cached_overview(store)
     stats = overview.stats
     if not stats.total_nodes:
         st.info("The store is empty. Add documents (the page on the left), or run `evx load --samples`.")

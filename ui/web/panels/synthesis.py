@@ -16,6 +16,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from graph.curation import Correction, CurationLog
+from graph.link_page import LinkPage
 from graph.model import EdgeType
 from graph.report import EvidenceReport, render_html, render_markdown
 from graph.service import LinkEvidence, curation_log
@@ -31,7 +32,8 @@ __all__ = ["pooled_chart", "render_synthesis"]
 _CERTAINTY_COLOUR = {"high": "green", "moderate": "blue", "low": "orange", "very low": "red"}
 #: Conflict pairs shown at first; the rest are one click away.
 _CONFLICTS_SHOWN = 3
-#: Above this many rows the synthesis is worked out only when asked for (it compares every pair).
+#: Above this many rows, or when the table shows only part of the link, the synthesis is worked out
+#: only when asked for: it reads and weighs every study of the link and compares every pair.
 SYNTHESIS_ROWS = 200
 _ASKED = "evx_synthesis_of"
 
@@ -41,7 +43,7 @@ def certainty_badge(certainty: str) -> str:
     return f":{_CERTAINTY_COLOUR.get(certainty, 'gray')}-badge[Certainty: {md_escape(certainty)}]"
 
 
-def render_synthesis(store: EvidenceStore, link: LinkEvidence, log: CurationLog | None = None) -> None:
+def render_synthesis(store: EvidenceStore, link: LinkEvidence | LinkPage, log: CurationLog | None = None) -> None:
     """The synthesis panel for one drug → outcome link (call it under the evidence table).
 
     ``log`` is where the curation form records corrections: the log of the store the
@@ -49,11 +51,13 @@ def render_synthesis(store: EvidenceStore, link: LinkEvidence, log: CurationLog 
     """
     log = log if log is not None else curation_log(get_settings())
     pair = f"{link.drug.get('id')}→{link.target.get('id')}"
-    if len(link.rows) > SYNTHESIS_ROWS and st.session_state.get(_ASKED) != pair:
+    total = link.total_rows if isinstance(link, LinkPage) else len(link.rows)
+    if (total > SYNTHESIS_ROWS or total > len(link.rows)) and st.session_state.get(_ASKED) != pair:
         st.subheader("What the evidence adds up to")
         st.info(
-            f"This link rests on {len(link.rows):,} studies and guidelines. Weighing them (certainty, pooled "
-            "incidence, conflicts between pairs) can take minutes, so it is worked out when you ask."
+            f"This link rests on {total:,} studies and guidelines. Weighing all of them (certainty, pooled "
+            "incidence, conflicts between pairs) takes a while on a link this large, so it is worked out when "
+            "you ask."
         )
         st.button(
             "Work out the synthesis", key="evx_synthesis_go", on_click=st.session_state.__setitem__, args=(_ASKED, pair)

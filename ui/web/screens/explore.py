@@ -11,12 +11,14 @@ import streamlit as st
 from graph.errors import EvidenceError
 from graph.evidence_view import EvidenceRow, link_outs, node_facts
 from graph.export.html import network_html, node_label
+from graph.link_page import LinkPage, link_page
 from graph.model import NodeKind
-from graph.service import EvidenceService, LinkEvidence, curation_log
+from graph.service import EvidenceService, curation_log
 from graph.store.base import EvidenceStore
 from graph.walk_view import DEFAULT_KINDS, GraphFilters, layered_positions, row_passes, staged_graph
 from ui.web.components import graph_canvas
-from ui.web.panels.evidence import render_evidence
+from ui.web.panels import evidence as evidence_panel
+from ui.web.panels.evidence import render_evidence, rows_wanted
 from ui.web.panels.landing import render_landing
 from ui.web.state import get_settings, get_store, sync_url, view_state
 from ui.web.viewmodel import PAGE, ViewState, evidence_pair, linked_targets, md_escape, plural
@@ -88,12 +90,13 @@ def render() -> None:
     sync_url(state)
 
 
-def _link(service: EvidenceService, state: ViewState) -> LinkEvidence | None:
+def _link(service: EvidenceService, state: ViewState) -> LinkPage | None:
+    """The strongest rows of the link the walk reached (one page; "show more" asks for the next)."""
     pair = evidence_pair(state)
     if pair is None:
         return None
     try:
-        return service.link(*pair)
+        return link_page(service, *pair, rows=rows_wanted(*pair, first=evidence_panel.TABLE_ROWS))
     except EvidenceError as exc:
         st.error(md_escape(str(exc)))
         return None
@@ -140,7 +143,7 @@ def _breadcrumb(store: EvidenceStore, state: ViewState) -> None:
         )
 
 
-def _filters(link: LinkEvidence | None) -> GraphFilters:
+def _filters(link: LinkPage | None) -> GraphFilters:
     """What to draw: node kinds, and which studies and guidelines (stance, design, population, year)."""
     rows: list[EvidenceRow] = list(link.rows) if link else []
     with st.popover("Filter the graph", width="content"):
@@ -175,7 +178,7 @@ def _filters(link: LinkEvidence | None) -> GraphFilters:
     )
 
 
-def _graph(store: EvidenceStore, state: ViewState, link: LinkEvidence | None, filters: GraphFilters) -> nx.MultiDiGraph:
+def _graph(store: EvidenceStore, state: ViewState, link: LinkPage | None, filters: GraphFilters) -> nx.MultiDiGraph:
     graph = staged_graph(store, state.trail, state.expanded, link=link, filters=filters, page=PAGE)
     labels = {str(n): node_label(d, str(n)) for n, d in graph.nodes(data=True)}
     big = graph.number_of_nodes() > MAX_DRAWN
