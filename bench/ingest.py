@@ -54,7 +54,7 @@ def _files(name: str, directory: Path, count: int) -> list[Path]:
 
 def _parse_only(files: list[Path]) -> dict[str, Any]:
     """Documents/s of parsing alone (no store), over the first files, within a time budget."""
-    from ui.cli.load import DocumentParser
+    from graph.reading import DocumentParser
 
     parse = DocumentParser(None)
     parse(files[0])  # warm: vocabulary, regexes

@@ -7,6 +7,9 @@ worker processes when asked (see :func:`_default_workers` for why not by default
 gathered into batches (by count and by records) and written with :meth:`EvidenceStore.ingest_many`: one
 transaction per batch, a document stored whole or not at all, a refused document reported and
 skipped without losing the rest of its batch.  A file that cannot be parsed stores nothing.
+One writer thread stores a batch while the next one is parsed: the engine works outside the
+interpreter lock, so on two cores its share of a load overlaps the parsing (at most one batch in
+flight; a batch is accounted for before the next is handed over, and a stopped load waits for it).
 Re-running the same load after a kill skips the documents already stored and finishes the rest.
 """
 
@@ -16,16 +19,16 @@ import multiprocessing
 import resource
 import signal
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import EvidenceError, StoreError, StoreLockedError, WriteRefusedError
 from graph.model import Document
-from graph.store.base import EvidenceStore
+from graph.store.base import BatchResult, EvidenceStore
 
 __all__ = ["FileOutcome", "LoadProgress", "LoadSummary", "load_files"]
 
@@ -56,6 +59,7 @@ class FileOutcome:
     refused: list[str] = field(default_factory=list)  # documents the store refused (the others are stored)
     replaced: int = 0  # documents already stored whose records were swapped for this reading (--replace)
     unapplied: list[str] = field(default_factory=list)  # already stored, edited since: titles, changes not applied
+    counts: Counter[str] = field(default_factory=Counter)  # records written, nodes by kind and edges by type
 
 
 @dataclass(frozen=True)
@@ -280,14 +284,29 @@ def load_files(
                 )
             )
 
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evx-write")
+    in_flight: tuple[list[tuple[FileOutcome, Document]], Future[BatchResult]] | None = None
+
     def flush() -> None:
-        nonlocal batch, batch_size
+        """Hand the batch to the writer, once the batch before it is stored and accounted for."""
+        nonlocal batch, batch_size, in_flight
         if not batch:
             return
-        result = store.ingest_many([doc for _, doc in batch])
-        documents = {doc.source.id: doc for _, doc in batch}
+        settle()
+        in_flight = (batch, writer.submit(store.ingest_many, [doc for _, doc in batch]))
+        batch, batch_size = [], 0
+
+    def settle() -> None:
+        """Wait for the batch being written, then account for each of its documents."""
+        nonlocal in_flight
+        if in_flight is None:
+            return
+        written, future = in_flight
+        in_flight = None
+        result = future.result()
+        documents = {doc.source.id: doc for _, doc in written}
         owners: dict[str, deque[FileOutcome]] = {}
-        for outcome, doc in batch:  # a document in two files is reported for each, in order
+        for outcome, doc in written:  # a document in two files is reported for each, in order
             owners.setdefault(doc.source.id, deque()).append(outcome)
         for r in result.reports:
             outcome = owners[r.source_id].popleft()
@@ -301,6 +320,7 @@ def load_files(
                         outcome.refused.append(f"{r.source_id}: not replaced: {exc}")
                         continue
                     outcome.replaced += 1
+                    outcome.counts.update(r.counts)
                     outcome.nodes_added += r.nodes_added
                     outcome.edges_added += r.edges_added
                     state["records"] += r.nodes_added + r.edges_added
@@ -311,31 +331,35 @@ def load_files(
                 outcome.already += 1
             else:
                 outcome.new += 1
+                outcome.counts.update(r.counts)
                 outcome.nodes_added += r.nodes_added
                 outcome.edges_added += r.edges_added
             outcome.warnings.extend(r.warnings)
             state["stored"] += 1
         for source_id, error in result.failures:
             owners[source_id].popleft().refused.append(f"{source_id}: not stored: {error}")
-        batch, batch_size = [], 0
 
-    for path, documents, error in _parsed(parse, files, workers):
-        outcome = outcomes[state["files"]]  # files come back in the order given
-        state["files"] += 1
-        state["bytes"] += sizes[state["files"] - 1]
-        outcome.error = error
-        outcome.documents = len(documents)
-        for document in documents:
-            batch.append((outcome, document))
-            size = len(document.nodes) + len(document.edges) + 1
-            batch_size += size
-            state["documents"] += 1
-            state["records"] += size
-            if len(batch) >= batch_documents or batch_size >= batch_records:
-                flush()
-                report(path.name)
-        report(path.name)
-    flush()
+    try:
+        for path, documents, error in _parsed(parse, files, workers):
+            outcome = outcomes[state["files"]]  # files come back in the order given
+            state["files"] += 1
+            state["bytes"] += sizes[state["files"] - 1]
+            outcome.error = error
+            outcome.documents = len(documents)
+            for document in documents:
+                batch.append((outcome, document))
+                size = len(document.nodes) + len(document.edges) + 1
+                batch_size += size
+                state["documents"] += 1
+                state["records"] += size
+                if len(batch) >= batch_documents or batch_size >= batch_records:
+                    flush()
+                    report(path.name)
+            report(path.name)
+        flush()
+        settle()
+    finally:
+        writer.shutdown(wait=True)  # a batch being written is stored whole before the load stops
     report("")
     return LoadSummary(outcomes, time.perf_counter() - began, workers)
 

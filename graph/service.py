@@ -11,6 +11,7 @@ the store directly, and an edge a curator had rejected still showed as a support
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -40,6 +41,7 @@ from graph.evidence_view import (
 from graph.export import export_bytes, write
 from graph.ids import slug
 from graph.pipeline import BATCH_DOCUMENTS, LoadProgress, LoadSummary, Parse, load_files
+from graph.reading import MAX_UPLOAD_BYTES, DocumentParser, UploadParser, UploadSummary, safe_name
 from graph.report import EvidenceReport, build_report, evidence_sources
 from graph.settings import Settings
 from graph.store.base import EvidenceStore
@@ -174,13 +176,20 @@ class EvidenceService:
         self,
         files: Sequence[Path],
         *,
-        parse: Parse,
+        parse: Parse | None = None,
         progress: Callable[[LoadProgress], None] | None = None,
         workers: int | None = None,
         batch_documents: int = BATCH_DOCUMENTS,
         replace: bool = False,
     ) -> LoadSummary:
-        """Parse ``files`` and write their documents in batches (:func:`graph.pipeline.load_files`)."""
+        """Parse ``files`` and write their documents in batches (:func:`graph.pipeline.load_files`).
+
+        The one load of the product: ``evx load``, ``evx fetch``, the samples ``evx app`` loads and
+        the explorer's uploads (:meth:`upload`) all come here.  ``parse`` defaults to reading the
+        files as the user's own (:class:`~graph.reading.DocumentParser` over the store's vocabulary).
+        """
+        if parse is None:
+            parse = DocumentParser.over(self.settings.store if self.settings is not None else None)
         return load_files(
             self.store,
             files,
@@ -190,6 +199,39 @@ class EvidenceService:
             on_progress=progress,
             replace=replace,
         )
+
+    def upload(
+        self,
+        files: Sequence[tuple[str, bytes]],
+        progress: Callable[[int, int, str], None] | None = None,
+        *,
+        max_bytes: int = MAX_UPLOAD_BYTES,
+        replace: bool = False,
+    ) -> UploadSummary:
+        """Load uploaded ``(name, content)`` pairs through :meth:`load`, each read within bounds.
+
+        A file over ``max_bytes`` is refused unread, with a message saying what to do instead; every
+        other file is read in a child process that is stopped after ``LOAD_DEADLINE_S`` (10 s)
+        (:class:`~graph.reading.UploadParser`).  One bad file spoils only itself.  A document already
+        stored in another version is listed in ``unapplied``, or, with ``replace``, has its records
+        swapped for the uploaded ones.  ``progress`` is called with (files done, files, name).
+        """
+        with tempfile.TemporaryDirectory(prefix="evx-upload-") as tmp:
+            names: dict[Path, str] = {}
+            for i, (name, content) in enumerate(files):
+                path = Path(tmp) / f"{i:03d}-{safe_name(name)}"
+                path.write_bytes(content)
+                names[path] = name
+            order = list(names.values())
+
+            def show(p: LoadProgress) -> None:
+                if progress is not None:
+                    progress(p.files_done, p.files_total, order[p.files_done] if p.files_done < len(order) else "")
+
+            if progress is not None:
+                progress(0, len(order), order[0] if order else "")
+            summary = self.load(list(names), parse=UploadParser(max_bytes), progress=show, replace=replace)
+        return UploadSummary.of(summary, names)
 
     def curated_graph(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         """A copy of ``graph`` with the corrections on its edges, as every export carries them."""

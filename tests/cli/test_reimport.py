@@ -146,16 +146,17 @@ def test_a_kill_during_replace_leaves_the_old_or_the_new_document(tmp_path: Path
 
 
 def test_the_upload_page_reports_an_edit_and_replaces_it_on_request(files) -> None:
+    from graph.service import EvidenceService
     from graph.store.memory import MemoryStore
-    from ui.web.uploads import ingest_uploads
 
     original, edited = files
     store = MemoryStore()
-    ingest_uploads(store, [("curated.yaml", original.read_bytes())])
-    summary = ingest_uploads(store, [("curated.yaml", edited.read_bytes())])
+    service = EvidenceService(store)
+    service.upload([("curated.yaml", original.read_bytes())])
+    summary = service.upload([("curated.yaml", edited.read_bytes())])
     title = "Curated example: mecasermin and hypoglycaemia (package insert and guideline)"
     assert summary.unapplied == [f"curated.yaml: {title}"] and summary.replaced == 0
-    summary = ingest_uploads(store, [("curated.yaml", edited.read_bytes())], replace=True)
+    summary = service.upload([("curated.yaml", edited.read_bytes())], replace=True)
     assert summary.replaced == 1 and not summary.unapplied and not summary.errors
     values = sorted(d["value"] for _, d in store.graph.nodes(data=True) if d.get("kind") == "Figure")
     assert values == [43.0]

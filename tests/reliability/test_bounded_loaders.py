@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from graph.errors import LoadError
+from graph.service import EvidenceService
 from graph.store.memory import MemoryStore
 from loaders import load_path
 from loaders.pdf_text import MAX_PDF_PAGES, PDF_DEADLINE_S, pdf_text
 from tests.reliability.support import TALLY
-from ui.web.uploads import ingest_uploads
 
 #: What the explorer and `evx load` promise for any file under the upload limit.
 PROMISE_S = 10.0
@@ -159,7 +159,7 @@ def test_the_upload_page_refuses_them_within_10_s_and_loads_the_rest() -> None:
         ("report.txt", sample.read_bytes()),
     ]
     started = time.monotonic()
-    summary = ingest_uploads(MemoryStore(), files)
+    summary = EvidenceService(MemoryStore()).upload(files)
     elapsed = time.monotonic() - started
     assert summary.documents == 1
     assert [e.split(":")[0] for e in summary.errors] == ["amplified-20.pdf", "amplified-5000.pdf"]
@@ -176,7 +176,7 @@ def test_an_upload_that_exhausts_memory_is_refused_within_10_s_and_the_server_li
     deep = b'{"studies": ' + b"[" * depth + b"{}" + b"]" * depth + b"}"
     sample = Path(__file__).resolve().parents[2] / "loaders" / "samples" / "curated_mecasermin_example.yaml"
     started = time.monotonic()
-    summary = ingest_uploads(MemoryStore(), [("deep.json", deep), ("curated.yaml", sample.read_bytes())])
+    summary = EvidenceService(MemoryStore()).upload([("deep.json", deep), ("curated.yaml", sample.read_bytes())])
     elapsed = time.monotonic() - started
     assert summary.documents == 1
     (error,) = summary.errors

@@ -15,11 +15,12 @@ import pytest
 import yaml
 
 from graph.export import SUFFIXES, WRITERS, write
+from graph.reading import safe_name
+from graph.service import EvidenceService
 from graph.store.cypher_guard import strip_literals
 from graph.store.ladybug.store import LadybugStore
 from loaders import load_path, sample_paths
 from tests.reliability.support import DATA, HOSTILE_STRINGS, store_fingerprint
-from ui.web.uploads import _safe_name, ingest_uploads
 from ui.web.viewmodel import ViewState, export_name
 
 CYPHER = "'}) DETACH DELETE n //"
@@ -100,7 +101,7 @@ def test_download_names_are_sanitised(name: str) -> None:
 
 @pytest.mark.parametrize("name", [*NAMES, "..", ".", "", "a/../../b.yaml", "C:\\x\\y.txt", "\x00.yaml"])
 def test_upload_names_cannot_leave_the_upload_folder(name: str) -> None:
-    safe = _safe_name(name)
+    safe = safe_name(name)
     assert safe and "/" not in safe and "\\" not in safe and "\x00" not in safe
-    summary = ingest_uploads(LadybugStore(), [(name, b"evx: curated/1\nsource: {title: t}\n")])
+    summary = EvidenceService(LadybugStore()).upload([(name, b"evx: curated/1\nsource: {title: t}\n")])
     assert summary.documents + len(summary.errors) == 1

@@ -11,13 +11,14 @@ import yaml
 
 import loaders.base as loaders_base
 from graph.errors import LoadError, QueryTimeoutError
+from graph.reading import MAX_UPLOAD_BYTES
+from graph.service import EvidenceService
 from graph.store.ladybug.store import LadybugStore
 from graph.store.memory import MemoryStore
 from loaders import MAX_DOCUMENT_BYTES, load_path, sample_paths
 from loaders.base import MAX_RECORDS, DocumentBuilder
 from tests.reliability.support import SAMPLES, TALLY, store_fingerprint
 from ui.cli.main import STREAMLIT_DEFAULTS
-from ui.web.uploads import MAX_UPLOAD_MB, ingest_uploads
 
 #: A query that runs for minutes unless stopped: every walk of up to 12 steps through the samples.
 #: (``UNWIND range(1, 2000000000)`` is not stopped in time: the engine builds the list before it
@@ -113,7 +114,7 @@ def test_upload_over_the_limit_is_refused_unread_and_the_rest_load() -> None:
     store = MemoryStore()
     curated = (SAMPLES / "curated_mecasermin_example.yaml").read_bytes()
     big = b"evx: curated/1\n" + b"#" * 4_000
-    summary = ingest_uploads(store, [("big.yaml", big), ("ok.yaml", curated)], max_bytes=3_000)
+    summary = EvidenceService(store).upload([("big.yaml", big), ("ok.yaml", curated)], max_bytes=3_000)
     assert summary.documents == 1
     assert len(summary.errors) == 1 and summary.errors[0].startswith("big.yaml: 4,015 bytes")
     assert "evx load" in summary.errors[0]
@@ -122,12 +123,11 @@ def test_upload_over_the_limit_is_refused_unread_and_the_rest_load() -> None:
 
 def test_upload_limit_matches_the_browser_limit_and_the_document_limit() -> None:
     options = dict(zip(STREAMLIT_DEFAULTS[::2], STREAMLIT_DEFAULTS[1::2], strict=True))
-    assert int(options["--server.maxUploadSize"]) == MAX_UPLOAD_MB
-    assert MAX_UPLOAD_MB * 1024 * 1024 == MAX_DOCUMENT_BYTES
-    assert ingest_uploads.__kwdefaults__["max_bytes"] == MAX_DOCUMENT_BYTES  # type: ignore[index]
+    assert int(options["--server.maxUploadSize"]) * 1024 * 1024 == MAX_UPLOAD_BYTES == MAX_DOCUMENT_BYTES
+    assert EvidenceService.upload.__kwdefaults__["max_bytes"] == MAX_DOCUMENT_BYTES  # type: ignore[index]
 
 
 @pytest.mark.skipif(os.environ.get("EVX_LONG") != "1", reason="writes 200 MB; nightly (EVX_LONG=1)")
 def test_upload_at_the_real_limit_is_refused() -> None:
-    summary = ingest_uploads(MemoryStore(), [("huge.txt", b"x" * (MAX_DOCUMENT_BYTES + 1))])
+    summary = EvidenceService(MemoryStore()).upload([("huge.txt", b"x" * (MAX_DOCUMENT_BYTES + 1))])
     assert summary.documents == 0 and "evx load" in summary.errors[0]

@@ -1,14 +1,13 @@
 """``evx load``: files and folders of documents into the store, in batches, with progress that tells the truth.
 
-The work is :func:`graph.pipeline.load_files`; this module picks the parser (format detection and
-the store's open vocabulary), shows documents/s, records/s, the current file and the time left,
-and prints a summary.  Re-running the same command after an interruption skips what is stored.
+The work is :meth:`graph.service.EvidenceService.load` (format detection over the store's open
+vocabulary, batches); this module shows documents/s, records/s, the current file and the time
+left, and prints a summary.  Re-running the same command after an interruption skips what is stored.
 """
 
 from __future__ import annotations
 
 import resource
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -17,11 +16,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from graph.errors import EvidenceError
-from graph.model import Document
 from graph.pipeline import BATCH_DOCUMENTS, LoadProgress, LoadSummary
 from ui.cli.console import err, out
 
-__all__ = ["ALREADY_LOADED_EDITED", "DocumentParser", "load", "load_paths"]
+__all__ = ["ALREADY_LOADED_EDITED", "load", "load_paths"]
 
 #: What `evx load` says of a document it already holds in another version (same text, other records).
 ALREADY_LOADED_EDITED = "already loaded; its other changes were not applied — use --replace"
@@ -34,37 +32,6 @@ NO_VOCABULARY = (
 )
 #: Above this many files the summary gives totals, not a row per file.
 TABLE_MAX_FILES = 50
-
-
-@dataclass(frozen=True)
-class DocumentParser:
-    """Parse one file as `evx load` does: detect the format, read over the store's open vocabulary.
-
-    A small picklable value, so worker processes can run it; each process builds (and caches)
-    the recogniser once.
-    """
-
-    store: Path | None = None
-
-    def __call__(self, path: Path) -> list[Document]:
-        from loaders import detect
-
-        loader = detect(path)
-        recognizer = self._recognizer()
-        if recognizer is not None and hasattr(loader, "with_recognizer"):
-            loader = loader.with_recognizer(recognizer)
-        return list(loader.load(path))
-
-    def _recognizer(self) -> object | None:
-        if self.store is None:
-            return None
-        from graph.vocab_store import VocabularyStore
-        from loaders.text.recognize import store_recognizer
-
-        try:
-            return store_recognizer(VocabularyStore.for_store(self.store))
-        except EvidenceError:
-            return None  # the parent process has said so once
 
 
 def _say_no_vocabulary(files: list[Path], *, look_at: int = 1000) -> None:
@@ -192,7 +159,6 @@ def load_paths(
 
     settings = settings_of(ctx)
     recognizer = open_vocabulary(settings)  # warns once here if the vocabulary is unusable
-    parser = DocumentParser(settings.store if recognizer is not None else None)
     with opened_store(ctx) as store, _progress() as bar:
         task = bar.add_task(
             "loading",
@@ -221,7 +187,7 @@ def load_paths(
             )
 
         summary = EvidenceService(store, settings=settings).load(
-            files, parse=parser, progress=show, workers=workers, batch_documents=batch, replace=replace
+            files, progress=show, workers=workers, batch_documents=batch, replace=replace
         )
     _summary(summary)
     for f in summary.files:

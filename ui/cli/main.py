@@ -17,12 +17,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from graph.errors import LoadError
 from graph.export import FORMATS, format_of
+from graph.reading import MAX_UPLOAD_BYTES
 from graph.service import EvidenceService
 from graph.settings import Settings
 from graph.store import EvidenceStore
-from loaders import MAX_DOCUMENT_BYTES, detect, sample_paths
+from loaders import sample_paths
 from ui.cli.common import guarded, opened_store, settings_of
 from ui.cli.console import err, out
 from ui.cli.curate import curate_app
@@ -160,8 +160,8 @@ STREAMLIT_DEFAULTS: tuple[str, ...] = (
     "localhost",
     "--client.toolbarMode",
     "minimal",
-    "--server.maxUploadSize",  # megabytes: the upload limit ui.web.uploads enforces too
-    str(MAX_DOCUMENT_BYTES // (1024 * 1024)),  # the browser refuses bigger files before sending them
+    "--server.maxUploadSize",  # megabytes: the upload limit graph.reading.UploadParser enforces too
+    str(MAX_UPLOAD_BYTES // (1024 * 1024)),  # the browser refuses bigger files before sending them
     "--client.showErrorDetails",  # an unexpected error shows a generic message; its traceback goes to the log
     "none",
 )
@@ -188,7 +188,7 @@ def app_(
     if samples and not settings.read_only:
         with opened_store(ctx) as store:
             if store.stats().total_nodes == 0:
-                _load_samples(store)
+                _load_samples(store, settings)
     script = Path(__file__).resolve().parents[1] / "web" / "app.py"
     given = list(ctx.args)
     address = _streamlit_option(given, "--server.address") or ("0.0.0.0" if share else "127.0.0.1")  # noqa: S104
@@ -217,13 +217,10 @@ def _streamlit_option(args: list[str], name: str) -> str | None:
     return None
 
 
-def _load_samples(store: EvidenceStore) -> None:
-    for path in sample_paths():
-        try:
-            for document in detect(path).load(path):
-                store.ingest(document)
-        except LoadError as exc:
-            err.print(f"warning: sample not loaded: {exc}", markup=False)
+def _load_samples(store: EvidenceStore, settings: Settings) -> None:
+    summary = EvidenceService(store, settings=settings).load(sample_paths())
+    for message in (*(f.error for f in summary.failed_files), *summary.refused):
+        err.print(f"warning: sample not loaded: {message}", markup=False)
 
 
 def run_streamlit(args: list[str], env: dict[str, str]) -> None:

@@ -1,12 +1,16 @@
-"""Add documents: upload, watch them load, read what was extracted and every warning."""
+"""Add documents: upload, watch them load, read what was extracted and every warning.
+
+The loading is :meth:`graph.service.EvidenceService.upload`, the same load as ``evx load`` with
+each file read within bounds; this page only arranges the widgets.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from ui.web.state import get_store
-from ui.web.uploads import ingest_uploads
+from graph.service import EvidenceService
+from ui.web.state import get_settings, get_store
 from ui.web.viewmodel import md_escape, plural
 
 __all__ = ["render"]
@@ -31,7 +35,8 @@ def render() -> None:
     def progress(done: int, total: int, name: str) -> None:
         bar.progress(done / max(total, 1), text=f"Loading {name}…" if name else "Done")
 
-    summary = ingest_uploads(store, [(f.name, f.getvalue()) for f in files], progress, replace=replace)
+    service = EvidenceService(store, settings=get_settings())
+    summary = service.upload([(f.name, f.getvalue()) for f in files], progress, replace=replace)
     st.success(
         f"{plural(summary.documents, 'document')} read"
         + (f", {summary.already_loaded} already in the store" if summary.already_loaded else "")
