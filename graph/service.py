@@ -1,4 +1,10 @@
-"""The evidence use-cases the explorer and the CLI share, so their rules live in one place.
+"""The use-cases the explorer and the CLI share, so their rules live in one place.
+
+:class:`EvidenceService` (one per request, over one opened store) owns ``load`` (every load:
+``evx load``, ``evx fetch``, the samples, the explorer's ``upload``), ``evidence`` and ``link``
+(curated, fetched once), ``report``, ``export``, ``decisions`` (the edges to curate) and
+``sync``.  :class:`Curation` records a curator's decisions; it needs no open store.  The front
+ends (``ui/cli``, ``ui/web``) parse input, call these and show the result.
 
 The rule that matters most: a curator's corrections apply wherever evidence is shown.  An
 :class:`EvidenceService` reads the store's curation log once, fetches the evidence of a
