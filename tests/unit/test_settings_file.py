@@ -33,3 +33,14 @@ def test_a_bad_settings_file_is_named(tmp_path: Path) -> None:
     unknown.write_text("colour = 'red'\n", encoding="utf-8")
     with pytest.raises(ValueError, match="colour"):
         Settings.from_env({"EVX_CONFIG": str(unknown)})
+
+
+def test_every_environment_variable_is_documented_and_names_a_setting() -> None:
+    """docs/settings.md lists every variable Settings reads, each with the setting it fills."""
+    from graph.settings import ENVIRONMENT, FetchSettings
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "settings.md").read_text(encoding="utf-8")
+    for var, name in ENVIRONMENT.items():
+        section, _, key = name.rpartition(".")
+        assert key in (FetchSettings if section else Settings).model_fields, name
+        assert f"| `{var}` | `{name}` |" in docs, var
