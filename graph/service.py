@@ -2,7 +2,7 @@
 
 :class:`EvidenceService` (one per request, over one opened store) owns ``load`` (every load:
 ``evx load``, ``evx fetch``, the samples, the explorer's ``upload``), ``evidence`` and ``link``
-(curated, fetched once), ``report``, ``export``, ``decisions`` (the edges to curate) and
+(curated, fetched once), ``report``, ``bundle``, ``export``, ``decisions`` (the edges to curate) and
 ``sync``.  :class:`Curation` records a curator's decisions; it needs no open store.  The front
 ends (``ui/cli``, ``ui/web``) parse input, call these and show the result.
 
@@ -45,6 +45,7 @@ from graph.evidence_view import (
     recommendation_rows,
 )
 from graph.export import export_bytes, write
+from graph.export.bundle import bundle_bytes, evidence_nodes, write_bundle
 from graph.ids import slug
 from graph.pipeline import BATCH_DOCUMENTS, LoadProgress, LoadSummary, Parse, load_files
 from graph.reading import MAX_UPLOAD_BYTES, DocumentParser, UploadParser, UploadSummary, safe_name
@@ -58,7 +59,7 @@ from graph.synthesis.testimony import weigh
 from graph.synthesis.weights import Weights, load_weights
 from graph.views import Evidence, EvidenceItem
 
-__all__ = ["Curation", "EdgeDecision", "EvidenceService", "LinkEvidence", "curation_log"]
+__all__ = ["Curation", "EdgeDecision", "EvidenceBundle", "EvidenceService", "LinkEvidence", "curation_log"]
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,17 @@ class EvidenceService:
         """``graph`` with the corrections on it as ``fmt``, in memory (a download)."""
         return export_bytes(self.curated_graph(graph), fmt)
 
+    def bundle(self, drug: str, target: str, *, population: str | None = None) -> EvidenceBundle:
+        """The evidence bundle of a link (names as typed): its report, and the graph behind it.
+
+        The graph keeps what a curator rejected, marked as such: the bundle shows the decision.
+        """
+        report = self.report(drug, target, population=population)
+        curated = self.evidence(report.synthesis.drug["id"], report.synthesis.target["id"])
+        items = [i for i in (*curated.evidence.items, *curated.rejected) if i.source_doc != "curation"]
+        graph = self.store.subgraph(evidence_nodes(report, items))
+        return EvidenceBundle(graph, report, tuple(self.corrections))
+
     def decisions(self, drug_id: str, target_id: str) -> tuple[EdgeDecision, ...]:
         """The stance edges behind a link, rejected ones too, with ids and curation status (to decide on)."""
         curated = self.evidence(drug_id, target_id)
@@ -279,6 +291,21 @@ class EvidenceService:
         """
         source, target = (self.store, server) if to_server else (server, self.store)
         return copy_store(source, target, progress=progress)
+
+
+@dataclass(frozen=True)
+class EvidenceBundle:
+    """A link's report and graph, to be zipped (graph JSON and GraphML, quotes, figures, summaries, report)."""
+
+    graph: nx.MultiDiGraph
+    report: EvidenceReport
+    corrections: tuple[Correction, ...] = ()
+
+    def write(self, path: Path) -> None:
+        write_bundle(path, self.graph, [self.report], corrections=self.corrections)
+
+    def to_bytes(self) -> bytes:
+        return bundle_bytes(self.graph, [self.report], corrections=self.corrections)
 
 
 @dataclass(frozen=True)

@@ -68,20 +68,15 @@ def bundle(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write the evidence bundle: graph (JSON, GraphML), quotes, figures, summaries and the report, zipped."""
-    from graph.export.bundle import evidence_nodes, write_bundle
     from graph.service import EvidenceService
     from ui.cli.common import guarded, opened_store, settings_of
 
     with guarded():
         _writable(output, force)
     with opened_store(ctx, read_only=True) as store, guarded():
-        service = EvidenceService.for_settings(store, settings_of(ctx))
-        result = service.report(drug, target, population=population)
-        curated = service.evidence(result.synthesis.drug["id"], result.synthesis.target["id"])
-        # the bundle's graph keeps what a curator rejected, marked as such (write_bundle applies the log)
-        items = [i for i in (*curated.evidence.items, *curated.rejected) if i.source_doc != "curation"]
-        graph = store.subgraph(evidence_nodes(result, items))
-        write_bundle(output, graph, [result], corrections=service.corrections)
+        bundled = EvidenceService.for_settings(store, settings_of(ctx)).bundle(drug, target, population=population)
+        bundled.write(output)
+    graph = bundled.graph
     _out.print(
         f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, report and summaries"
     )
