@@ -1,6 +1,6 @@
 """What every ``evx`` command shares: the settings of the command line, the opened store, clear errors.
 
-Its own module so the command modules (``ui/cli_*.py``) and the application (``ui/cli/main.py``)
+Its own module so the command modules (``ui/cli/*.py``) and the application (``ui/cli/main.py``)
 both import it and never each other.
 """
 
@@ -20,7 +20,7 @@ __all__ = ["guarded", "opened_store", "settings_of"]
 
 
 def settings_of(ctx: typer.Context) -> Settings:
-    """The settings the ``evx`` callback built once (defaults ← environment ← options)."""
+    """The settings the ``evx`` callback built once (defaults ← ``EVX_CONFIG`` file ← environment ← options)."""
     obj = ctx.find_root().obj
     return obj if isinstance(obj, Settings) else Settings.from_env()
 
