@@ -27,6 +27,7 @@ from graph.store.base import (
     score_match,
     split_synonyms,
 )
+from graph.store.plan import missing_values
 
 __all__ = ["MemoryStore"]
 
@@ -74,7 +75,7 @@ class MemoryStore(EvidenceStore):
             row = _clean(node.row())
             if node.id in work:
                 attrs = work.nodes[node.id]
-                fill = {k: v for k, v in row.items() if k not in attrs}
+                fill = missing_values(row, attrs)
                 if fill:
                     attrs.update(fill)
                     updated += 1

@@ -23,16 +23,16 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from graph.model import EDGE_COLUMNS, STRUCTURAL_EDGES, Document, EdgeType, NodeKind, kind_of, node_columns
+from graph.model import EDGE_COLUMNS, STRUCTURAL_EDGES, EdgeType, NodeKind, kind_of, node_columns
 from graph.store import derived
 from graph.store.base import IngestReport
 from graph.store.ladybug import queries as q
+from graph.store.plan import BatchPlan, missing_values, plan_batch, reports
 
 __all__ = [
     "BatchPlan",
@@ -63,46 +63,6 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[start : start + size]
 
 
-@dataclass
-class BatchPlan:
-    """What a batch of documents adds, merged across its documents, before anything is written."""
-
-    documents: list[Document]
-    #: kind → id → row (the first document's values, filled from later ones)
-    nodes: dict[NodeKind, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    #: id → index of the document that first named the node
-    node_owner: dict[str, int] = field(default_factory=dict)
-    #: (edge type, source kind, target kind) → id → row
-    edges: dict[tuple[EdgeType, NodeKind, NodeKind], dict[str, dict[str, Any]]] = field(default_factory=dict)
-    edge_owner: dict[str, int] = field(default_factory=dict)
-    pairs: set[tuple[str, str]] = field(default_factory=set)
-
-
-def plan_batch(documents: Sequence[Document]) -> BatchPlan:
-    """Merge the nodes and edges of ``documents`` (assumed not yet stored) by id."""
-    plan = BatchPlan(list(documents))
-    for index, document in enumerate(documents):
-        for node in document.all_nodes:
-            table = plan.nodes.setdefault(node.kind, {})
-            row = node.row()
-            first = table.get(node.id)
-            if first is None:
-                table[node.id] = row
-                plan.node_owner[node.id] = index
-            else:
-                for key, value in row.items():
-                    if value is not None and first.get(key) is None:
-                        first[key] = value
-        for edge in document.edges:
-            if edge.id in plan.edge_owner:
-                continue  # one edge per id, as every store keeps it
-            key = (edge.type, kind_of(edge.source), kind_of(edge.target))
-            plan.edges.setdefault(key, {})[edge.id] = {"from": edge.source, "to": edge.target, **edge.row()}
-            plan.edge_owner[edge.id] = index
-        plan.pairs.update(derived.linked_pairs(document))
-    return plan
-
-
 def write_plan(plan: BatchPlan, rows: Rows, run: Run) -> list[IngestReport]:
     """Write a merged batch (inside the caller's transaction); one report per document of the plan."""
     added = [0] * len(plan.documents)
@@ -120,7 +80,7 @@ def write_plan(plan: BatchPlan, rows: Rows, run: Run) -> list[IngestReport]:
         fills: list[dict[str, Any]] = []
         for node_id, have in stored.items():
             row = table[node_id]
-            fill = {k: v for k, v in row.items() if v is not None and have.get(k) is None and k != "id"}
+            fill = missing_values(row, have)
             if fill:
                 fills.append({"id": node_id, **fill})
                 updated[plan.node_owner[node_id]] += 1
@@ -140,17 +100,7 @@ def write_plan(plan: BatchPlan, rows: Rows, run: Run) -> list[IngestReport]:
         for edge_id in table:
             edges_added[plan.edge_owner[edge_id]] += 1
     relink_pairs(sorted(plan.pairs), rows, run)
-    return [
-        IngestReport(
-            document.source.id,
-            nodes_added=added[i],
-            nodes_updated=updated[i],
-            edges_added=edges_added[i],
-            warnings=document.warnings,
-            counts=document.counts(),
-        )
-        for i, document in enumerate(plan.documents)
-    ]
+    return reports(plan, added, updated, edges_added)
 
 
 def _stored_nodes(kind: NodeKind, ids: list[str], rows: Rows) -> dict[str, dict[str, Any]]:

@@ -48,6 +48,7 @@ from graph.store.base import (
 )
 from graph.store.cypher_guard import refuse_writes
 from graph.store.neo4j import queries as q
+from graph.store.plan import chunks, missing_values, plan_batch, reports
 from graph.store.query_worker import WorkerLimits
 from graph.store.replacing import remove_document
 
@@ -280,44 +281,24 @@ class Neo4jStore(EvidenceStore):
         # failure, so it reads everything it decides on inside the transaction.
         if tx.run(q.source_exists(), id=document.source.id).single(strict=True)["n"]:
             return IngestReport(document.source.id, already_loaded=True, warnings=document.warnings)
-        by_kind: dict[NodeKind, list] = {}
-        for node in document.all_nodes:
-            by_kind.setdefault(node.kind, []).append(node)
-        added = updated = 0
-        for kind, nodes in by_kind.items():
-            existing = {r["id"]: r["props"] for r in tx.run(q.existing_nodes(kind), ids=[n.id for n in nodes])}
-            rows = []
-            for node in nodes:
-                row = node.row()
-                stored = existing.get(node.id)
+        plan = plan_batch([document])
+        added, updated = [0], [0]
+        for kind, table in plan.nodes.items():
+            existing = {r["id"]: r["props"] for r in tx.run(q.existing_nodes(kind), ids=list(table))}
+            for node_id, row in table.items():
+                stored = existing.get(node_id)
                 if stored is None:
-                    added += 1
-                elif any(v is not None and stored.get(k) is None for k, v in row.items()):
-                    updated += 1
-                rows.append(row)
-            for batch in _batches(rows):
+                    added[0] += 1
+                elif missing_values(row, stored):
+                    updated[0] += 1
+            for batch in chunks(list(table.values()), BATCH_SIZE):
                 tx.run(q.merge_nodes(kind), rows=batch).consume()
-        groups: dict[tuple[EdgeType, NodeKind, NodeKind], list[dict[str, Any]]] = {}
-        seen_edges: set[str] = set()
-        for edge in document.edges:
-            if edge.id in seen_edges:
-                continue
-            seen_edges.add(edge.id)
-            key = (edge.type, kind_of(edge.source), kind_of(edge.target))
-            groups.setdefault(key, []).append({"from": edge.source, "to": edge.target, **edge.row()})
-        for (etype, skind, tkind), rows in groups.items():
-            for batch in _batches(rows):
+        for (etype, skind, tkind), table in plan.edges.items():
+            for batch in chunks(list(table.values()), BATCH_SIZE):
                 tx.run(q.merge_edges(etype, skind, tkind), rows=batch).consume()
-        for drug, target in derived.linked_pairs(document):
+        for drug, target in sorted(plan.pairs):
             self._relink(tx, drug, target)
-        return IngestReport(
-            document.source.id,
-            nodes_added=added,
-            nodes_updated=updated,
-            edges_added=len(seen_edges),
-            warnings=document.warnings,
-            counts=document.counts(),
-        )
+        return reports(plan, added, updated, [len(plan.edge_owner)])[0]
 
     @staticmethod
     def _relink(tx: neo4j.ManagedTransaction, drug: str, target: str) -> None:
@@ -526,11 +507,6 @@ class Neo4jStore(EvidenceStore):
 
         nodes, edges = self._read(work)
         return StoreStats({k: v for k, v in sorted(nodes.items()) if v}, {k: v for k, v in sorted(edges.items()) if v})
-
-
-def _batches(rows: list[dict[str, Any]], size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
 
 
 def _value(value: Any) -> Any:

@@ -1,0 +1,93 @@
+"""Document → row batches: what a batch of documents adds, merged by id, before any store writes it.
+
+One plan for every database backend.  The embedded store writes it by ``CREATE`` from Arrow
+tables (:mod:`graph.store.ladybug.write`), Neo4j by ``UNWIND … MERGE`` batches
+(:mod:`graph.store.neo4j.store`).  Pure: nothing here reads a store.  What the store already
+holds is read by each backend inside its own transaction; :func:`missing_values` then says which
+properties a stored node lacks (stores fill those and never overwrite), and :func:`reports` turns
+the counts into one :class:`IngestReport` per document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.model import Document, EdgeType, NodeKind, kind_of
+from graph.store import derived
+from graph.store.base import IngestReport
+
+__all__ = ["BatchPlan", "chunks", "missing_values", "plan_batch", "reports"]
+
+#: (edge type, source kind, target kind): one relationship table of the schema.
+EdgeKey = tuple[EdgeType, NodeKind, NodeKind]
+
+
+@dataclass
+class BatchPlan:
+    """What a batch of documents adds, merged across its documents, before anything is written."""
+
+    documents: list[Document]
+    #: kind → id → row (the first document's values, filled from later ones)
+    nodes: dict[NodeKind, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    #: id → index of the document that first named the node
+    node_owner: dict[str, int] = field(default_factory=dict)
+    #: (edge type, source kind, target kind) → id → row (``from``, ``to`` and the edge's columns)
+    edges: dict[EdgeKey, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    edge_owner: dict[str, int] = field(default_factory=dict)
+    #: (drug, outcome or condition) pairs whose derived shortcut must be recounted
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+
+
+def plan_batch(documents: Sequence[Document]) -> BatchPlan:
+    """Merge the nodes and edges of ``documents`` (assumed not yet stored) by id."""
+    plan = BatchPlan(list(documents))
+    for index, document in enumerate(documents):
+        for node in document.all_nodes:
+            table = plan.nodes.setdefault(node.kind, {})
+            row = node.row()
+            first = table.get(node.id)
+            if first is None:
+                table[node.id] = row
+                plan.node_owner[node.id] = index
+            else:
+                for key, value in row.items():
+                    if value is not None and first.get(key) is None:
+                        first[key] = value
+        for edge in document.edges:
+            if edge.id in plan.edge_owner:
+                continue  # one edge per id, as every store keeps it
+            key = (edge.type, kind_of(edge.source), kind_of(edge.target))
+            plan.edges.setdefault(key, {})[edge.id] = {"from": edge.source, "to": edge.target, **edge.row()}
+            plan.edge_owner[edge.id] = index
+        plan.pairs.update(derived.linked_pairs(document))
+    return plan
+
+
+def missing_values(row: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of ``row`` that the stored node lacks (what a store fills in; the id aside)."""
+    return {k: v for k, v in row.items() if v is not None and stored.get(k) is None and k != "id"}
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """``items`` in runs of at most ``size`` (one statement's parameter list each)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def reports(
+    plan: BatchPlan, added: Sequence[int], updated: Sequence[int], edges_added: Sequence[int]
+) -> list[IngestReport]:
+    """One report per document of the plan, from per-document counts (indexed like ``plan.documents``)."""
+    return [
+        IngestReport(
+            document.source.id,
+            nodes_added=added[i],
+            nodes_updated=updated[i],
+            edges_added=edges_added[i],
+            warnings=document.warnings,
+            counts=document.counts(),
+        )
+        for i, document in enumerate(plan.documents)
+    ]
