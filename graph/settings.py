@@ -3,7 +3,8 @@
 Every setting of the product is a field here, and every environment variable it reads is in
 :data:`ENVIRONMENT` (``NCBI_API_KEY`` is NCBI's own name).  The front ends build one
 :class:`Settings` (``evx``'s callback, the explorer's :func:`ui.web.state.get_settings`) and pass
-it down; nothing below them reads the environment.
+it down.  Below them the environment is read only through :meth:`Settings.from_env`, as the
+default of a caller that passes no settings (``graph.store.open_store()``, a console worker's limits).
 """
 
 from __future__ import annotations
