@@ -137,6 +137,7 @@ FEATURES: tuple[str, ...] = (
     "other_drug_hyphen",
     "other_drug_adverse",
     "drug_protective",
+    "induced_in_context",
 )
 #: Features that come from annotated abstracts imported into the vocabulary (zero, or even, without them).
 PRIOR_FEATURES = (
@@ -271,6 +272,8 @@ def candidates(
             at.setdefault(m.concept.id, set()).add(i)
     # a disease named as the patients' condition ("patients with Y", "treatment of Y") is the indication
     as_condition = Counter(m.concept.id for m in diseases if _CONDITION.search(text[max(0, m.start - 40) : m.start]))
+    # "X-induced Y in Z": Z is where Y happened (the patients' disease, the model), not another effect
+    in_context = Counter(m.concept.id for m in diseases if _IN_CONTEXT.search(text[max(0, m.start - 90) : m.start]))
     drugs_per_span = Counter(i for m, i in zip(mentions, where, strict=True) if m.concept.kind is NodeKind.DRUG)
     # a disease another drug is said to induce ("Y induced by Z; X reversed it"): X is less likely its cause
     induced_by: dict[str, set[str]] = {}
@@ -340,6 +343,7 @@ def candidates(
         features["other_drug_hyphen"] = float(bool(induced_by.get(y_id, set()) - {d_id}))
         features["other_drug_adverse"] = float(bool(adverse_by.get(y_id, set()) - {d_id}) and not supportive.get(pair))
         features["drug_protective"] = protective.get(d_id, 0.0)
+        features["induced_in_context"] = in_context[y_id] / disease_count[y_id]
         rate = rates(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")) if rates else (0.25, 0.25)
         features["chemical_rate"], features["disease_rate"] = rate
         features["no_priors"] = 0.0 if rates else 1.0  # a vocabulary without annotated abstracts: no prior at all
@@ -436,6 +440,10 @@ def _roles(
 _PROTECTIVE = re.compile(
     r"\b(?:attenuat|prevent|protect|revers|antagoni|ameliorat|pretreat|pre-treat|counteract|abolish|blocked|"
     r"inhibited|suppressed|rescued)",
+    re.IGNORECASE,
+)
+_IN_CONTEXT = re.compile(
+    r"[\w)][ -](?:induced|associated|related)\b[^.;:]{1,60}\b(?:in|during|of) (?:a |an |the )?(?:[\w'-]+ ){0,3}$",
     re.IGNORECASE,
 )
 _CONDITION = re.compile(

@@ -137,6 +137,16 @@ class Recognizer:
                     if not is_abbreviation(term):
                         for other in dutch_forms(form, concept.kind.value):
                             dutch.setdefault(other, _Name(mine or concept, None, 0))
+        # a drug MeSH names with its salt ("Tiapride Hydrochloride", "Dizocilpine Maleate") as its base name alone,
+        # where no name is written so
+        terms = {e.term for e in entries}
+        for entry in entries:
+            base = _SALT.sub("", entry.term) if entry.kind == "Drug" else entry.term
+            if base != entry.term and base.isalpha() and len(base) >= 6 and base not in terms:
+                concept = by_mesh.get(entry.mesh)
+                if concept is not None:
+                    for form in variants(base):
+                        dutch.setdefault(form, _Name(concept, None, 0))
         for form, name in dutch.items():
             names.setdefault(form, name)
         self._automaton = ahocorasick.Automaton()
@@ -214,6 +224,12 @@ class Recognizer:
                     kept.append((m.start(), m.end(), concept))
         kept.sort(key=lambda h: h[0])
         return [Mention(c, s, e, text[s:e]) for s, e, c in kept]
+
+
+#: Counter-ions MeSH names a drug's salt with; the word before them alone is the drug as abstracts name it.
+_SALT = re.compile(
+    r" (?:hydrochloride|dihydrochloride|hydrobromide|mesylate|maleate|fumarate|tartrate|besylate|succinate|acetate|sodium)$"
+)
 
 
 #: MeSH branches of macromolecules, biological factors (enzymes, proteins, nucleic acids, antigens) and

@@ -205,3 +205,17 @@ def test_a_disease_another_drug_induces_is_marked_on_the_other_pairs():
     found = {(c.drug.name, c.disease.name): c.features for c in candidates(text, spans, recognizer().mentions(text))}
     assert found[("Carbamazepine", "Hypotension")]["other_drug_hyphen"] == 1.0
     assert found[("Labetalol", "Hypotension")]["other_drug_hyphen"] == 0.0
+
+
+def test_the_disease_an_induced_effect_happened_in_is_marked_as_context():
+    """Development-set title style: "Valproate-induced chorea and encephalopathy in atypical nonketotic
+    hyperglycinemia": the last disease is the patient's, not another effect of the drug."""
+    from loaders.text.claims import candidates
+    from loaders.text.sentences import sentences
+    from tests.loaders.literature_fixtures import recognizer
+
+    text = "Labetalol-induced hypotension in Parkinson's disease. Hypotension resolved."
+    spans = sentences(text, 0, len(text))
+    found = {(c.drug.name, c.disease.name): c.features for c in candidates(text, spans, recognizer().mentions(text))}
+    assert found[("Labetalol", "Parkinson Disease")]["induced_in_context"] == 1.0
+    assert found[("Labetalol", "Hypotension")]["induced_in_context"] == 0.0

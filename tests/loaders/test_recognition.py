@@ -123,3 +123,19 @@ def test_mesh_names_read_as_abstracts_write_them():
         ("sulphasalazine", "D012460"),
         ("bleomycin", "D001761"),
     ]
+
+
+def test_a_drug_mesh_names_with_its_salt_is_found_by_its_base_name():
+    """Training/development spelling: MeSH "Tiapride Hydrochloride", abstracts "tiapride"; a base that is a name
+    of its own ("Sodium" of "Sodium Acetate") keeps its own meaning."""
+    from graph.vocab_store import Entry
+    from loaders.text.recognize import Recognizer
+
+    names = [
+        ("D063325", "Tiapride Hydrochloride", "Drug"),
+        ("D017673", "Sodium Acetate", "Drug"),
+        ("D012964", "Sodium", "Drug"),
+    ]
+    rec = Recognizer([Entry(key(n), m, n, k, None, 0) for m, n, k in names])
+    found = [(m.text, m.concept.codes["mesh"]) for m in rec.mentions("Tiapride and sodium; tiapride hydrochloride")]
+    assert found == [("Tiapride", "D063325"), ("sodium", "D012964"), ("tiapride hydrochloride", "D063325")]
