@@ -20,11 +20,16 @@ from graph.vocabulary import Concept, Mention
 from loaders.mesh_concepts import mesh_concept
 from loaders.text.claims import adverse_claims
 from loaders.text.figures import find_figures
+from loaders.text.open_terms import open_claims
 from loaders.text.recognize import Recognizer
 from loaders.text.sentences import Span
 from loaders.text.sentences import sentences as split_sentences
 
 __all__ = ["read_claims", "record_concepts"]
+
+#: Whether, over an imported vocabulary, claims about names it does not know are read by their shape too
+#: (measured with ``make eval``: BENCHMARKS.md).
+OPEN_TERMS_WITH_VOCABULARY = True
 
 
 def _escaped(text: str) -> str:
@@ -63,8 +68,12 @@ class _Part:
         self.xml_offset = xml_offset
 
 
-def read_claims(reader: Any, recognizer: Recognizer, sections: list[tuple[ET.Element, str]]) -> None:
-    """Concept mentions, claims with stance, and their figures from the title and abstract."""
+def read_claims(reader: Any, recognizer: Recognizer | None, sections: list[tuple[ET.Element, str]]) -> None:
+    """Concept mentions, claims with stance, and their figures from the title and abstract.
+
+    Without a recogniser (no vocabulary imported) only the claims :mod:`loaders.text.open_terms`
+    reads by the shape of their words are taken, over the bundled vocabulary's names.
+    """
     b = reader.b
     xml = b.text
     title_node = reader.article.find("ArticleTitle")
@@ -76,29 +85,46 @@ def read_claims(reader: Any, recognizer: Recognizer, sections: list[tuple[ET.Ele
         offset = xml.find(_escaped(section), search_from) if len(node) == 0 else -1
         parts.append(_Part(section, start, offset))
     joined = " ".join(p.text for p in parts)
-    mentions = recognizer.mentions(joined)
+    mentions = recognizer.mentions(joined) if recognizer is not None else list(b.vocabulary.mentions(joined))
     sentences: list[Span] = []
     for part in parts[1:]:
         sentences.extend(split_sentences(joined, part.start, part.end))
     title = Span(0, parts[0].end, reader.title)
-    for mention in _first_of_each(mentions):
+    # -- open terms (loaders/text/open_terms.py): stated claims about names no vocabulary knows --------------
+    opened = []
+    if recognizer is None or OPEN_TERMS_WITH_VOCABULARY:
+        opened = open_claims(joined, sentences, mentions, title=title, only_unknown=recognizer is not None)
+    if recognizer is None:
+        mentions = []  # the bundled vocabulary's names: the curated reading adds those it uses
+    named = [m for o in opened for m in (o.drug, o.disease)]
+    # -- end open terms ---------------------------------------------------------------------------------------
+    for mention in _first_of_each([*mentions, *named]):
         quote, start = _quote(xml, parts, mention.start, mention.end)
         b.add_concept(mention.concept, quote=quote, start=start)
-    for claim in adverse_claims(
-        joined,
-        sentences,
-        mentions,
-        title=title,
-        trees=recognizer.trees,
-        known=recognizer.known,
-        roles=recognizer.roles,
-        rates=recognizer.rates if recognizer.concept_roles else None,
-    ):
+    claims = (
+        adverse_claims(
+            joined,
+            sentences,
+            mentions,
+            title=title,
+            trees=recognizer.trees,
+            known=recognizer.known,
+            roles=recognizer.roles,
+            rates=recognizer.rates if recognizer.concept_roles else None,
+        )
+        if recognizer is not None
+        else []
+    )
+    claimed = {(c.drug.id, c.disease.id) for c in claims}
+    claims += [o.claim for o in opened if (o.claim.drug.id, o.claim.disease.id) not in claimed]
+    for claim in claims:
         said = claim.sentence
         if claim.sentences and not _one_part(parts, said):
             said = claim.sentences[0]  # sentences in two sections of a structured abstract: the disease's alone
         quote, start = _quote(xml, parts, said.start, said.end)
         finding = b.add_finding(claim.drug.id, claim.disease.id, None, quote=quote, start=start)
+        if recognizer is None and (claim.stance, finding) in reader.stances:
+            continue  # the curated reading took this stance already (a claim between two bundled names)
         b.add_edge(claim.stance, reader.study, finding, quote=quote, start=start)
         if claim.stance is EdgeType.SUPPORTS:
             for sentence in claim.sentences or (claim.sentence,):

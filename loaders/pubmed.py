@@ -324,8 +324,8 @@ class _ArticleReader:
         if self.recognizer is None or self._names_a_curated_outcome(sections):
             for node, section in sections:
                 self._abstract_section(node, section)
-        if self.recognizer is not None:
-            literature.read_claims(self, self.recognizer, sections)
+        # without one, the claims the text states outright about names no vocabulary knows (open_terms)
+        literature.read_claims(self, self.recognizer, sections)
 
     def _names_a_curated_outcome(self, sections: list[tuple[ET.Element, str]]) -> bool:
         """Whether the abstract names an outcome of the curated vocabulary (else its reading finds nothing)."""
