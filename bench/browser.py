@@ -151,6 +151,7 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int) -> 
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     opened, clicked, graph_only, server, paint, payload = [], [], [], [], [], []
+    log: list[dict[str, Any]] = []  # per click, wall-clock ms (to set beside the server's own log)
     blocked: list[str] = []
     missed: list[str] = []
     targets: list[str] = []
@@ -197,6 +198,17 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int) -> 
         server.append((last - begin) / 1000)
         paint.append((end - last) / 1000)
         payload.append(sum(n for _, n in frames))
+        origin = float(page.evaluate("() => performance.timeOrigin"))
+        log.append(
+            {
+                "target": target,
+                "click_wall_ms": round(origin + begin, 1),
+                "first_message_ms": round(min((t for t, _ in frames), default=begin) - begin, 1),
+                "last_message_ms": round(last - begin, 1),
+                "painted_ms": round(end - begin, 1),
+                "bytes": sum(n for _, n in frames),
+            }
+        )
         context.close()
     return {
         "start": start,
@@ -212,6 +224,7 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int) -> 
             "max": round(max(payload) / 1024, 1) if payload else None,
         },
         "clicked": targets,
+        "click_log": log,
         "blocked_requests": sorted(set(blocked)),
         "missed_clicks": missed,
     }

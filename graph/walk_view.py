@@ -168,7 +168,7 @@ def _drug_targets(
         if only is not None and target["id"] != only:
             continue
         drawing.node(target["id"], target)
-        drawing.graph.nodes[target["id"]].update(evx_row=row, evx_rows=len(shown))
+        drawing.graph.nodes[target["id"]].update(evx_row=row, evx_rows=len(shown), evx_counts=_counts(data))
         drawing.graph.add_edge(drug_id, target["id"], key=key, **data)
     if only is None:
         drawing.more[drug_id] = max(len(links) - cap, 0) + unseen
@@ -288,6 +288,12 @@ def _curated_counts(drawing: _Drawing, link: LinkEvidence | LinkPage, drug_id: s
         graph.edges[drug_id, target_id, found].update(counts)
     else:
         graph.add_edge(drug_id, target_id, key=f"linked:{drug_id}:{target_id}", type=EdgeType.LINKED_TO.value, **counts)
+    graph.nodes[target_id]["evx_counts"] = _counts(counts)
+
+
+def _counts(data: Mapping[str, Any]) -> str:
+    """A link's counts as its target's second label line."""
+    return f"{int(data.get('supporting') or 0):,} for · {int(data.get('contradicting') or 0):,} against"
 
 
 def _weight(data: Mapping[str, Any]) -> int:
@@ -304,15 +310,22 @@ def _stance(stance: EdgeType) -> str:
 CHAR_PX = 7.2
 _PAD_PX = 22.0
 _GAP_PX = 40.0
-_LINK_GAP_PX = 110.0
+_LINK_GAP_PX = 90.0
+#: Height of a row of one-line labels, and what each further line of a label adds.
 ROW_PX = 40.0
+LINE_PX = 14.0
 _GROUP_GAP_PX = 20.0
 _STANCE_ORDER = {"supports": 0, "contradicts": 1}
 
 
 def label_width(label: str) -> float:
-    """A generous estimate of a drawn label's width (box padding included)."""
-    return len(label) * CHAR_PX + _PAD_PX
+    """A generous estimate of a drawn label's width (box padding included; its longest line)."""
+    return max(len(line) for line in label.split("\n")) * CHAR_PX + _PAD_PX
+
+
+def row_height(labels: Iterable[str]) -> float:
+    """The height of a column's rows: room for its tallest label."""
+    return ROW_PX + LINE_PX * (max((label.count("\n") for label in labels), default=0))
 
 
 def layered_positions(
@@ -362,6 +375,7 @@ def layered_positions(
                 )
             )
         widths = {n: label_width(labels.get(n, n)) for n in members}
+        row_px = row_height(labels.get(n, n) for n in members)
         # Rows: each as near its neighbours in the previous column as the rows above allow,
         # centred as a block on their anchors; for and against apart by a visible gap.
         offsets, at, prev_stance = [], 0.0, None
@@ -370,7 +384,7 @@ def layered_positions(
             if prev_stance is not None and stance != prev_stance:
                 at += _GROUP_GAP_PX
             offsets.append(at)
-            at += ROW_PX
+            at += row_px
             prev_stance = stance
         known = [a for a in anchors.values() if a is not None]
         centre = (min(known) + max(known)) / 2 if known else 0.0
@@ -382,13 +396,13 @@ def layered_positions(
         if all(isinstance(r, int) for r in rows):  # a drug's links: each in its row of the drug's list
             for node in members:
                 data = graph.nodes[node]
-                y[node] = (data["evx_row"] - (int(data.get("evx_rows") or 1) - 1) / 2) * ROW_PX
+                y[node] = (data["evx_row"] - (int(data.get("evx_rows") or 1) - 1) / 2) * row_px
         left += max(widths.values()) + _column_gap(graph, members)
     return {n: (round(x[n], 1), round(y[n], 1)) for n in graph}
 
 
 def _column_gap(graph: nx.MultiDiGraph, members: Iterable[str]) -> float:
-    """Room after a column: a drug's links carry their counts as labels, which need the room."""
+    """Room after a column: a drug's fan of links needs more than a straight line."""
     if any(graph.nodes[n].get("kind") == NodeKind.DRUG.value for n in members):
         return _LINK_GAP_PX
     return _GAP_PX

@@ -53,6 +53,7 @@ __all__ = [
     "KIND_STYLE",
     "DrawnGraph",
     "capped",
+    "drawn_label",
     "network_html",
     "node_label",
     "remote_references",
@@ -144,15 +145,17 @@ def network_html(
     drawn = capped(graph, max_nodes=max_nodes, keep=pinned)
     big = drawn.number_of_nodes() > _BIG
     nodes = [_node(str(node_id), data, selected=node_id == selected) for node_id, data in drawn.nodes(data=True)]
+    counted = {str(n) for n, d in drawn.nodes(data=True) if d.get("evx_counts")}
     if positions:
         for node in nodes:
             if node["id"] in positions:
                 node["x"], node["y"] = positions[node["id"]]
                 node["physics"] = False
-                node["shape"] = _BOXED.get(node["kind"], "box")
+                # a two-line label (a drug's outcome with its counts) in a box: an ellipse doubles its height
+                node["shape"] = "box" if "\n" in node["label"] else _BOXED.get(node["kind"], "box")
                 node["font"] = {"color": "#222222" if node["kind"] in _DARK_TEXT else "#ffffff"}
     edges = [
-        _edge(str(source), str(target), str(key), data, big=big)
+        _edge(str(source), str(target), str(key), data, big=big, counted=str(target) in counted)
         for source, target, key, data in drawn.edges(keys=True, data=True)
     ]
     hidden = graph.number_of_nodes() - drawn.number_of_nodes()
@@ -246,7 +249,7 @@ def _node(node_id: str, data: dict[str, Any], *, selected: bool) -> dict[str, An
     colour, shape = KIND_STYLE.get(kind, _OTHER_KIND)
     node = {
         "id": node_id,
-        "label": node_label(data, node_id),
+        "label": drawn_label(data, node_id),
         "shape": shape,
         "color": colour,
         "kind": kind,
@@ -258,7 +261,9 @@ def _node(node_id: str, data: dict[str, Any], *, selected: bool) -> dict[str, An
     return node
 
 
-def _edge(source: str, target: str, key: str, data: dict[str, Any], *, big: bool) -> dict[str, Any]:
+def _edge(
+    source: str, target: str, key: str, data: dict[str, Any], *, big: bool, counted: bool = False
+) -> dict[str, Any]:
     etype = str(data.get("type") or "")
     edge: dict[str, Any] = {
         "id": key,
@@ -277,11 +282,20 @@ def _edge(source: str, target: str, key: str, data: dict[str, Any], *, big: bool
             # width by weight of evidence, colour by the way it leans, the counts on the edge
             net = "supports" if sup > con else "contradicts" if con > sup else "mixed"
             edge.update(color=NET_STANCE_STYLE[net], width=round(1.5 + 2.0 * math.log2(1 + sup + con), 2))
-            edge["label"] = f"{sup} for · {con} against"
             edge["dashes"] = False
-            # straight, with the counts level: a drug's links fan out and their labels stack, not collide
-            edge["font"] = {"align": "horizontal", "size": 12}
             edge["smooth"] = False
+            if counted:
+                edge.pop("label", None)  # the counts are the target's second line: a drug's fan of labels collides
+                # leave the drug and reach each outcome sideways: a straight fan crosses the boxes above and below
+                edge["smooth"] = {
+                    "enabled": True,
+                    "type": "cubicBezier",
+                    "forceDirection": "horizontal",
+                    "roundness": 0.6,
+                }
+            else:
+                edge["label"] = f"{sup} for · {con} against"
+                edge["font"] = {"align": "horizontal", "size": 12}
     if data.get("evx_via_claim"):
         edge.pop("label", None)  # many meet at the outcome: colour and grouping say it, the tooltip details it
     tip = [etype]
@@ -295,6 +309,14 @@ def _edge(source: str, target: str, key: str, data: dict[str, Any], *, big: bool
         tip.append(f"“{_shorten(str(data['quote']), 400)}”")
     edge["tip"] = "\n".join(tip)
     return edge
+
+
+def drawn_label(data: dict[str, Any], node_id: str) -> str:
+    """The label as drawn: :func:`node_label`, and a drug's outcome also carries the link's counts
+    (``evx_counts``, "12 for · 3 against") on a second line, where no other label can cover them."""
+    label = node_label(data, node_id)
+    counts = data.get("evx_counts")
+    return f"{label}\n{counts}" if isinstance(counts, str) and counts else label
 
 
 def node_label(data: dict[str, Any], node_id: str) -> str:

@@ -25,17 +25,31 @@ pytestmark = pytest.mark.browser
 
 VIEWPORT = {"width": 1400, "height": 1000}
 
-# Every drawn node's box (label included) in the graph frame's CSS pixels, and the drawing's scale.
+# Every drawn node's box (label included) and every drawn edge label's box, in the graph frame's CSS
+# pixels, and the drawing's scale.  vis-network keeps an edge label's last drawn box in its label module.
 _BOXES = """() => {
     const n = window.evxNetwork;
     const box = n.body.container.getBoundingClientRect();
+    const dom = (id, l, t, r, b) => {
+        const tl = n.canvasToDOM({x: l, y: t}), br = n.canvasToDOM({x: r, y: b});
+        return {id: id, l: tl.x, t: tl.y, r: br.x, b: br.y};
+    };
     const boxes = n.body.data.nodes.getIds().map((id) => {
         const b = n.getBoundingBox(id);
-        const tl = n.canvasToDOM({x: b.left, y: b.top}), br = n.canvasToDOM({x: b.right, y: b.bottom});
-        return {id: String(id), l: tl.x, t: tl.y, r: br.x, b: br.y};
+        return dom(String(id), b.left, b.top, b.right, b.bottom);
     });
-    return {boxes: boxes, width: box.width, height: box.height, scale: n.getScale(),
-            positions: n.getPositions()};
+    const labels = [];
+    for (const id of n.body.data.edges.getIds()) {
+        const e = n.body.edges[id];
+        const text = e && e.options.label;
+        if (typeof text !== "string" || !text.trim() || !e.labelModule || !e.labelModule.size) { continue; }
+        const s = e.labelModule.size;
+        if (!(s.width > 0)) { continue; }
+        labels.push(Object.assign(dom("edge " + String(id), s.left, s.top, s.left + s.width, s.top + s.height),
+                                  {text: text}));
+    }
+    return {boxes: boxes.concat(labels), edge_labels: labels.length, width: box.width, height: box.height,
+            scale: n.getScale(), positions: n.getPositions()};
 }"""
 
 
@@ -71,7 +85,10 @@ def _legible(page: Any, label: str) -> None:
     assert _overlaps(layout["boxes"]) == [], f"{label}: labels overlap"
     assert _outside(layout) == [], f"{label}: labels cut off at the edge of the box"
     assert layout["scale"] >= 0.7, f"{label}: drawn at {layout['scale']:.2f}×, labels too small to read"
-    print(f"\n[layout] {label}: {len(layout['boxes'])} labels, none overlapping, scale {layout['scale']:.2f}")
+    print(
+        f"\n[layout] {label}: {len(layout['boxes'])} labels ({layout['edge_labels']} on edges), none overlapping, "
+        f"scale {layout['scale']:.2f}"
+    )
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from graph.synthesis import synthesise
 from loaders import load_path
 from loaders.ctgov import study_document
 from loaders.report import parse_report
-from ui.web.viewmodel import evidence_html
+from ui.web.evidence_html import evidence_html
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "loaders" / "samples" / "shb_mecasermine_diabetes.txt"

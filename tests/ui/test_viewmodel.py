@@ -3,19 +3,18 @@ from __future__ import annotations
 import networkx as nx
 
 from graph.evidence_view import evidence_rows, recommendation_rows
+from ui.web.evidence_html import RECOMMENDATIONS_SHOWN, evidence_html, passage_html
 from ui.web.viewmodel import (
     PAGE,
     ViewState,
     current_subgraph,
     decode_params,
     encode_params,
-    evidence_html,
     evidence_pair,
     export_bytes,
     export_name,
     linked_targets,
     md_escape,
-    passage_html,
 )
 
 BANG = "study:doi:10.1530/eje-20-0325"
@@ -90,6 +89,14 @@ def test_evidence_html_escapes_document_text(memory_store) -> None:
     assert 'href="https://doi.org/10.1530/EJE-20-0325"' in page
     assert 'data-evx-click="quote:0:0"' in page
     assert "<mark" in passage_html("a<b", "<i>q</i>", "c") and "<i>" not in passage_html("a<b", "<i>q</i>", "c")
+
+
+def test_a_hub_links_recommendations_are_listed_only_in_part() -> None:
+    from graph.evidence_view import RecommendationRow
+
+    recs = [RecommendationRow(f"Guideline {i}", "strong", "use it", None, 2020) for i in range(25)]
+    page = evidence_html([], recs)
+    assert page.count("<li>") == RECOMMENDATIONS_SHOWN and f"and {25 - RECOMMENDATIONS_SHOWN:,} more" in page
 
 
 def test_md_escape_neutralises_markdown() -> None:

@@ -7,18 +7,18 @@ import datetime as dt
 import pytest
 
 from graph.curation import Correction
-from graph.export.html import network_html, node_label
+from graph.export.html import drawn_label, network_html, node_label
 from graph.model import EdgeType, NodeKind
 from graph.service import EvidenceService
 from graph.store import EvidenceStore, open_store
 from graph.walk_view import (
     CHAR_PX,
-    ROW_PX,
     TARGET_PAGE,
     GraphFilters,
     label_width,
     layered_positions,
     net_stance,
+    row_height,
     staged_graph,
 )
 from loaders import load_path, sample_paths
@@ -95,12 +95,15 @@ def test_layout_rows_and_columns_keep_labels_apart_and_in_place(samples: Evidenc
     stage2 = staged_graph(samples, [DRUG, OUTCOME], {DRUG: 100}, link=link)
     placed = []
     for graph in (stage1, stage2):
-        labels = {n: node_label(d, n) for n, d in graph.nodes(data=True)}
+        labels = {n: drawn_label(d, n) for n, d in graph.nodes(data=True)}
         pos = layered_positions(graph, DRUG, labels=labels)
-        boxes = [(x - label_width(labels[n]) / 2, x + label_width(labels[n]) / 2, y) for n, (x, y) in pos.items()]
-        for i, (l1, r1, y1) in enumerate(boxes):
-            for l2, r2, y2 in boxes[i + 1 :]:
-                assert abs(y1 - y2) >= ROW_PX or min(r1, r2) <= max(l1, l2), "labels overlap"
+        boxes = [
+            (x - label_width(labels[n]) / 2, x + label_width(labels[n]) / 2, y, row_height([labels[n]]))
+            for n, (x, y) in pos.items()
+        ]
+        for i, (l1, r1, y1, h1) in enumerate(boxes):
+            for l2, r2, y2, h2 in boxes[i + 1 :]:
+                assert abs(y1 - y2) >= max(h1, h2) or min(r1, r2) <= max(l1, l2), "labels overlap"
         placed.append(pos)
     assert placed[0][DRUG] == placed[1][DRUG] and placed[0][OUTCOME] == placed[1][OUTCOME]
     assert CHAR_PX > 0
@@ -108,12 +111,14 @@ def test_layout_rows_and_columns_keep_labels_apart_and_in_place(samples: Evidenc
 
 def test_positions_travel_to_the_page_and_links_carry_weight_and_stance(samples: EvidenceStore) -> None:
     graph = staged_graph(samples, [DRUG], {DRUG: 100})
-    labels = {n: node_label(d, n) for n, d in graph.nodes(data=True)}
+    labels = {n: drawn_label(d, n) for n, d in graph.nodes(data=True)}
     drawn = network_html(graph, selected=DRUG, positions=layered_positions(graph, DRUG, labels=labels))
     nodes = {n["id"]: n for n in drawn.update["nodes"]}
     assert nodes[DRUG]["physics"] is False and nodes[DRUG]["y"] == 0.0
     edge = next(e for e in drawn.update["edges"] if e["to"] == OUTCOME)
-    assert edge["label"] == "4 for · 2 against" and edge["color"] == "#2ca02c" and edge["width"] > 5
+    # the counts are the outcome's second line, not a label on the edge (a drug's fan of labels collides)
+    assert nodes[OUTCOME]["label"] == "hypoglycemia\n4 for · 2 against" and "label" not in edge
+    assert edge["color"] == "#2ca02c" and edge["width"] > 5 and "4 supporting, 2 contradicting" in edge["tip"]
     assert drawn.update["fit"] is True
     assert net_stance(1, 2) == "contradicts" and net_stance(2, 2) == "mixed"
 

@@ -2,7 +2,7 @@
 
 ``graph_canvas`` hosts the pyvis page in a sandboxed iframe (scripts only, no same-origin
 access: document text drawn there can never reach the app) and forwards the node a
-researcher clicks.  ``clickable_html`` shows HTML that :mod:`ui.web.viewmodel` built with every
+researcher clicks.  ``clickable_html`` shows HTML that :mod:`ui.web.evidence_html` built with every
 document value escaped, and reports clicks on elements marked ``data-evx-click``.
 Both keep their DOM between reruns and only reload when the content changes, so a rerun
 that changes nothing redraws nothing.  When only the graph changes (a click, an expand), the
@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.web.viewmodel import EVIDENCE_CSS
+from ui.web.evidence_html import EVIDENCE_CSS
 
 __all__ = ["clickable_html", "graph_canvas"]
 
@@ -129,7 +129,7 @@ export default function (component) {
   root.__send = setTriggerValue;
   if (root.__html !== data.html) {
     root.__html = data.html;
-    root.innerHTML = data.html;  // built by ui.web.viewmodel with every document value escaped
+    root.innerHTML = data.html;  // built by ui.web.evidence_html with every document value escaped
   }
 }
 """

@@ -2,13 +2,12 @@
 
 No Streamlit here, so every rule of the explorer is tested without a browser: how a
 click extends or cuts the breadcrumb, how a view is written into and read back from
-the URL's query parameters, which drug → outcome pair the evidence panel shows, and the
-rows and chart data derived from :class:`graph.store.base.Evidence`.
+the URL's query parameters, which drug → outcome pair the evidence panel shows.  The
+evidence table's HTML is in :mod:`ui.web.evidence_html`, the charts' rows in :mod:`ui.web.charts`.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -17,7 +16,6 @@ from typing import Any
 
 import networkx as nx
 
-from graph.evidence_view import EvidenceRow, ForestPoint, RecommendationRow
 from graph.export import export_bytes  # re-exported: the export page serves these bytes
 from graph.model import NodeKind, kind_of
 from graph.store.base import EvidenceStore
@@ -28,17 +26,13 @@ __all__ = [
     "current_subgraph",
     "decode_params",
     "encode_params",
-    "evidence_html",
     "evidence_pair",
     "export_bytes",
     "export_name",
-    "forest_records",
     "linked_targets",
     "md_escape",
-    "passage_html",
     "path_rows",
     "plural",
-    "pooled_records",
     "table_cell",
 ]
 
@@ -187,42 +181,12 @@ def linked_targets(graph: nx.MultiDiGraph, drug_id: str) -> list[tuple[str, str,
     return sorted(found.values(), key=lambda t: (-(t[2] + t[3]), t[1]))
 
 
-def forest_records(points: Sequence[ForestPoint]) -> list[dict[str, Any]]:
-    """Rows for the forest-style chart: one per study and population, with n and interval."""
-    return [
-        {
-            "row": p.row_label,
-            "study": p.study,
-            "population": p.population,
-            "value": p.value,
-            "low": p.low if p.low is not None else p.value,
-            "high": p.high if p.high is not None else p.value,
-            "n": p.n,
-            "unit": p.unit or "(no unit)",
-            "stance": p.stance,
-            "text": f"{p.value:g}{p.unit if p.unit == '%' else ' ' + p.unit}".strip()
-            + (f" (n={p.n})" if p.n is not None else ""),
-        }
-        for p in points
-    ]
-
-
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 
 
 def md_escape(text: str) -> str:
     """Text safe inside Streamlit markdown and widget labels: every markup character escaped."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def _e(value: Any) -> str:
-    return "" if value is None else html.escape(str(value), quote=True)
-
-
-def _links_html(links: Sequence[Any]) -> str:
-    return " ".join(
-        f'<a href="{_e(link.url)}" target="_blank" rel="noopener noreferrer">{_e(link.label)}</a>' for link in links
-    )
 
 
 def path_rows(paths: Sequence[Any], graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
@@ -250,151 +214,6 @@ def path_rows(paths: Sequence[Any], graph: nx.MultiDiGraph) -> list[dict[str, An
 def plural(count: int, one: str, many: str | None = None) -> str:
     """``1 path``, ``2 paths``, ``1 hop``: a count with the right form of its noun."""
     return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-def evidence_html(rows: Sequence[EvidenceRow], recommendations: Sequence[RecommendationRow]) -> str:
-    """The evidence table as HTML, every document value escaped.
-
-    One row per study or guideline and stance.  Each quote carries
-    ``data-evx-click="quote:<row>:<quote>"`` so the click bridge can open the source
-    document at that passage.  A figure shows the number the source reported; anything
-    computed from it is set apart and marked "derived".
-    """
-    head = "".join(f"<th>{h}</th>" for h in ("", "Study / guideline", "Population and figures", "Quotes"))
-    body = []
-    for i, row in enumerate(rows):
-        badge = "supports" if row.stance == "supports" else "contradicts"
-        facts = " · ".join(
-            _e(v) for v in (row.design, f"n={row.n}" if row.n is not None else None, row.year) if v is not None
-        )
-        if row.doses:
-            facts += f"<div class='evx-dose'>dose: {_e('; '.join(row.doses))}</div>"
-        title = f'<div class="evx-title">{_e(row.title)}</div>' if row.title and row.title != row.name else ""
-        curation = "".join(f'<div class="evx-curated">curated: {_e(c)}</div>' for c in row.curation)
-        figures = "".join(
-            f'<div class="evx-figure"><b>{_e(f.reported)}</b>'
-            + (f" <span class='evx-group'>{_e(f.group)}</span>" if f.group else "")
-            + (f'<div class="evx-derived" title="computed, not reported">{_e(f.derived)}</div>' if f.derived else "")
-            + "</div>"
-            for f in row.figures
-        )
-        quotes = (
-            "".join(
-                f'<button type="button" class="evx-quote" data-evx-click="quote:{i}:{j}" '
-                f'title="{_e(q.text)} (click: open the source document at this passage)">“{_e(q.text)}”</button>'
-                for j, q in enumerate(row.quotes)
-                if q.text
-            )
-            or '<span class="evx-none">no quote</span>'
-        )
-        body.append(
-            f'<tr class="evx-{row.stance}">'
-            f'<td><span class="evx-badge evx-badge-{badge}">{badge}</span></td>'
-            f"<td><b>{_e(row.name)}</b> <span class='evx-kind'>{_e(row.kind)}</span>"
-            f"<div class='evx-facts'>{facts}</div>{title}{curation}"
-            f"<div class='evx-links'>{_links_html(row.links)}</div></td>"
-            f"<td>{''.join(f'<div class=evx-pop>{_e(p)}</div>' for p in row.populations)}{figures}</td>"
-            f"<td>{quotes}</td></tr>"
-        )
-    table = (
-        f'<table class="evx-evidence">{_COLS}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-        if rows
-        else '<p class="evx-none">No study or guideline takes a stance on this link yet.</p>'
-    )
-    recs = ""
-    if recommendations:
-        items = "".join(
-            f"<li><b>{_e(r.source)}</b>"
-            + (f' <span class="evx-strength">{_e(r.strength)}</span>' if r.strength else "")
-            + (f" — {_e(r.text)}" if r.text else "")
-            + (f" {_links_html(r.links)}" if r.links else "")
-            + "</li>"
-            for r in recommendations
-        )
-        recs = f'<h4>Guideline recommendations</h4><ul class="evx-recs">{items}</ul>'
-    return f'<div class="evx-panel">{table}{recs}</div>'
-
-
-_COLS = "<colgroup>" + "".join(f'<col class="evx-c-{c}">' for c in ("stance", "name", "fig", "quotes")) + "</colgroup>"
-
-
-def pooled_records(estimates: Sequence[Any]) -> list[dict[str, Any]]:
-    """Rows of the incidence chart: each study's proportion, then its population's pooled estimate (a diamond).
-
-    ``headline`` is the study's own reported percentage where it gave one; the plotted
-    proportion uses the counts (derived where marked), with its 95% interval.
-    """
-    out: list[dict[str, Any]] = []
-    for e in estimates:
-        group = e.population + ("" if e.outcome == "any" else f" — {e.outcome}")
-        for s in e.studies:
-            reported = f"{s.reported_value:g}% reported; " if s.reported_value is not None else ""
-            counts = f"{s.events}/{s.total}" + (" derived" if s.events_derived else "")
-            out.append(
-                {
-                    "row": f"{s.study} · {group}",
-                    "group": group,
-                    "what": "study",
-                    "stance": s.stance,
-                    "value": round(s.proportion * 100, 2),
-                    "low": round(s.low * 100, 2),
-                    "high": round(s.high * 100, 2),
-                    "text": f"{reported}{counts}",
-                }
-            )
-        if e.k == 1:
-            continue  # one study: its own row is the estimate
-        out.append(
-            {
-                "row": f"{group}: pooled, k={e.k}",
-                "group": group,
-                "what": "estimate",
-                "stance": "estimate",
-                "value": round(e.proportion * 100, 2),
-                "low": round(e.low * 100, 2),
-                "high": round(e.high * 100, 2),
-                "text": f"{e.proportion:.1%} ({e.low:.1%}–{e.high:.1%})",
-            }
-        )
-    return out
-
-
-EVIDENCE_CSS = """
-.evx-panel { font-family: var(--st-font, system-ui, sans-serif); font-size: 14px; color: var(--st-text-color, #222); }
-.evx-evidence { border-collapse: collapse; width: 100%; table-layout: fixed; overflow-wrap: anywhere; }
-.evx-evidence col.evx-c-stance { width: 92px; } .evx-evidence col.evx-c-name { width: 30%; }
-.evx-evidence col.evx-c-fig { width: 30%; }
-.evx-pop { font-weight: 600; font-size: 12px; margin-bottom: 2px; }
-.evx-links { font-size: 12px; }
-.evx-evidence th, .evx-evidence td { border-bottom: 1px solid #e3e3e3; padding: 6px 8px; text-align: left;
-  vertical-align: top; }
-.evx-evidence th { font-weight: 600; background: #f6f6f8; }
-.evx-badge { display: inline-block; border-radius: 4px; padding: 1px 6px; font-size: 12px; font-weight: 600;
-  white-space: nowrap; color: #fff; }
-.evx-badge-supports { background: #1e7b1e; }
-.evx-badge-contradicts { background: #b42020; }
-.evx-facts { color: #555; font-size: 12px; }
-.evx-figure { margin-bottom: 4px; }
-.evx-group { color: #555; font-size: 12px; white-space: normal; }
-.evx-derived { color: #777; font-size: 11px; font-style: italic; }
-.evx-curated { color: #8a5a00; font-size: 12px; }
-
-.evx-kind { color: #777; font-size: 12px; }
-.evx-title { color: #555; font-size: 12px; }
-.evx-quote { all: unset; display: -webkit-box; -webkit-line-clamp: 4; -webkit-box-orient: vertical; overflow: hidden;
-  margin-bottom: 4px; cursor: pointer; font-style: italic; color: #1f4e99; }
-.evx-quote:hover { text-decoration: underline; }
-.evx-strength { background: #e8f0fe; border-radius: 4px; padding: 0 4px; font-size: 12px; }
-.evx-none { color: #888; }
-"""
-
-
-def passage_html(before: str, quote: str, after: str) -> str:
-    """The passage with its quote highlighted; the document text is escaped."""
-    return (
-        '<div class="evx-passage" style="white-space: pre-wrap; font-size: 14px; line-height: 1.5;">'
-        f'{_e(before)}<mark id="evx-mark" style="background:#ffe066">{_e(quote)}</mark>{_e(after)}</div>'
-    )
 
 
 def export_name(graph: nx.MultiDiGraph, state: ViewState, fmt: str, suffix: str) -> str:

@@ -13,9 +13,11 @@ from graph.curation import CurationLog
 from graph.evidence_view import EvidenceRow, passage
 from graph.link_page import LinkPage
 from graph.store.base import EvidenceStore
+from ui.web.charts import forest_records
 from ui.web.components import clickable_html
+from ui.web.evidence_html import evidence_html, passage_html
 from ui.web.panels.synthesis import render_synthesis
-from ui.web.viewmodel import evidence_html, forest_records, md_escape, passage_html, plural
+from ui.web.viewmodel import md_escape, plural
 
 __all__ = ["TABLE_ROWS", "forest_chart", "render_evidence", "rows_wanted"]
 

@@ -23,8 +23,9 @@ from graph.service import LinkEvidence, curation_log
 from graph.store.base import EvidenceStore
 from graph.synthesis.conflicts import Conflict
 from graph.synthesis.pooling import PooledEstimate
+from ui.web.charts import pooled_records
 from ui.web.state import get_settings
-from ui.web.viewmodel import md_escape, plural, pooled_records
+from ui.web.viewmodel import md_escape, plural
 
 __all__ = ["pooled_chart", "render_synthesis"]
 

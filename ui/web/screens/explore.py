@@ -10,8 +10,9 @@ import streamlit as st
 
 from graph.errors import EvidenceError
 from graph.evidence_view import EvidenceRow, link_outs, node_facts
-from graph.export.html import network_html, node_label
+from graph.export.html import drawn_label, network_html, node_label
 from graph.link_page import LinkPage, link_page
+from graph.link_page import warm as warm_links
 from graph.model import NodeKind
 from graph.service import EvidenceService, curation_log
 from graph.store.base import EvidenceStore
@@ -37,14 +38,18 @@ _KINDS_KEPT = "evx_kinds_kept"
 _COMPACT = "<style>.stMainBlockContainer { padding-top: 3.5rem; }</style>"
 
 
-def _warm_statistics() -> None:
-    """Load the statistics library in the background the first time the explorer is shown: the first link
-    opened would otherwise wait ~2.6 s for it (the Wilson intervals of its chart and table)."""
+def _warm(store: EvidenceStore) -> None:
+    """Once per server process, in the background: load the statistics library (the first link opened
+    would otherwise wait ~2.6 s for the Wilson intervals of its chart and table) and read one link's
+    page of evidence (the store builds what every link's page needs first: seconds at 1M edges)."""
     global _WARMING
     if _WARMING is None:
-        _WARMING = threading.Thread(
-            target=importlib.import_module, args=("statsmodels.stats.proportion",), name="evx-warm", daemon=True
-        )
+
+        def work() -> None:
+            importlib.import_module("statsmodels.stats.proportion")
+            warm_links(store)
+
+        _WARMING = threading.Thread(target=work, name="evx-warm", daemon=True)
         _WARMING.start()
 
 
@@ -52,8 +57,14 @@ _WARMING: threading.Thread | None = None
 
 
 def render() -> None:
-    _warm_statistics()
     store = get_store()
+    try:
+        _render(store)
+    finally:
+        _warm(store)  # after the page is out: the researcher reads it while the store warms up
+
+
+def _render(store: EvidenceStore) -> None:
     state = view_state()
     st.html(_COMPACT)
     if not state.trail:
@@ -180,7 +191,7 @@ def _filters(link: LinkPage | None) -> GraphFilters:
 
 def _graph(store: EvidenceStore, state: ViewState, link: LinkPage | None, filters: GraphFilters) -> nx.MultiDiGraph:
     graph = staged_graph(store, state.trail, state.expanded, link=link, filters=filters, page=PAGE)
-    labels = {str(n): node_label(d, str(n)) for n, d in graph.nodes(data=True)}
+    labels = {str(n): drawn_label(d, str(n)) for n, d in graph.nodes(data=True)}
     big = graph.number_of_nodes() > MAX_DRAWN
     positions = None if big else layered_positions(graph, state.trail[0], labels=labels, order=state.trail)
     drawn = network_html(
