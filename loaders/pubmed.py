@@ -331,8 +331,10 @@ class _ArticleReader:
         """Whether the abstract names an outcome of the curated vocabulary (else its reading finds nothing)."""
         if self.recognizer is None:
             return True
-        text = " ".join(section for _, section in sections)
-        return any(m.concept.kind is NodeKind.OUTCOME for m in self.recognizer.mentions(text))
+        # the title and abstract as literature.read_claims joins them: the recogniser reads them once for both
+        text = " ".join([self.title, *(section for _, section in sections)])
+        start = len(self.title) + 1
+        return any(m.concept.kind is NodeKind.OUTCOME and m.start >= start for m in self.recognizer.mentions(text))
 
     def _title_quote(self) -> str:
         """The title as it stands in the record XML, inline markup (<i>, <sup>) included."""

@@ -214,9 +214,21 @@ def candidates(
     first_at: dict[str, int] = {}
     for m in mentions:
         first_at.setdefault(m.concept.id, m.start)
-    for sentence in spans:
-        inside_d = [m for m in drugs if sentence.start <= m.start and m.end <= sentence.end]
-        inside_y = [m for m in diseases if sentence.start <= m.start and m.end <= sentence.end]
+    starts = [s.start for s in spans]
+    inside: dict[int, tuple[list[Mention], list[Mention]]] = {}  # span index -> the drugs and diseases wholly in it
+    span_of: dict[int, int] = {}  # id of a disease mention -> the span holding it
+    for m in mentions:
+        i = _sentence_of(spans, starts, m.start)
+        if i < 0 or m.end > spans[i].end:
+            continue
+        if m.concept.kind is NodeKind.DRUG:
+            inside.setdefault(i, ([], []))[0].append(m)
+        elif m.concept.kind in _DISEASE:
+            inside.setdefault(i, ([], []))[1].append(m)
+            span_of[id(m)] = i
+    memo: dict = {}  # what _cues reads of one mention, once
+    for i, (inside_d, inside_y) in sorted(inside.items()):
+        sentence = spans[i]
         for d in inside_d:
             for y in inside_y:
                 pair = (d.concept.id, y.concept.id)
@@ -226,7 +238,7 @@ def candidates(
                         ("cooccur", "hyphen_cue", "adverse_cue", "treatment_cue", "treats", "negated", "close"), 0.0
                     ),
                 )
-                judged = _cues(text, sentence, d, y)
+                judged = _cues(text, sentence, d, y, memo)
                 f["cooccur"] += 1
                 for name in ("hyphen_cue", "adverse_cue", "treatment_cue", "treats", "negated", "close"):
                     f[name] += judged[name]
@@ -251,19 +263,14 @@ def candidates(
         for y in diseases:
             pair = (d_id, y.concept.id)
             if pair not in best:
-                sentence = (
-                    next(s for s in spans if s.start <= y.start and y.end <= s.end)
-                    if any(s.start <= y.start and y.end <= s.end for s in spans)
-                    else None
-                )
-                if sentence is None:
+                if id(y) not in span_of:
                     continue
+                sentence = spans[span_of[id(y)]]
                 negated = bool(_NEGATED.search(_scope(text[max(sentence.start, y.start - 80) : y.start])))
                 best[pair] = (-1.0, sentence, EdgeType.CONTRADICTS if negated else EdgeType.SUPPORTS, None)
                 evidence[pair] = {"negated": float(negated)}
     out = []
     n_drugs, n_diseases = len(drug_count), len(disease_count)
-    starts = [s.start for s in spans]
     where = [_sentence_of(spans, starts, m.start) for m in mentions]
     index_of = {id(s): i for i, s in enumerate(spans)}
     at: dict[str, set[int]] = {}
@@ -582,19 +589,33 @@ def _scope(before: str) -> str:
     return _PSEUDO_NEGATION.sub(lambda p: " " * len(p.group(0)), scope)
 
 
-def _cues(text: str, sentence: Span, drug: Mention, disease: Mention) -> dict:
+_HYPHEN = re.compile(r"[\s-]*(?:induced|associated|related|evoked|provoked|treated|toxicity)\b", re.IGNORECASE)
+
+
+def _cues(text: str, sentence: Span, drug: Mention, disease: Mention, memo: dict | None = None) -> dict:
+    """What the words between and around a drug and a disease of one sentence say of the two.
+
+    ``memo`` keeps, for one abstract, what depends on one mention alone (the words before the
+    first of the two, the negation scope before the disease, the words after it).
+    """
+    memo = {} if memo is None else memo
     a, b = sorted((drug, disease), key=lambda m: m.start)
     between = text[a.end : b.start]
-    before = text[max(sentence.start, a.start - 60) : a.start]
-    around = _scope(text[max(sentence.start, disease.start - 80) : disease.start])
-    treatment = _TREATMENT.search(between) or _TREATMENT.search(before[-25:])
-    treats = _TREATS.search(between) or _TREATS.search(before[-25:])
+    lead = memo.get(("before", a.start))
+    if lead is None:
+        before = text[max(sentence.start, a.start - 25) : a.start]
+        lead = memo[("before", a.start)] = (_TREATMENT.search(before), _TREATS.search(before))
+    own = memo.get(("disease", disease.start))
+    if own is None:
+        around = _scope(text[max(sentence.start, disease.start - 80) : disease.start])
+        after = text[disease.end : min(sentence.end, disease.end + 30)]
+        own = memo[("disease", disease.start)] = (_NEGATED.search(around), _ADVERSE.search(after))
+    treatment = _TREATMENT.search(between) or lead[0]
+    treats = _TREATS.search(between) or lead[1]
     adverse_between = _ADVERSE.search(between)
-    adverse = adverse_between or _ADVERSE.search(text[disease.end : min(sentence.end, disease.end + 30)])
-    hyphen = re.match(
-        r"[\s-]*(?:induced|associated|related|evoked|provoked|treated|toxicity)\b", between, re.IGNORECASE
-    )
-    negation = _NEGATED.search(around) or (disease.start > drug.start and _NEGATED.search(_scope(between)))
+    adverse = adverse_between or own[1]
+    hyphen = _HYPHEN.match(between)
+    negation = own[0] or (disease.start > drug.start and _NEGATED.search(_scope(between)))
     cue = hyphen.group(0).strip(" -") if hyphen else adverse.group(0) if adverse else None
     return {
         "hyphen_cue": 1.0 if hyphen else 0.0,

@@ -149,6 +149,7 @@ class Recognizer:
                         dutch.setdefault(form, _Name(concept, None, 0))
         for form, name in dutch.items():
             names.setdefault(form, name)
+        self._last: tuple[str, tuple[Mention, ...]] | None = None
         self._automaton = ahocorasick.Automaton()
         for form, name in names.items():
             self._automaton.add_word(form, (form, name))
@@ -185,7 +186,18 @@ class Recognizer:
         return self.by_mesh.get(mesh)
 
     def mentions(self, text: str) -> list[Mention]:
-        """Concepts named in ``text``, non-overlapping, left to right (short forms resolved)."""
+        """Concepts named in ``text``, non-overlapping, left to right (short forms resolved).
+
+        The last text's mentions are kept: the PubMed loader asks twice about each abstract.
+        """
+        last = self._last
+        if last is not None and last[0] == text:
+            return list(last[1])
+        found = self._mentions(text)
+        self._last = (text, tuple(found))
+        return found
+
+    def _mentions(self, text: str) -> list[Mention]:
         if not self.size:
             return []
         folded = fold(text)
