@@ -298,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--store", type=Path, help="an existing embedded store directory")
     where.add_argument("--size", type=int, help="generate and bulk-load a store of this many edges first")
+    parser.add_argument("--name", help="the store's name in the table (default: its size or directory name)")
     parser.add_argument("--samples", action="store_true", help="also time a store of the bundled samples")
     parser.add_argument("--opens", type=int, default=5)
     parser.add_argument("--clicks", type=int, default=6)
@@ -314,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([*command, "--result", str(scratch / "load.json")], check=True)
         elif store is not None:
             name = store.name
+        name = args.name or name
         stores: dict[str, Path | None] = {"samples": None} if args.samples else {}
         stores[name] = store
         load_before = [round(x, 2) for x in os.getloadavg()]
