@@ -468,10 +468,12 @@ def check_document(source: Node, nodes: tuple[Node, ...], edges: tuple[Edge, ...
                 )
     if not isinstance(text, str):
         return
+    checked: set[int] = set()  # a figure's node and edges share one provenance: look at it once
     for record in (*nodes, *edges):
         prov = record.provenance
-        if not prov.quote or prov.source_doc != source.id:
+        if not prov.quote or prov.source_doc != source.id or id(prov) in checked:
             continue
+        checked.add(id(prov))
         if prov.span:
             start, end = prov.span
             if text[start:end] != prov.quote:

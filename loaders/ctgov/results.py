@@ -11,6 +11,7 @@ because the evidence model's claims are about drugs and a device or a procedure 
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,8 +62,9 @@ class ResultsReader:
     supported: set[str] = field(default_factory=set)
     _roles: dict[tuple[str, str, str, bool], GroupRole] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def study_drugs(self) -> list[str]:
+        """The study's drugs (its interventions are read before its results, and never change here)."""
         return sorted({i.drug for i in self.interventions if i.drug})
 
     def read(self, results: dict[str, Any]) -> None:
