@@ -142,6 +142,7 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
         raw: list[float] = []
         alone: list[float] = []
         engine_props: list[float] = []
+        cpu: list[float] = []
         statements_sent: list[int] = []
         began = time.perf_counter()
         for item in items:
@@ -150,11 +151,14 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
             with recorder.recording() as statements:
                 call(item)  # warm and record (untimed)
             statements_sent.append(len(statements))
+            used = time.process_time()
             ours += timed(call, [item])
+            cpu.append(time.process_time() - used)  # this process's CPU (the engine's threads too): less load-bound
             raw += timed(recorder.replay, [list(statements)])
             engine_props += timed(uncached(call), [item])
         ops[name] = {"ours": summary(ours), "engine": summary(raw), "from_engine": summary(engine_props)}
         ops[name]["statements"] = round(sum(statements_sent) / max(len(statements_sent), 1), 1)
+        ops[name]["cpu"] = summary(cpu)
         if cypher is not None:  # its own time budget, so a slow reference does not cut ours short
             began = time.perf_counter()
             for item in items[: len(ours)]:
@@ -286,11 +290,44 @@ def run_queries(store_dir: Path, *, plan: Path, export_dir: Path) -> dict[str, A
             "total": summary(seconds),
         }
     rss["after_exports"] = rss_mib()
+    ops["index_update"] = _index_update(store)
     out["load_after"] = [round(x, 2) for x in os.getloadavg()]
     store.close()
     out["ops"], out["exports"] = ops, exports
     out["peak_rss_mib"] = peak_rss_mib()
     out["rss_mib"] = rss
+    return out
+
+
+def _index_update(store: Any, documents: int = 5) -> dict[str, Any]:
+    """Ingest a few synthetic reports into the loaded store and time the walk that takes them into the adjacency
+    index (incremental), then a full rebuild of the same index: what a researcher waits for after an upload."""
+    from bench.documents import write_corpus
+    from loaders import load_path
+
+    walks = store._walks
+    walks.edge_cache(wait=True)
+    with tempfile.TemporaryDirectory(prefix="evx-bench-update-") as workdir:
+        files = write_corpus(Path(workdir), reports=documents, trials=0, articles=0, per_file=50, seed=11)
+        docs = [d for path in files.get("report", []) for d in load_path(path)]
+    began = time.perf_counter()
+    store.ingest_many(docs)
+    ingest_s = time.perf_counter() - began
+    updates, builds = walks.updates, walks.builds
+    began = time.perf_counter()
+    walks.index()
+    update_s = time.perf_counter() - began
+    out = {
+        "documents": documents,
+        "ingest_s": round(ingest_s, 3),
+        "update_s": round(update_s, 3),
+        "incremental": walks.updates > updates and walks.builds == builds,
+        "columns_kept": walks.edge_cache() is not None and walks.node_cache() is not None,
+    }
+    walks.invalidate()
+    began = time.perf_counter()
+    walks.index()
+    out["rebuild_s"] = round(time.perf_counter() - began, 3)
     return out
 
 

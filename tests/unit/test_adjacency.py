@@ -6,6 +6,7 @@ import itertools
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -23,7 +24,8 @@ TYPES = (EdgeType.ABOUT, EdgeType.SUPPORTS, EdgeType.FROM_SOURCE, EdgeType.LINKE
 
 
 def random_graph(seed: int, nodes: int = 40, edges: int = 90) -> tuple[AdjacencyIndex, nx.MultiDiGraph, list[str]]:
-    """An index and the same graph in networkx; node ids are shuffled so id order is not table order."""
+    """An index (without room, so positions are consecutive) and the same graph in networkx; node ids are
+    shuffled so id order is not table order."""
     rng = random.Random(seed)
     per_kind = {k: nodes // len(KINDS) for k in KINDS}
     ids = {k: [f"{k.value.lower()}:{rng.randrange(10**6):06d}-{i}" for i in range(n)] for k, n in per_kind.items()}
@@ -43,6 +45,7 @@ def random_graph(seed: int, nodes: int = 40, edges: int = 90) -> tuple[Adjacency
     index = AdjacencyIndex.build(
         {k: (np.arange(len(names)), pa.array(names)) for k, names in ids.items()},
         [(e, sk, tk, np.array([p[0] for p in ps]), np.array([p[1] for p in ps])) for (e, sk, tk), ps in groups.items()],
+        room=0,
     )
     return index, g, [n for k in index.kinds for n in ids.get(k, [])]
 
@@ -103,14 +106,15 @@ TYPES_BY_CODE = {i: e.value for i, e in enumerate(EdgeType)}
 
 def test_an_empty_index_walks_nowhere() -> None:
     index = AdjacencyIndex.build({}, [])
-    assert index.size == 0 and index.nbytes >= 0
+    assert index.ids.null_count == index.size and index.nbytes >= 0  # room for nodes, none yet
+    assert AdjacencyIndex.build({}, [], room=0).size == 0
     assert len(index.edges_among(np.zeros(0, dtype=np.int64))) == 0
 
 
 def test_the_store_rebuilds_its_index_after_a_change(tmp_path: Path) -> None:
     with LadybugStore(tmp_path / "s") as store:
         empty = store._walks.index()
-        assert empty.size == 0
+        assert empty.ids.null_count == empty.size  # room for nodes, none yet
         store.ingest(build_evidence_document())
         assert "outcome:hypoglycemia" in store.neighbourhood("drug:mecasermin")  # rebuilt after this process's write
         built = store._walks.index()
@@ -132,3 +136,68 @@ def test_find_places_every_id_and_no_other(seed: int) -> None:
     index, _, names = random_graph(seed)
     assert [index.find(n) for n in names] == list(range(len(names)))
     assert index.find("drug:none") is None and index.find("") is None and index.find("\uffff") is None
+
+
+def canonical(index: AdjacencyIndex) -> tuple[Any, ...]:
+    """What an index says, by node id (positions differ between an extended and a rebuilt index)."""
+    real = index.size - index.ids.null_count
+    ids = index.ids.to_pylist()
+    in_order = [ids[p] for p in index.id_order()[:real].tolist()]
+    assert in_order == sorted(i for i in ids if i is not None)  # rank orders every node by id
+    assert all(
+        i is None or index.kinds[k].prefix == i.split(":")[0]
+        for i, k in zip(ids, index.kind_at(np.arange(index.size)).tolist(), strict=True)
+    )
+    owner = np.repeat(np.arange(index.size), np.diff(index.indptr))
+    rows = sorted(
+        (ids[o], ids[n], int(f))
+        for o, n, f in zip(owner.tolist(), index.neighbour.tolist(), index.flags.tolist(), strict=True)
+    )
+    path_owner = np.repeat(np.arange(index.size), np.diff(index.path_indptr))
+    paths = sorted((ids[o], ids[n]) for o, n in zip(path_owner.tolist(), index.path_neighbour.tolist(), strict=True))
+    weights = sorted((ids[p], float(index.weights[p])) for p in np.flatnonzero(index.weights).tolist())
+    return in_order, rows, paths, weights
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_an_extended_index_equals_one_built_whole(seed: int) -> None:
+    """Nodes placed in the room and relationships appended say what a full build of the same graph says."""
+    from graph.store.ladybug.adjacency import EdgeArrays
+    from graph.store.ladybug.increment import extend
+
+    rng = random.Random(seed)
+    per_kind = {k: 10 + rng.randrange(20) for k in KINDS}
+    ids = {k: [f"{k.prefix}:{rng.randrange(10**6):06d}-{i}" for i in range(n)] for k, n in per_kind.items()}
+    triples = [
+        (rng.choice(TYPES), sk, tk, rng.randrange(per_kind[sk]), rng.randrange(per_kind[tk]))
+        for sk, tk in ((rng.choice(KINDS), rng.choice(KINDS)) for _ in range(150))
+    ]
+    cut = {k: n // 2 + rng.randrange(n // 2) for k, n in per_kind.items()}  # nodes present before the ingest
+    early = {i for i, t in enumerate(triples[:100]) if t[3] < cut[t[1]] and t[4] < cut[t[2]]}
+    before = [t for i, t in enumerate(triples) if i in early]
+    extra = [t for i, t in enumerate(triples) if i not in early]  # what the ingest adds
+
+    def build(nodes: dict[NodeKind, int], edges: list[Any], room: float) -> AdjacencyIndex:
+        groups: dict[tuple[EdgeType, NodeKind, NodeKind], list[tuple[int, int]]] = {}
+        for etype, sk, tk, a, b in edges:
+            groups.setdefault((etype, sk, tk), []).append((a, b))
+        return AdjacencyIndex.build(
+            {k: (np.arange(n), pa.array(ids[k][:n])) for k, n in nodes.items()},
+            [
+                (e, sk, tk, np.array([p[0] for p in ps]), np.array([p[1] for p in ps]))
+                for (e, sk, tk), ps in groups.items()
+            ],
+            room=room,
+        )
+
+    old = build(cut, before, 0.5)
+    new_ids = {int(old.position(k, [o])[0]): ids[k][o] for k in KINDS for o in range(cut[k], per_kind[k])}
+    source = np.array([old.position(sk, [a])[0] for _, sk, _, a, _ in extra], dtype=np.int64)
+    target = np.array([old.position(tk, [b])[0] for _, _, tk, _, b in extra], dtype=np.int64)
+    codes = np.array([list(EdgeType).index(e) for e, *_ in extra], dtype=np.uint8)
+    grown = extend(old, new_ids, EdgeArrays(source, target, codes), version="after")
+    whole = build(per_kind, before + extra, 0.0)
+    assert canonical(grown) == canonical(whole)
+    assert grown.version == "after" and grown.size == old.size  # nothing already indexed moved
+    for name in (n for names in ids.values() for n in names):
+        assert grown.find(name) is not None

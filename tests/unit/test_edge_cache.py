@@ -80,3 +80,43 @@ def test_a_write_drops_the_cache_and_the_next_index_reads_it_again(tmp_path: Pat
         second = store._walks.edge_cache(wait=True)
         assert second is not None and second is not first
         assert second.version == store._walks.index().version
+
+
+def test_an_ingest_updates_the_index_and_columns_as_a_full_rebuild_would(tmp_path: Path) -> None:
+    """Documents ingested after the index was built are taken in without a rebuild; the views, the index and the
+    columns then say what a full rebuild of the same store says."""
+    from tests.unit.test_adjacency import canonical
+
+    documents = [d for path in sample_paths() for d in load_path(path)]
+    assert len(documents) >= 3
+    with LadybugStore(tmp_path / "s") as store:
+        walks = store._walks
+        store.ingest(documents[0])
+        store.neighbourhood("drug:mecasermin")
+        walks.edge_cache(wait=True)
+        builds = walks.builds
+        for batch in (documents[1:2], documents[2:]):
+            store.ingest_many(batch)
+            store.node("drug:mecasermin")  # a lookup alone does not wait for the index
+            store.neighbourhood("drug:mecasermin")
+        assert walks.builds == builds and walks.updates == 2  # taken in, not rebuilt
+        assert walks.edge_cache() is not None and walks.node_cache() is not None  # carried over
+        updated = walks.index()
+        views = _views(store)
+        walks.invalidate()  # the full rebuild, to compare with
+        rebuilt = walks.index()
+        assert walks.builds == builds + 1
+        walks.edge_cache(wait=True)
+        assert canonical(updated) == canonical(rebuilt)
+        assert _views(store) == views
+
+
+def test_a_replaced_document_rebuilds_the_index(tmp_path: Path) -> None:
+    with LadybugStore(tmp_path / "s") as store:
+        document = build_evidence_document()
+        store.ingest(document)
+        store.neighbourhood("drug:mecasermin")
+        builds = store._walks.builds
+        store.replace(document)  # deletes: the index is read again whole
+        store.neighbourhood("drug:mecasermin")
+        assert store._walks.builds == builds + 1

@@ -9,7 +9,9 @@ its type and direction — so those walks cost in proportion to what they touch,
 store fetches properties only for what is drawn.
 
 Positions are "global": each node table gets a contiguous block (``base[kind] + table
-offset``).  ``rank`` orders positions by node id, so "first by id" is an integer sort.
+offset``) with room after its last node (:data:`ROOM`), so the nodes an ingest appends take
+the next positions and nothing already indexed moves (:meth:`AdjacencyIndex.extended`).
+``rank`` orders positions by node id, so "first by id" is an integer sort.
 About 6 bytes per relationship end plus 16 per node: ~130 MB at 10M relationships.
 
 The index is engine-agnostic: :meth:`AdjacencyIndex.build` takes node ids and endpoint
@@ -29,7 +31,12 @@ import pyarrow.compute as pc
 from graph.model import EdgeType, NodeKind
 from graph.store.base import PATH_EDGE_TYPES
 
-__all__ = ["EDGE_ORDER", "AdjacencyIndex", "EdgeArrays"]
+__all__ = ["EDGE_ORDER", "ROOM", "AdjacencyIndex", "EdgeArrays"]
+
+#: Each node table's block has room for this share more nodes (and at least ``_ROOM_MIN``) before a
+#: new node forces a full rebuild.
+ROOM = 0.125
+_ROOM_MIN = 256
 
 #: Edge types by code (the code is the position); a code fits in the upper 7 bits of a byte.
 EDGE_ORDER: tuple[EdgeType, ...] = tuple(EdgeType)
@@ -99,6 +106,7 @@ class AdjacencyIndex:
         edges: Iterable[tuple[EdgeType, NodeKind, NodeKind, np.ndarray, np.ndarray]],
         *,
         version: object = None,
+        room: float = ROOM,
     ) -> AdjacencyIndex:
         """Index from ``{kind: (table offsets, ids)}`` and ``(type, source kind, target kind, source offsets,
         target offsets)`` per relationship table."""
@@ -106,7 +114,8 @@ class AdjacencyIndex:
         sizes = []
         for kind in kinds:
             offsets, _ = node_ids.get(kind, (np.zeros(0, dtype=np.int64), pa.array([], pa.string())))
-            sizes.append(int(offsets.max()) + 1 if len(offsets) else 0)
+            used = int(offsets.max()) + 1 if len(offsets) else 0
+            sizes.append(used + (max(int(used * room), _ROOM_MIN) if room else 0))
         base = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
         n = int(base[-1])
         id_parts = []
@@ -114,12 +123,10 @@ class AdjacencyIndex:
             offsets, ids = node_ids.get(kind, (np.zeros(0, dtype=np.int64), pa.array([], pa.string())))
             if not sizes[i]:
                 continue
-            if len(offsets) == sizes[i] and (len(offsets) == 0 or np.array_equal(offsets, np.arange(sizes[i]))):
-                id_parts.append(ids.cast(pa.string()))
-            else:  # deleted rows leave gaps: place each id at its offset
-                slots = np.full(sizes[i], -1, dtype=np.int64)
-                slots[offsets] = np.arange(len(offsets))
-                id_parts.append(ids.cast(pa.string()).take(pa.array(np.where(slots < 0, None, slots), pa.int64())))
+            # deleted rows leave gaps and the room is empty: place each id at its offset
+            slots = np.full(sizes[i], -1, dtype=np.int64)
+            slots[offsets] = np.arange(len(offsets))
+            id_parts.append(ids.cast(pa.string()).take(pa.array(np.where(slots < 0, None, slots), pa.int64())))
         ids_all = pa.concat_arrays(id_parts) if id_parts else pa.array([], pa.string())
         rank = np.empty(n, dtype=np.uint32)
         if n:
@@ -179,11 +186,17 @@ class AdjacencyIndex:
             return []
         return self.ids.take(pa.array(positions, pa.int64())).to_pylist()
 
-    def find(self, node_id: str) -> int | None:
-        """The position of a node by id (a binary search in id order), or ``None`` when the index has no such node."""
+    def id_order(self) -> np.ndarray:
+        """Positions in id order (empty positions last)."""
         if self._order is None:
-            self._order = np.argsort(self.rank).astype(np.int64)
-        order, ids = self._order, self.ids
+            order = np.empty(self.size, dtype=np.int64)
+            order[self.rank] = np.arange(self.size, dtype=np.int64)
+            self._order = order
+        return self._order
+
+    def insertion_point(self, node_id: str) -> int:
+        """How many indexed ids sort before ``node_id`` (a binary search in id order)."""
+        order, ids = self.id_order(), self.ids
         lo, hi = 0, len(ids) - ids.null_count  # missing ids (gaps) sort last
         while lo < hi:
             mid = (lo + hi) // 2
@@ -191,6 +204,12 @@ class AdjacencyIndex:
                 lo = mid + 1
             else:
                 hi = mid
+        return lo
+
+    def find(self, node_id: str) -> int | None:
+        """The position of a node by id (a binary search in id order), or ``None`` when the index has no such node."""
+        lo = self.insertion_point(node_id)
+        order, ids = self.id_order(), self.ids
         if lo < len(ids) - ids.null_count and ids[int(order[lo])].as_py() == node_id:
             return int(order[lo])
         return None

@@ -42,10 +42,40 @@ def edge_key(size: int, source: np.ndarray, target: np.ndarray, code: np.ndarray
 class EdgeCache:
     """Relationship columns by (source, target, type) key, sorted; several relationships may share a key."""
 
-    def __init__(self, *, version: object, keys: np.ndarray, columns: dict[str, pa.Array]) -> None:
+    def __init__(
+        self,
+        *,
+        version: object,
+        keys: np.ndarray,
+        columns: dict[str, pa.Array],
+        layers: tuple[tuple[np.ndarray, EdgeCache], ...] = (),
+    ) -> None:
         self.version = version
         self.keys = keys
         self.columns = columns
+        #: Newest first: (sorted keys it answers for, the rows it holds for them), written by ingests since
+        self.layers = layers
+
+    def with_rows(self, index: AdjacencyIndex, edges: EdgeArrays, columns: dict[str, list[Any]]) -> EdgeCache:
+        """This cache for a newer index (same positions) in which ``edges`` (with ``columns``) are every relationship
+        under their keys: they answer for those keys from now on."""
+        if not len(edges):
+            return EdgeCache(version=index.version, keys=self.keys, columns=self.columns, layers=self.layers)
+        key = edge_key(index.size, edges.source, edges.target, edges.code)
+        order = np.argsort(key, kind="stable")
+        taken = pa.array(order)
+        kept: dict[str, pa.Array] = {}
+        for name, kind in EDGE_COLUMNS.items():
+            column = pa.array(columns.get(name, [None] * len(key)), _ARROW[kind]).take(taken)
+            if column.null_count < len(column):
+                kept[name] = column
+        layer = EdgeCache(version=index.version, keys=key[order], columns=kept)
+        return EdgeCache(
+            version=index.version,
+            keys=self.keys,
+            columns=self.columns,
+            layers=((np.unique(key), layer), *self.layers),
+        )
 
     @property
     def nbytes(self) -> int:
@@ -90,9 +120,20 @@ class EdgeCache:
 
     def fetch(self, index: AdjacencyIndex, edges: EdgeArrays) -> list[tuple[str, str, str, dict[str, Any]]]:
         """(source id, target id, type, edge dict) of every relationship matching ``edges``, each once."""
-        if not len(edges) or not len(self.keys):
+        if not len(edges):
             return []
         wanted = np.unique(edge_key(index.size, edges.source, edges.target, edges.code))
+        out = []
+        for owned, layer in self.layers:
+            mine = np.isin(wanted, owned)
+            if mine.any():
+                out += layer._rows(index, wanted[mine])
+                wanted = wanted[~mine]
+        return out + self._rows(index, wanted)
+
+    def _rows(self, index: AdjacencyIndex, wanted: np.ndarray) -> list[tuple[str, str, str, dict[str, Any]]]:
+        if not len(wanted) or not len(self.keys):
+            return []
         lo = np.searchsorted(self.keys, wanted, side="left")
         hi = np.searchsorted(self.keys, wanted, side="right")
         count = hi - lo

@@ -235,14 +235,19 @@ class LadybugStore(EvidenceStore):
         """A result read column-wise (no Python object per row)."""
         return self._run(cypher, params).get_as_arrow(0)  # one chunk, sized to the result
 
-    def after_ingest(self) -> None:
+    def after_ingest(self, touched: Mapping[NodeKind, Iterable[str]] | None = None) -> None:
         """The store changed here: drop what was derived from its contents (search and adjacency indexes).
 
         Every write path calls this after committing; changes made by another process are
         noticed without it (the adjacency index compares the database files' size and time).
+        ``touched``: an ingest that only added documents, with the ids of every node they name —
+        the adjacency index is then brought up to date from those nodes instead of rebuilt.
         """
         self._search_index = self._sizes = None
-        self._walks.invalidate()
+        if touched is None:
+            self._walks.invalidate()
+        else:
+            self._walks.appended(touched)
 
     @contextmanager
     def _transaction(self, *, read_only: bool = False) -> Iterator[None]:
@@ -345,7 +350,7 @@ class LadybugStore(EvidenceStore):
             plan = ladybug_write.plan_batch([batch[i] for i in fresh])
             with self._transaction():
                 reports = ladybug_write.write_plan(plan, self._rows, self._run)
-            self.after_ingest()
+            self.after_ingest(plan.nodes)  # only added: the adjacency index takes these nodes in
             self._writes += 1
             self._recycle_if_grown()
             written = dict(zip(fresh, reports, strict=True))
@@ -382,7 +387,7 @@ class LadybugStore(EvidenceStore):
         ladybug_write.give_back_memory()
         self._db, self._conn = self._reopen()
         self._writes, self._opened_mib = 0, ladybug_write.resident_mib()
-        self.after_ingest()
+        self.after_ingest({})  # the same contents in new files: the adjacency index is kept
 
     def relink_all(self) -> int:
         """Rebuild the drug → outcome/condition shortcut from the stance edges; returns how many pairs.

@@ -32,6 +32,7 @@ from graph.store.base import EVIDENCE_KINDS, PATH_EDGE_TYPES, STANCES, evidence_
 from graph.store.ladybug import queries as q
 from graph.store.ladybug.adjacency import EDGE_ORDER, AdjacencyIndex, EdgeArrays, _ragged
 from graph.store.ladybug.edge_cache import EdgeCache
+from graph.store.ladybug.increment import Delta, extend, read_delta
 from graph.store.ladybug.node_cache import NodeCache
 
 __all__ = ["LadybugWalks"]
@@ -58,6 +59,9 @@ _SELF_CODES = np.array(sorted(EDGE_ORDER.index(e) for e in q.SELF_TYPES), dtype=
 _FIND_MOST = 500
 _NO_ID = "\x00"  # an id no node has: runs a statement without rows (to plan it ahead)
 _EDGE_NAMES = tuple(EDGE_COLUMNS)
+#: After this many ingests taken into the index, the node and relationship columns are read again whole
+#: (each ingest adds a small overlay that every fetch consults).
+_MOST_OVERLAYS = 32
 
 Rows = Callable[[str, Mapping[str, Any] | None], list[list[Any]]]
 Arrow = Callable[[str, Mapping[str, Any] | None], Any]
@@ -90,11 +94,27 @@ class LadybugWalks:
         self.last_cache_build_s: float | None = None
         self.last_node_cache_build_s: float | None = None
         self._stopped = False
+        #: Nodes written by ingests since the index was built or brought up to date, and whether only
+        #: ingests wrote (then the index is updated from them instead of rebuilt; see increment).
+        self._touched: dict[NodeKind, set[str]] = {}
+        self._only_ingests = True
+        self._overlays = 0
+        self.last_update_s: float | None = None
+        self.builds = self.updates = 0
 
     # -- staying current --------------------------------------------------------------------
     def invalidate(self) -> None:
         """The store changed in this process: the next walk rebuilds the index."""
         self._generation += 1
+        self._only_ingests = False
+        self._touched = {}
+
+    def appended(self, nodes: Mapping[NodeKind, Any]) -> None:
+        """An ingest committed (``nodes``: the ids of every node its documents name, by kind): the next walk
+        brings the index up to date from those nodes alone, unless something else changed the store too."""
+        self._generation += 1
+        for kind, ids in nodes.items():
+            self._touched.setdefault(kind, set()).update(ids)
 
     def _marker(self) -> tuple[object, ...]:
         stamps: list[object] = [self._generation]
@@ -112,16 +132,67 @@ class LadybugWalks:
         with self._lock:
             marker = self._marker()
             if self._index is None or self._index.version != marker:
-                self._index = self._cache = self._nodes = None  # free the old arrays before reading new ones
                 began = time.perf_counter()
-                self._index = self._build(marker)
-                self.last_build_s = time.perf_counter() - began
-                if self._cache_edges:
-                    self._cache_thread = threading.Thread(
-                        target=self._build_cache, args=(self._index,), name="evx-edge-cache", daemon=True
-                    )
-                    self._cache_thread.start()
+                updated = self._update(self._index, marker) if self._index is not None else None
+                if updated is not None:
+                    self.last_update_s = time.perf_counter() - began
+                    self.updates += 1
+                else:
+                    self._index = self._cache = self._nodes = None  # free the old arrays before reading new ones
+                    began = time.perf_counter()
+                    self._index = self._build(marker)
+                    self.last_build_s = time.perf_counter() - began
+                    self.builds += 1
+                    self._start_cache()
+                self._touched, self._only_ingests = {}, True
             return self._index
+
+    def _start_cache(self) -> None:
+        self._overlays = 0
+        if self._cache_edges:
+            self._cache_thread = threading.Thread(
+                target=self._build_cache, args=(self._index,), name="evx-edge-cache", daemon=True
+            )
+            self._cache_thread.start()
+
+    def _update(self, old: AdjacencyIndex, marker: tuple[object, ...]) -> AdjacencyIndex | None:
+        """The index and its columns brought up to date from the nodes ingests touched, or ``None`` (rebuild)."""
+        if not self._only_ingests or old.version[0] == marker[0]:  # type: ignore[index]
+            return None  # not only this process's ingests (another process, a delete, a bulk load)
+        if self._touched:
+            try:
+                delta = read_delta(old, self._touched, self._rows, self._arrow)
+            except Exception:  # an engine error while reading: the full rebuild reads everything again
+                _log.debug("incremental index update failed", exc_info=True)
+                return None
+            if delta is None:
+                return None
+        else:  # the same contents in new files (the store reopened its database after a checkpoint)
+            delta = Delta.empty()
+        index = extend(old, delta.new_ids, delta.added, version=marker)
+        for kind in EVIDENCE_KINDS:
+            k = index.kinds.index(kind)
+            fields = [f for f in q.WEIGHT_FIELDS if f in node_columns(kind)]
+            for p, node in delta.nodes.items():
+                if index.base[k] <= p < index.base[k + 1]:
+                    index.weights[p] = evidence_weight({"kind": kind.value, **{f: node.get(f) for f in fields}})
+        nodes, cache = self._nodes, self._cache
+        carried = (
+            nodes is not None
+            and cache is not None
+            and nodes.version == cache.version == old.version
+            and self._overlays < _MOST_OVERLAYS
+        )
+        self._index = index
+        if carried:
+            assert nodes is not None and cache is not None
+            self._nodes = nodes.with_nodes(marker, delta.nodes)
+            self._cache = cache.with_rows(index, delta.among, delta.columns)
+            self._overlays += 1 if len(delta.among) else 0
+        else:
+            self._nodes = self._cache = None
+            self._start_cache()
+        return index
 
     def _stale(self, index: AdjacencyIndex) -> bool:
         return self._stopped or self._index is not index or self._generation != index.version[0]  # type: ignore[index]
