@@ -128,7 +128,21 @@ def test_the_landing_page_starts_the_journey(wide: Any, app_url: str, tmp_path: 
     assert "drug:mecasermin" in drawn and "outcome:hypoglycemia" in drawn
     assert not [n for n in drawn if n.startswith(("finding:", "source:", "study:", "figure:"))], drawn
     _shot(page, tmp_path, "11-drug.png")
+    # after the click the drug's graph is on screen, whole, without scrolling
+    g = page.locator('iframe[title="evidence graph"]').first.bounding_box()
+    assert page.evaluate("() => window.scrollY") == 0 and g["y"] >= 0 and g["y"] + g["height"] <= VIEWPORT["height"]
     _legible(page, "drug")
+    # each link's counts are its outcome's second line, not an edge label near the drug
+    frame = page.frame_locator('iframe[title="evidence graph"]').first.locator("body")
+    label = frame.evaluate("() => window.evxNetwork.body.data.nodes.get('outcome:hypoglycemia').label")
+    assert re.fullmatch(r"hypoglycemia\n\d+ for · \d+ against", label), label
+    # the overlap measure sees edge labels: one put on a link is measured (and does not collide)
+    frame.evaluate(
+        """() => { const n = window.evxNetwork; const e = n.body.data.edges.get({filter: (x) => x.to ===
+        'outcome:hypoglycemia'})[0]; n.body.data.edges.update({id: e.id, label: 'label'}); n.redraw(); }"""
+    )
+    page.wait_for_timeout(300)
+    assert _layout(page)["edge_labels"] == 1
 
 
 def test_an_opened_outcome_shows_its_evidence_beside_the_graph(wide: Any, app_url: str, tmp_path: Path) -> None:
