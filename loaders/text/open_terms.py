@@ -140,7 +140,7 @@ class _Sentence:
         if self.joined(i, i + 1):
             nxt = self.toks[i + 1].low
             first = self.toks[i].low
-            if first in lists.chem_words and is_chemical(self.toks[i + 1].text):
+            if not is_chemical(self.toks[i].text) and is_chemical(self.toks[i + 1].text):
                 return self.toks[i + 1].start, self.toks[i + 1].end  # "the antidepressant fluoxetine"
             if nxt in lists.roles:  # "the dopamine antagonist sulpiride", "the antiepileptic drug valproate"
                 named = i + 2 < len(self.toks) and self.joined(i + 1, i + 2) and is_chemical(self.toks[i + 2].text)
@@ -256,8 +256,8 @@ def _negated_before(s: _Sentence, at: int) -> bool:
     if ends:
         before = before[ends[-1].end() :]
     cues = list(lists.negations.finditer(before))
-    if not cues:
-        return False
+    if not cues or re.search(r"\b(?:and|or)\s+$", before[: cues[-1].start()]):
+        return False  # "patients with or without X-induced Y" compares two groups, it denies nothing
     rest = _WORD.findall(before[cues[-1].end() :])
     return all(w in lists.negation_fillers for w in rest)
 
