@@ -29,7 +29,7 @@ __all__ = ["read_claims", "record_concepts"]
 
 #: Whether, over an imported vocabulary, claims about names it does not know are read by their shape too.
 #: Off: on the CDR development set it added 49 claims, none with a MeSH id on both ends, and relation F1 fell
-#: 0.560 → 0.546 (BENCHMARKS.md, "Without a vocabulary").
+#: 0.560 → 0.546 (docs/literature.md, "Without a vocabulary").
 OPEN_TERMS_WITH_VOCABULARY = False
 
 
