@@ -5,16 +5,17 @@ nodes that point ``FROM_SOURCE`` to it, and the edges carrying its id) and inges
 the target.  So a copy keeps the stores' own guarantees: each document arrives all or
 nothing, a copy interrupted half-way can simply be run again, and documents the target
 already holds are skipped.  The derived ``LINKED_TO`` shortcut is not copied: the target
-recomputes it as it ingests.
+recomputes it as it ingests.  The source is read through the stores' storage primitives
+(:meth:`~graph.store.base.EvidenceStore.source_ids`, ``members`` a batch of documents at a
+time, ``subgraph``), never through the user-facing Cypher ``query``, so every backend, the
+in-memory one included, is copied the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import networkx as nx
 
 from graph.model import (
     EDGE_PROPERTIES,
@@ -35,8 +36,8 @@ __all__ = ["SyncReport", "copy_store", "read_documents"]
 #: Called after each document with (documents done, documents in all, the document's id).
 Progress = Callable[[int, int, str], None]
 
-_NO_LIMIT = 1_000_000_000
-_TIMEOUT_S = 600.0
+#: Documents whose members are read in one go.
+_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -44,29 +45,6 @@ class SyncReport:
     documents: int
     copied: int
     already_there: int
-
-
-def source_ids(store: EvidenceStore) -> list[str]:
-    """Ids of every document in ``store``, sorted."""
-    if not store.supports_cypher:
-        graph = store.subgraph()
-        return sorted(n for n, kind in graph.nodes(data="kind") if kind == NodeKind.SOURCE.value)
-    result = store.query("MATCH (s:Source) RETURN s.id AS id", row_limit=_NO_LIMIT, timeout_s=_TIMEOUT_S)
-    return sorted(row[0] for row in result.rows)
-
-
-def _members(store: EvidenceStore, source_id: str, whole: nx.MultiDiGraph | None) -> nx.MultiDiGraph:
-    """The document's Source node, the nodes read from it, and every edge among them."""
-    if whole is not None:
-        ids = [source_id, *(n for n, _, t in whole.in_edges(source_id, data="type") if t == EdgeType.FROM_SOURCE)]
-        return whole.subgraph(ids)
-    result = store.query(
-        "MATCH (n)-[:FROM_SOURCE]->(s:Source) WHERE s.id = $id RETURN n.id AS id",
-        {"id": source_id},
-        row_limit=_NO_LIMIT,
-        timeout_s=_TIMEOUT_S,
-    )
-    return store.subgraph([source_id, *(row[0] for row in result.rows)])
 
 
 def _node(attrs: dict[str, Any], source_id: str, text: str | None) -> Node:
@@ -99,19 +77,26 @@ def _edge(source: str, target: str, attrs: dict[str, Any]) -> Edge:
     )
 
 
-def read_documents(store: EvidenceStore) -> Iterator[Document]:
-    """Every document in ``store``, rebuilt as the records it was loaded from."""
-    whole = None if store.supports_cypher else store.subgraph()
-    for source_id in source_ids(store):
-        yield read_document(store, source_id, whole)
+def read_documents(store: EvidenceStore, ids: Sequence[str] | None = None) -> Iterator[Document]:
+    """Every document in ``store`` (or those of ``ids``), rebuilt as the records it was loaded from."""
+    ids = store.source_ids() if ids is None else list(ids)
+    for start in range(0, len(ids), _BATCH):
+        batch = ids[start : start + _BATCH]
+        members = store.members(batch)
+        for source_id in batch:
+            yield read_document(store, source_id, members[source_id])
 
 
-def read_document(store: EvidenceStore, source_id: str, whole: nx.MultiDiGraph | None = None) -> Document:
-    members = _members(store, source_id, whole)
-    nodes = {n: {**attrs, "id": n} for n, attrs in members.nodes(data=True)}
+def read_document(store: EvidenceStore, source_id: str, members: Sequence[str] | None = None) -> Document:
+    """One document rebuilt from ``store``: its Source node, the nodes read from it (``members``, read
+    here when not given) and the edges among them that it stated."""
+    if members is None:
+        members = store.members([source_id])[source_id]
+    graph = store.subgraph([source_id, *members])
+    nodes = {n: {**attrs, "id": n} for n, attrs in graph.nodes(data=True)}
     edges = [
         _edge(u, v, {**attrs, "id": key})
-        for u, v, key, attrs in members.edges(keys=True, data=True)
+        for u, v, key, attrs in graph.edges(keys=True, data=True)
         # the document's own edges, and the structural ones among its nodes that an earlier
         # document stated first (stored once; the target skips them if it has them already)
         if attrs.get("source_doc") != DERIVED
@@ -127,15 +112,14 @@ def read_document(store: EvidenceStore, source_id: str, whole: nx.MultiDiGraph |
 
 def copy_store(source: EvidenceStore, target: EvidenceStore, *, progress: Progress | None = None) -> SyncReport:
     """Copy every document of ``source`` into ``target``; documents already there are skipped."""
-    whole = None if source.supports_cypher else source.subgraph()
-    ids = source_ids(source)
+    ids = source.source_ids()
     copied = skipped = 0
-    for done, source_id in enumerate(ids, start=1):
-        report = target.ingest(read_document(source, source_id, whole))
+    for done, document in enumerate(read_documents(source, ids), start=1):
+        report = target.ingest(document)
         if report.already_loaded:
             skipped += 1
         else:
             copied += 1
         if progress is not None:
-            progress(done, len(ids), source_id)
+            progress(done, len(ids), document.source.id)
     return SyncReport(documents=len(ids), copied=copied, already_there=skipped)

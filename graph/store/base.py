@@ -9,7 +9,7 @@ carry ``type`` (upper case) and their properties.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, ClassVar, Self
@@ -17,7 +17,6 @@ from typing import Any, ClassVar, Self
 import networkx as nx
 
 from graph.errors import NotFoundError, StoreError, StoreLockedError, WriteRefusedError
-from graph.ids import normalise
 from graph.model import Document, EdgeType, NodeKind
 from graph.views import Evidence, EvidenceItem
 from graph.vocabulary import Vocabulary
@@ -37,8 +36,6 @@ __all__ = [
     "StoreStats",
     "evidence_weight",
     "page_order",
-    "score_keys",
-    "score_match",
 ]
 
 #: Kinds a researcher looks up by name.
@@ -167,27 +164,6 @@ class BatchResult:
 
     reports: tuple[IngestReport, ...] = ()
     failures: tuple[tuple[str, StoreError], ...] = ()  # (source id, why)
-
-
-def score_match(needle: str, names: Iterable[str]) -> tuple[int, str] | None:
-    """Best (score, name) of ``names`` for a normalised ``needle``; ``None`` when none match."""
-    return score_keys(needle, ((name, normalise(name)) for name in names))
-
-
-def score_keys(needle: str, names: Iterable[tuple[str, str]]) -> tuple[int, str] | None:
-    """:func:`score_match` over (name, normalised name) pairs, for a store that keeps the normalised forms."""
-    best: tuple[int, str] | None = None
-    for name, key in names:
-        if not key or needle not in key:
-            continue
-        score = 0 if key == needle else 1 if key.startswith(needle) else 2
-        if best is None or score < best[0]:
-            best = (score, name)
-    return best
-
-
-def split_synonyms(value: str | None) -> list[str]:
-    return [s.strip() for s in (value or "").split(";") if s.strip()]
 
 
 class EvidenceStore(abc.ABC):
@@ -346,6 +322,14 @@ class EvidenceStore(abc.ABC):
     @abc.abstractmethod
     def subgraph(self, node_ids: Iterable[str] | None = None) -> nx.MultiDiGraph:
         """The given nodes and the edges among them; the whole store when ``None``."""
+
+    @abc.abstractmethod
+    def source_ids(self) -> list[str]:
+        """Ids of every document (Source node) in the store, sorted."""
+
+    @abc.abstractmethod
+    def members(self, source_ids: Sequence[str]) -> dict[str, list[str]]:
+        """For each of these documents, the ids of the nodes read from it (``FROM_SOURCE``), sorted."""
 
     @abc.abstractmethod
     def stats(self) -> StoreStats:

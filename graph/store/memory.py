@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -24,9 +24,8 @@ from graph.store.base import (
     QueryResult,
     SearchHit,
     StoreStats,
-    score_match,
-    split_synonyms,
 )
+from graph.store.names import names_of, ranked, score_match
 from graph.store.plan import missing_values
 
 __all__ = ["MemoryStore"]
@@ -133,14 +132,10 @@ class MemoryStore(EvidenceStore):
         for node_id, attrs in self.graph.nodes(data=True):
             if attrs.get("kind") not in wanted:
                 continue
-            names = [attrs["name"], *split_synonyms(attrs.get("synonyms"))]
-            if attrs.get("title"):
-                names.append(attrs["title"])
-            best = score_match(needle, names)
+            best = score_match(needle, names_of(attrs["name"], attrs.get("synonyms"), attrs.get("title")))
             if best is not None:
                 hits.append(SearchHit(node_id, NodeKind(attrs["kind"]), attrs["name"], best[1], best[0]))
-        hits.sort(key=lambda h: (h.score, h.name.casefold(), h.id))
-        return hits[:limit]
+        return ranked(hits, limit)
 
     def _next_layer(self, frontier: list[str], seen: set[str], *, cap: int) -> tuple[list[str], int]:
         found = set()
@@ -197,6 +192,16 @@ class MemoryStore(EvidenceStore):
         if node_ids is None:
             return self.graph.copy()
         return self.graph.subgraph([n for n in node_ids if n in self.graph]).copy()
+
+    def source_ids(self) -> list[str]:
+        return sorted(n for n, kind in self.graph.nodes(data="kind") if kind == NodeKind.SOURCE.value)
+
+    def members(self, source_ids: Sequence[str]) -> dict[str, list[str]]:
+        g = self.graph
+        return {
+            s: sorted(n for n, _, t in (g.in_edges(s, data="type") if s in g else ()) if t == EdgeType.FROM_SOURCE)
+            for s in source_ids
+        }
 
     def stats(self) -> StoreStats:
         nodes: dict[str, int] = {}

@@ -229,7 +229,7 @@ def _in_a_slot(
 
 def _ladybug_failure(cypher: str) -> Callable[[Mapping[str, Any]], StoreError]:
     def failure(message: Mapping[str, Any]) -> StoreError:
-        from graph.store.ladybug.store import translate_error
+        from graph.store.ladybug.errors import translate_error
 
         if message.get("phase") == "open":
             return StoreCorruptError(f"the store cannot be opened for reading: {message['error'].splitlines()[0]}")

@@ -5,8 +5,8 @@ second is the ordinary write path): what only this document states goes, what ot
 also state stays and passes to one of them (the first by id), and every drug → outcome pair the
 document touched is returned for recounting, or, when no claim links it any more, has its
 shortcut removed.  The same rules as the reference store's ``_remove_document``
-(graph/store/memory.py); each backend brings its query builders (``ladybug_queries``,
-``neo4j_queries``: the same names and parameters).
+(graph/store/memory.py); each backend brings its query builders (``ladybug.replace_queries``,
+``neo4j.queries``: the same names and parameters).
 """
 
 from __future__ import annotations

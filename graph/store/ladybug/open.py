@@ -14,13 +14,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graph.errors import StoreCorruptError, StoreError, StoreLockedError
+from graph.model import NodeKind
 
-__all__ = ["EMPTY_OR_MISSING", "READ_ONLY_WAIT_S", "STORE_MARK", "check_directory", "mark_store", "open_database"]
+__all__ = [
+    "DB_FILE",
+    "EMPTY_OR_MISSING",
+    "READ_ONLY_WAIT_S",
+    "STORE_MARK",
+    "Opening",
+    "check_directory",
+    "mark_store",
+    "open_database",
+    "prepare",
+]
 
+#: The database file inside a store's directory.
+DB_FILE = "evidence.lbdb"
 #: What a user reads when the database file of an existing store is gone or empty.
 EMPTY_OR_MISSING = "the database file is empty or missing; restore it from backup, or point --store at a new directory"
 #: How long a read-only opener waits for a writer's checkpoint to finish.
@@ -29,7 +43,10 @@ READ_ONLY_WAIT_S = 10.0
 #: deleted database is told from a new store.  A curation log or an imported vocabulary alone is not
 #: a store: both are made before the first load (``evx vocab import`` into a new directory).
 STORE_MARK = ".store"
-_WRITING = (".wal", ".shadow", ".wal.checkpoint", ".writing")  # a writer is at work, or died mid-write
+#: Files LadybugDB leaves only while a writer is at work, or when it died mid-commit or mid-checkpoint.
+_RECOVERY_SUFFIXES = (".wal", ".shadow", ".wal.checkpoint")
+_INGESTING = ".writing"  # our own marker: present from the first write until a clean close (after a checkpoint)
+_WRITING = (*_RECOVERY_SUFFIXES, _INGESTING)  # a writer is at work, or died mid-write
 _RETRY_LATER = "The database may be checkpointing; please retry later."
 #: What the engine says about a file that is not (or no longer) a whole database, lower case.
 _DAMAGE = ("cannot read checkpoint", "not a valid", "corrupt", "invalid", "checksum", "outside the database file")
@@ -111,3 +128,53 @@ def open_database(
                 f"{directory}: the database file is damaged ({reason}); "
                 "restore it from backup, or point --store at a new directory"
             ) from exc
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Where a store's database is, whether its last writer died mid-write, and how to (re)open it."""
+
+    target: str  #: the database file, or ``":memory:"``
+    marker: Path | None  #: the writer's marker (``None`` read-only or in memory)
+    unclean: bool  #: a writer died mid-commit or mid-checkpoint (SIGKILL, power loss): derived data is rebuilt
+    reopen: Callable[[], tuple[Any, Any]]  #: a new (database, connection), checked to answer
+
+
+def prepare(path: str | Path, *, read_only: bool, pool_mb: int, checkpoint_bytes: int) -> Opening:
+    """Check the directory (:func:`check_directory`) and say how to open its database (:func:`open_database`)."""
+    import ladybug
+
+    if path == ":memory:":
+        target = ":memory:"
+    else:
+        directory = Path(path)
+        check_directory(directory, directory / DB_FILE, read_only=read_only)
+        directory.mkdir(parents=True, exist_ok=True)
+        target = str(directory / DB_FILE)
+    marker = None if target == ":memory:" or read_only else Path(target + _INGESTING)
+    unclean = marker is not None and any(Path(target + suffix).exists() for suffix in _WRITING)
+
+    def connect() -> tuple[Any, Any]:
+        db = ladybug.Database(
+            target,
+            read_only=read_only,
+            buffer_pool_size=pool_mb * 2**20,
+            # the engine's 16 MB made every commit of a batch of trial records a checkpoint
+            checkpoint_threshold=checkpoint_bytes,
+        )
+        try:
+            conn = ladybug.Connection(db)
+            tables = {row[1] for row in conn.execute("CALL show_tables() RETURN *").get_all()}
+            if NodeKind.SOURCE.value in tables:  # reads the data file: a torn checkpoint shows here
+                conn.execute(f"MATCH (s:{NodeKind.SOURCE.value}) RETURN count(*)").get_all()
+        except BaseException:
+            db.close()
+            raise
+        return db, conn
+
+    def reopen() -> tuple[Any, Any]:
+        return open_database(
+            connect, directory=path, database=None if target == ":memory:" else Path(target), read_only=read_only
+        )
+
+    return Opening(target, marker, unclean, reopen)

@@ -36,19 +36,16 @@ __all__ = [
     "evidence_recommendations",
     "fill_nodes",
     "ids_present",
-    "linked_counts",
     "neighbour_ids",
     "neighbours_of",
     "node_by_id",
     "node_fields_of",
     "node_offsets",
     "nodes_by_ids",
-    "offset_by_id",
     "offsets_by_ids",
     "reachable_kinds",
     "recommendations_for_drug",
     "recommendations_for_findings",
-    "replace_linked",
     "search_kind",
     "set_properties",
     "shortest_paths",
@@ -250,10 +247,6 @@ def edges_between(source: NodeKind, target: NodeKind, *, from_target: bool, one:
     )
 
 
-def offset_by_id(kind: NodeKind) -> str:
-    return f"MATCH (n:{kind.value} {{id: $id}}) RETURN offset(id(n))"
-
-
 def offsets_by_ids(kind: NodeKind) -> str:
     """Table offsets of nodes by id, through the primary-key index."""
     return f"UNWIND $ids AS i MATCH (n:{kind.value} {{id: i}}) RETURN offset(id(n))"
@@ -361,89 +354,6 @@ def count_nodes(kind: NodeKind) -> str:
 
 def count_edges(edge: EdgeType) -> str:
     return f"MATCH ()-[r:{edge.value}]->() RETURN count(r)"
-
-
-def linked_counts(target: NodeKind) -> str:
-    return (
-        f"MATCH (d:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(t:{target.value} {{id: $target}}) "
-        "MATCH (e)-[r:SUPPORTS|CONTRADICTS]->(f) "
-        "RETURN label(r) AS stance, count(DISTINCT e.id) AS n"
-    )
-
-
-def replace_linked(target: NodeKind) -> tuple[str, str]:
-    """Delete the old shortcut edge, then create the new one with its counts."""
-    delete = f"MATCH (:Drug {{id: $drug}})-[r:LINKED_TO]->(:{target.value} {{id: $target}}) DELETE r"
-    create = (
-        f"MATCH (d:Drug {{id: $drug}}), (t:{target.value} {{id: $target}}) "
-        "CREATE (d)-[:LINKED_TO {id: $id, source_doc: $source_doc, "
-        "supporting: $supporting, contradicting: $contradicting}]->(t)"
-    )
-    return delete, create
-
-
-# -- replacing one document (graph/store/replacing.py) ---------------------------------------------
-_CLEAR_PROVENANCE = "quote = NULL, {v}.span_start = NULL, {v}.span_end = NULL"
-
-
-def stated_nodes() -> str:
-    """Each node the document ``$x`` states, its provenance document, and the other documents stating it."""
-    return (
-        "MATCH (n)-[:FROM_SOURCE]->(:Source {id: $x}) "
-        "OPTIONAL MATCH (n)-[:FROM_SOURCE]->(o:Source) WHERE o.id <> $x "
-        "RETURN n.id, n.source_doc, collect(o.id)"
-    )
-
-
-def stances_from(kind: NodeKind) -> str:
-    """The claims the document ``$x`` takes a stance on, from its studies or guidelines ``$ids``."""
-    return (
-        f"UNWIND $ids AS i MATCH (:{kind.value} {{id: i}})-[r:SUPPORTS|CONTRADICTS]->(f:Finding) "
-        "WHERE r.source_doc = $x RETURN DISTINCT f.id"
-    )
-
-
-def pairs_of_findings(target: NodeKind) -> str:
-    return (
-        f"UNWIND $ids AS i MATCH (d:Drug)<-[:ABOUT]-(f:Finding {{id: i}})-[:ABOUT]->(t:{target.value}) "
-        "RETURN DISTINCT d.id, t.id"
-    )
-
-
-def reattribute_edges(edge: EdgeType, source: NodeKind) -> str:
-    """Structural edges of ``$x`` leaving the nodes in ``$rows`` pass to ``row.doc`` (which states them too)."""
-    clear = _CLEAR_PROVENANCE.format(v="r")
-    return (
-        f"UNWIND $rows AS row MATCH (a:{source.value} {{id: row.id}})-[r:{edge.value}]->() "
-        f"WHERE r.source_doc = $x SET r.source_doc = row.doc, r.{clear}"
-    )
-
-
-def delete_edges_from(edge: EdgeType, source: NodeKind) -> str:
-    """The document ``$x``'s edges leaving its nodes ``$ids`` (anchored by primary key, not a table scan)."""
-    return f"UNWIND $ids AS i MATCH (:{source.value} {{id: i}})-[r:{edge.value}]->() WHERE r.source_doc = $x DELETE r"
-
-
-def reattribute_nodes(kind: NodeKind) -> str:
-    clear = _CLEAR_PROVENANCE.format(v="n")
-    return (
-        f"UNWIND $rows AS row MATCH (n:{kind.value} {{id: row.id}}) "
-        f"WHERE n.source_doc = $x SET n.source_doc = row.doc, n.{clear}"
-    )
-
-
-def delete_nodes(kind: NodeKind) -> str:
-    return f"UNWIND $ids AS i MATCH (n:{kind.value} {{id: i}}) DETACH DELETE n"
-
-
-def count_claims(target: NodeKind) -> str:
-    return (
-        f"MATCH (:Drug {{id: $drug}})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(:{target.value} {{id: $target}}) RETURN count(f)"
-    )
-
-
-def delete_linked(target: NodeKind) -> str:
-    return replace_linked(target)[0]
 
 
 # -- the batched write path (graph/store/ladybug/write.py) ---------------------------------------

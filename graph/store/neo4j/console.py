@@ -20,6 +20,7 @@ from neo4j import exceptions as nx4j
 
 from graph.errors import StoreError
 from graph.store.base import QueryResult
+from graph.store.cypher import capped_result, result_graph
 from graph.store.query_worker import WorkerLimits, decode, run_on_bolt
 
 __all__ = ["console_query", "rows_and_graph"]
@@ -49,8 +50,7 @@ def console_query(
         on_wait=on_wait,
         failure=failure,
     )
-    rows, graph = rows_and_graph(raw.rows[:row_limit])
-    return QueryResult(raw.columns, rows, raw.truncated or len(raw.rows) > row_limit, graph)
+    return capped_result(raw.columns, raw.rows, row_limit, rows_and_graph, truncated=raw.truncated)
 
 
 def _driver_error(report: Mapping[str, Any]) -> Exception:
@@ -98,13 +98,4 @@ def rows_and_graph(tagged: list[list[Any]]) -> tuple[list[list[Any]], nx.MultiDi
         return decode(value)
 
     rows = [[plain(v) for v in row] for row in tagged]
-    if not nodes and not rels:
-        return rows, None
-    g = nx.MultiDiGraph()
-    key = {element: props.get("id", element) for element, props in nodes.items()}
-    for element, props in nodes.items():
-        g.add_node(key[element], **props)
-    for start, end, props in rels.values():
-        if start in key and end in key:
-            g.add_edge(key[start], key[end], key=props.get("id"), **props)
-    return rows, g
+    return rows, result_graph(nodes, rels.values())

@@ -5,12 +5,11 @@ embedded store as a flat property; relationships are typed by :class:`EdgeType`.
 document is ingested in one write transaction (``UNWIND $rows … MERGE`` batches), so a
 lost connection rolls the whole document back and loading it again completes it.  User
 Cypher runs in read transactions behind the lexical guard, with a timeout and a row cap.
-Driver errors become the project's errors in :func:`translate_error`, and nowhere else.
+Driver errors become the project's errors in :mod:`graph.store.neo4j.errors`, and nowhere else.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -18,14 +17,9 @@ from typing import Any, TypeVar
 import neo4j
 import networkx as nx
 from neo4j import exceptions as nx4j
-from neo4j.graph import Node as BoltNode
-from neo4j.graph import Path as BoltPath
-from neo4j.graph import Relationship as BoltRelationship
 
 from graph.errors import (
     NotFoundError,
-    QueryError,
-    QueryTimeoutError,
     StoreError,
     StoreUnavailableError,
     WriteRefusedError,
@@ -37,126 +31,31 @@ from graph.store import assemble, derived
 from graph.store.base import (
     CONCEPT_KINDS,
     Evidence,
-    EvidenceStore,
     GraphPath,
     IngestReport,
     QueryResult,
     SearchHit,
     StoreStats,
-    score_match,
-    split_synonyms,
 )
+from graph.store.cypher import CypherStore, capped_result
 from graph.store.cypher_guard import refuse_writes
+from graph.store.names import names_of, ranked, score_match, text_hit
 from graph.store.neo4j import queries as q
+from graph.store.neo4j.errors import SCHEMES, translate_error
+from graph.store.neo4j.values import edge_dict, evidence_node, node_dict, plain_rows
 from graph.store.plan import chunks, missing_values, plan_batch, reports
 from graph.store.query_worker import WorkerLimits
 from graph.store.replacing import remove_document
 
 __all__ = ["BATCH_SIZE", "SCHEMES", "Neo4jStore", "translate_error"]
 
-#: URI schemes the driver understands (``+s`` verifies TLS, ``+ssc`` accepts self-signed).
-SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 #: Rows per ``UNWIND`` statement: large enough to amortise round trips, small enough for the heap.
 BATCH_SIZE = 1000
-
-_TIMEOUT_CODES = (
-    "Neo.ClientError.Transaction.TransactionTimedOut",
-    "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
-    "Neo.TransientError.Transaction.LockClientStopped",
-)
-_WRITE_CODES = (
-    "Neo.ClientError.Statement.AccessMode",
-    "Neo.ClientError.Transaction.ForbiddenDueToTransactionType",
-    "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
-    "Neo.ClientError.Security.Forbidden",
-)
-# Embedded-dialect forms and what to write on Neo4j instead.
-_LADYBUG_HINTS = (
-    (re.compile(r"\*\s*(ALL\s+)?SHORTEST\b", re.I), "on Neo4j write shortestPath((a)-[*..6]-(b))"),
-    (re.compile(r"\blabel\s*\(", re.I), "on Neo4j use type(r) or labels(n) instead of label(x)"),
-    (re.compile(r"\brels\s*\(", re.I), "on Neo4j use relationships(p) instead of rels(p)"),
-    (re.compile(r"\bLOAD\s+FROM\b|\bCOPY\b", re.I), "LOAD FROM and COPY exist only in the embedded store"),
-)
 
 T = TypeVar("T")
 
 
-def translate_error(exc: Exception, *, uri: str, user: str | None = None, query: str | None = None) -> StoreError:
-    """A driver or server error as the project's error, naming the server and what to do."""
-    if isinstance(exc, nx4j.AuthError):
-        return StoreUnavailableError(
-            f"Neo4j at {uri} refused the user {user!r}: check EVX_NEO4J_USER and EVX_NEO4J_PASSWORD"
-        )
-    if isinstance(exc, nx4j.ServiceUnavailable | nx4j.SessionExpired | nx4j.IncompleteCommit):
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return StoreUnavailableError(
-            f"cannot reach Neo4j at {uri} ({reason}); is the server running? Check --neo4j or EVX_NEO4J_URI"
-        )
-    if isinstance(exc, nx4j.ConfigurationError):
-        return StoreUnavailableError(f"cannot use Neo4j URI {uri!r}: {exc}; schemes: {', '.join(SCHEMES)}")
-    if not isinstance(exc, nx4j.Neo4jError):
-        return StoreError(f"Neo4j at {uri}: {exc}")
-    code = exc.code or ""
-    message = (exc.message or str(exc)).strip()
-    first = message.splitlines()[0] if message else code
-    if code in _TIMEOUT_CODES:
-        return QueryTimeoutError(
-            "the query ran past its time limit and was stopped",
-            query=query,
-            hint="add a LIMIT, narrow the MATCH, or raise the timeout",
-        )
-    if code in _WRITE_CODES or isinstance(exc, nx4j.ForbiddenOnReadOnlyDatabase):
-        return WriteRefusedError(first, query=query, hint="pass --write to change the store")
-    if code == "Neo.ClientError.Database.DatabaseNotFound":
-        return StoreUnavailableError(f"Neo4j at {uri} has no such database ({first}); check EVX_NEO4J_DATABASE")
-    position = _position(exc, query)
-    hint = next((h for pattern, h in _LADYBUG_HINTS if query and pattern.search(query)), None)
-    where = f" (at column {position})" if position else ""
-    return QueryError(f"{first}{where}", query=query, position=position, hint=hint)
-
-
-def _position(exc: nx4j.Neo4jError, query: str | None) -> int | None:
-    """The 1-based offset of a syntax error in the query text, from whatever the server gave."""
-    record = getattr(exc, "diagnostic_record", None) or {}
-    pos = record.get("_position") if isinstance(record, Mapping) else None
-    if isinstance(pos, Mapping) and isinstance(pos.get("offset"), int) and pos["offset"] >= 0:
-        return pos["offset"] + 1
-    text = exc.message or str(exc)
-    if m := re.search(r"offset: (\d+)", text):  # Neo4j: "(line 1, column 15 (offset: 14))"
-        return int(m.group(1)) + 1
-    # ArcadeDB: "at line 1:14" or "at line 1, column 13", columns counted from 0
-    if m := re.search(r"line (\d+)(?::|, column )(\d+)", text):
-        line, column = int(m.group(1)), int(m.group(2))
-        lines = (query or "").split("\n")
-        before = sum(len(x) + 1 for x in lines[: max(line - 1, 0)])
-        return before + column + 1
-    return None
-
-
-def _node_dict(node: BoltNode) -> dict[str, Any]:
-    out = {k: v for k, v in dict(node).items() if v is not None}
-    if "kind" not in out and node.labels:
-        out["kind"] = sorted(node.labels)[0]
-    return out
-
-
-def _edge_dict(rel: BoltRelationship) -> dict[str, Any]:
-    out = {k: v for k, v in dict(rel).items() if v is not None}
-    out["type"] = rel.type
-    return out
-
-
-def _label(labels: Any) -> str | None:
-    return sorted(labels)[0] if labels else None
-
-
-def _evidence_node(node: BoltNode, labels: Any) -> dict[str, Any]:
-    out = _node_dict(node)
-    out.setdefault("kind", _label(labels))
-    return out
-
-
-class Neo4jStore(EvidenceStore):
+class Neo4jStore(CypherStore):
     """Evidence in a Neo4j database reached at ``uri`` (``neo4j://``, ``bolt://``, ``+s`` for TLS)."""
 
     backend = "neo4j"
@@ -315,7 +214,7 @@ class Neo4jStore(EvidenceStore):
         if not is_node_id(node_id):
             return None
         rows = self._rows(q.node_by_id(kind_of(node_id)), {"id": node_id})
-        return _node_dict(rows[0][0]) if rows else None
+        return node_dict(rows[0][0]) if rows else None
 
     def search(self, text: str, *, kinds: Iterable[NodeKind] = CONCEPT_KINDS, limit: int = 20) -> list[SearchHit]:
         needle = normalise(text)
@@ -329,21 +228,16 @@ class Neo4jStore(EvidenceStore):
             hits = []
             for kind in sorted(wanted & set(CONCEPT_KINDS)):
                 for r in tx.run(q.concept_names(kind)):
-                    names = [r["name"], *split_synonyms(r["synonyms"])]
-                    if (best := score_match(needle, names)) is not None:
+                    if (best := score_match(needle, names_of(r["name"], r["synonyms"]))) is not None:
                         hits.append(SearchHit(r["id"], kind, r["name"], best[1], best[0]))
             for kind in sorted(wanted - set(CONCEPT_KINDS)):
                 for node_id, name, synonyms, title in (
                     rec.values() for rec in tx.run(q.search_kind(kind), q=raw, cap=500)
                 ):
-                    names = [name, *split_synonyms(synonyms), *([title] if title else [])]
-                    best = score_match(needle, names) or (2, name)
-                    hits.append(SearchHit(node_id, kind, name, best[1], best[0]))
+                    hits.append(text_hit(needle, node_id, kind, name, names_of(name, synonyms, title)))
             return hits
 
-        hits = self._read(work)
-        hits.sort(key=lambda h: (h.score, h.name.casefold(), h.id))
-        return hits[:limit]
+        return ranked(self._read(work), limit)
 
     def _next_layer(self, frontier: list[str], seen: set[str], *, cap: int) -> tuple[list[str], int]:
         by_kind: dict[NodeKind, list[str]] = {}
@@ -387,10 +281,10 @@ class Neo4jStore(EvidenceStore):
 
         rows, recs = self._read(work)
         items = [
-            assemble.item(_node_dict(f), stance, _evidence_node(e, ekind), r, (_node_dict(x) for x in figures if x))
+            assemble.item(node_dict(f), stance, evidence_node(e, ekind), r, (node_dict(x) for x in figures if x))
             for f, stance, e, ekind, r, figures in rows
         ]
-        recommendations = [assemble.recommendation(_evidence_node(g, gkind), r, about) for g, gkind, r, about in recs]
+        recommendations = [assemble.recommendation(evidence_node(g, gkind), r, about) for g, gkind, r, about in recs]
         return assemble.evidence(drug, target, items, recommendations)
 
     def shortest_paths(self, source_id: str, target_id: str, *, max_hops: int = 6, limit: int = 10) -> list[GraphPath]:
@@ -404,25 +298,20 @@ class Neo4jStore(EvidenceStore):
         paths = {GraphPath(tuple(ns), tuple(tuple(step) for step in rs)) for ns, rs in rows}
         return assemble.unique_paths(paths, limit)
 
-    def query(
-        self,
-        cypher: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        write: bool = False,
-        row_limit: int | None = None,
-        timeout_s: float | None = None,
-    ) -> QueryResult:
-        if not cypher.strip():
-            raise QueryError("the query is empty", query=cypher, hint="try: MATCH (d:Drug) RETURN d.name LIMIT 10")
-        if not write:
-            refuse_writes(cypher, dialect="neo4j")  # READ sessions are not enough on every server
-        elif self.read_only:
-            raise WriteRefusedError(f"Neo4j at {self.uri} was opened read-only", query=cypher)
-        cap = self.row_limit if row_limit is None else row_limit
-        timeout = self.timeout_s if timeout_s is None else timeout_s
+    @property
+    def where(self) -> str:
+        return f"Neo4j at {self.uri}"
 
-        @neo4j.unit_of_work(timeout=timeout)
+    def _guard(self, cypher: str) -> None:
+        refuse_writes(cypher, dialect="neo4j")  # READ sessions are not enough on every server
+
+    def _trusted_rows(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+        return self._rows(cypher, params)
+
+    def _execute(
+        self, cypher: str, params: Mapping[str, Any] | None, *, write: bool, cap: int, timeout_s: float
+    ) -> QueryResult:
+        @neo4j.unit_of_work(timeout=timeout_s)
         def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[list[Any]]]:
             result = tx.run(cypher, dict(params or {}))
             rows = []
@@ -438,35 +327,25 @@ class Neo4jStore(EvidenceStore):
             self._driver.session(database=self.database, default_access_mode=mode) as session,
         ):
             columns, rows = session.execute_write(work) if write else session.execute_read(work)
-        truncated = len(rows) > cap
-        rows = rows[:cap]
-        return QueryResult(columns, [[_value(v) for v in row] for row in rows], truncated, _graph_of(rows))
+        return capped_result(columns, rows, cap, plain_rows)
 
-    def console_query(
-        self,
-        cypher: str,
-        *,
-        row_limit: int | None = None,
-        timeout_s: float | None = None,
-        on_wait: Callable[[float], None] | None = None,
+    def _console(
+        self, cypher: str, *, cap: int, timeout_s: float, on_wait: Callable[[float], None] | None
     ) -> QueryResult:
-        """User Cypher, guarded, in a worker process of its own (:mod:`graph.store.neo4j.console`).
+        """In a worker process of its own (:mod:`graph.store.neo4j.console`).
 
         A READ transaction with the server's timeout, never committed; the worker is killed at
         the time limit (some servers ignore the timeout), on an oversized answer, or when
         ``on_wait`` raises.
         """
-        if not cypher.strip():
-            raise QueryError("the query is empty", query=cypher, hint="try: MATCH (d:Drug) RETURN d.name LIMIT 10")
-        refuse_writes(cypher, dialect="neo4j")
         from graph.store.neo4j.console import console_query
 
         connection = {"uri": self.uri, "user": self.user, "password": self._password, "database": self.database}
         return console_query(
             connection,
             cypher,
-            row_limit=self.row_limit if row_limit is None else row_limit,
-            timeout_s=self.timeout_s if timeout_s is None else timeout_s,
+            row_limit=cap,
+            timeout_s=timeout_s,
             limits=self.console_limits,
             on_wait=on_wait,
             translate=lambda exc, text: self._error(exc, text),
@@ -480,21 +359,21 @@ class Neo4jStore(EvidenceStore):
             if wanted is None:
                 for kind in NodeKind:
                     for (n,) in tx.run(q.all_nodes(kind)):
-                        g.add_node(n["id"], **_node_dict(n))
+                        g.add_node(n["id"], **node_dict(n))
                 for edge in EdgeType:
                     for s, t, _, r in tx.run(q.all_edges(edge)):
-                        g.add_edge(s, t, key=r["id"], **_edge_dict(r))
+                        g.add_edge(s, t, key=r["id"], **edge_dict(r))
                 return g
             by_kind: dict[NodeKind, list[str]] = {}
             for node_id in wanted:
                 by_kind.setdefault(kind_of(node_id), []).append(node_id)
             for kind, ids in by_kind.items():
                 for (n,) in tx.run(q.nodes_by_ids(kind), ids=ids):
-                    g.add_node(n["id"], **_node_dict(n))
+                    g.add_node(n["id"], **node_dict(n))
             present = list(g.nodes)
             for kind, ids in by_kind.items():
                 for s, t, _, r in tx.run(q.edges_from(kind), ids=ids, present=present):
-                    g.add_edge(s, t, key=r["id"], **_edge_dict(r))
+                    g.add_edge(s, t, key=r["id"], **edge_dict(r))
             return g
 
         return self._read(work)
@@ -507,56 +386,3 @@ class Neo4jStore(EvidenceStore):
 
         nodes, edges = self._read(work)
         return StoreStats({k: v for k, v in sorted(nodes.items()) if v}, {k: v for k, v in sorted(edges.items()) if v})
-
-
-def _value(value: Any) -> Any:
-    """A query result value as plain data: nodes and edges as dicts, paths as node/rel lists."""
-    if isinstance(value, BoltNode):
-        return _node_dict(value)
-    if isinstance(value, BoltRelationship):
-        return _edge_dict(value)
-    if isinstance(value, BoltPath):
-        return {"nodes": [_node_dict(n) for n in value.nodes], "rels": [_edge_dict(r) for r in value.relationships]}
-    if isinstance(value, list):
-        return [_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _value(v) for k, v in value.items()}
-    if hasattr(value, "to_native"):  # neo4j.time values
-        return value.to_native()
-    return value
-
-
-def _graph_of(rows: list[list[Any]]) -> nx.MultiDiGraph | None:
-    """The nodes and relationships a query returned, as a graph (``None`` when it returned none)."""
-    nodes: dict[str, BoltNode] = {}
-    rels: dict[str, BoltRelationship] = {}
-
-    def walk(value: Any) -> None:
-        if isinstance(value, BoltNode):
-            nodes[value.element_id] = value
-        elif isinstance(value, BoltRelationship):
-            rels[value.element_id] = value
-        elif isinstance(value, BoltPath):
-            for v in (*value.nodes, *value.relationships):
-                walk(v)
-        elif isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-
-    for row in rows:
-        for value in row:
-            walk(value)
-    if not nodes and not rels:
-        return None
-    g = nx.MultiDiGraph()
-    for n in nodes.values():
-        g.add_node(n.get("id", n.element_id), **_node_dict(n))
-    for r in rels.values():
-        src = nodes.get(r.start_node.element_id) if r.start_node is not None else None
-        dst = nodes.get(r.end_node.element_id) if r.end_node is not None else None
-        if src is not None and dst is not None:
-            g.add_edge(src.get("id", src.element_id), dst.get("id", dst.element_id), key=r.get("id"), **_edge_dict(r))
-    return g
