@@ -11,6 +11,10 @@ The file is parsed with ``defusedxml`` (entity declarations and external entitie
 refused; the public DOCTYPE line efetch writes is allowed) and streamed with
 ``iterparse``, one article in memory at a time.  A broken article is a warning naming
 its PMID; the others load.
+
+Longer than our ~400-line habit on purpose: one format's reader, from the XML walk to the
+document it builds; its sentence-level reading lives in :mod:`loaders.literature` and
+:mod:`loaders.text`.
 """
 
 from __future__ import annotations

@@ -17,6 +17,11 @@ Choices, each measured on the CDR training set (abstract-level relations):
   about the disease as the patients' condition ("patients with Y received X").
 - When one drug is claimed to cause a disease and also a more specific one (seizures and
   tonic seizures), the general one is left out: MeSH tree numbers say which is which.
+
+Longer than our ~400-line habit on purpose: the cue lists, the features they feed and the
+fitted weights' names must be read side by side — a feature renamed in one module and not
+in another silently drops out of the model (``scripts/fit_claim_model.py`` fits exactly
+these features).
 """
 
 from __future__ import annotations

@@ -18,6 +18,9 @@ only) or after it ("Y was not observed") makes it CONTRADICTS; "improvement of Y
 about "toxicity" alone ("lithium toxicity") is left out: it names no particular harm and would
 link every drug named so to one node.  Precision over recall: anything looser is the claim
 model's job (:mod:`loaders.text.claims`), over an imported vocabulary.
+
+Longer than our ~400-line habit on purpose: one grammar (the patterns and the guards that keep
+each from over-reading) is clearer in one place; the word shapes are in :mod:`loaders.text.open_words`.
 """
 
 from __future__ import annotations

@@ -9,6 +9,11 @@ The index is rebuilt lazily, on the first walk after the store changed: a change
 process bumps a generation (:meth:`LadybugWalks.invalidate`, which the store's write path
 calls), and a change by another process shows in the database and write-ahead-log files'
 size and modification time, compared on every walk (two ``stat`` calls).
+
+Longer than our ~400-line habit on purpose: every walk (neighbourhood, expansion, paths, evidence
+pages, windows) reads the same index generation and the same drawn-property fetches, and split
+apart they would hand the index's internals across modules; the index itself, the node and
+relationship columns and the incremental update already live in modules of their own.
 """
 
 from __future__ import annotations
