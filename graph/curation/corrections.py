@@ -36,9 +36,10 @@ class Correction(BaseModel):
     target: str | None = None
     new_type: EdgeType | None = None
     quote: str | None = None
-    curator: str = Field(min_length=1)
+    #: a person's name, not a document: longer is a paste gone wrong
+    curator: str = Field(min_length=1, max_length=200)
     date: dt.date
-    reason: str | None = None
+    reason: str | None = Field(default=None, max_length=5000)
 
     @field_validator("curator", "reason", "edge", "source", "target", "quote", mode="before")
     @classmethod

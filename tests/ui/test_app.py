@@ -168,3 +168,60 @@ def test_a_crowded_link_works_out_its_synthesis_when_asked(app_env: Path, monkey
     at.button(key="evx_synthesis_go").click().run()
     assert not at.exception
     assert any("Certainty" in m.value for m in at.markdown)
+
+
+@pytest.fixture
+def curation_file(app_env: Path) -> Path:
+    """The store's curation log, removed afterwards: a rejection recorded here would change later tests' evidence."""
+    log = app_env / "curation.yaml"
+    log.unlink(missing_ok=True)
+    yield log
+    log.unlink(missing_ok=True)
+
+
+def _link_view(app_env: Path) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["trail"] = ["drug:mecasermin", "outcome:hypoglycemia"]
+    at.query_params["expand"] = ["drug:mecasermin"]
+    return at.run()
+
+
+def _submit_curation(at: AppTest, *, curator: str, reason: str, action: str = "reject") -> AppTest:
+    at.radio[[r.label for r in at.radio].index("Action")].set_value(action)
+    at.text_input[[t.label for t in at.text_input].index("Your name")].input(curator)
+    at.text_area[[t.label for t in at.text_area].index("Reason")].input(reason)
+    return next(b for b in at.button if b.label == "Record").click().run()
+
+
+@pytest.mark.parametrize(
+    ("curator", "expected"),
+    [("", "curator"), ("   ", "curator"), ("x" * 10_000, "at most 200 characters")],
+    ids=["empty", "blank", "huge"],
+)
+def test_the_curation_form_refuses_a_bad_name_and_records_nothing(
+    app_env: Path, curation_file: Path, curator: str, expected: str
+) -> None:
+    at = _submit_curation(_link_view(app_env), curator=curator, reason="not this population")
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors and expected in errors[0].lower(), errors
+    assert not curation_file.exists()
+
+
+def test_the_curation_form_refuses_a_reject_without_reason(app_env: Path, curation_file: Path) -> None:
+    at = _submit_curation(_link_view(app_env), curator="A. Curator", reason="   ")
+    assert [e.value for e in at.error] and "needs a reason" in at.error[0].value
+    assert not curation_file.exists()
+
+
+def test_the_curation_form_records_a_hostile_reason_as_text(app_env: Path, curation_file: Path) -> None:
+    """Markup and control characters in a reason are kept as the curator wrote them, never rendered."""
+    reason = "<img src=x onerror=alert(3)> **bold** \x1b[2J `code`"
+    at = _submit_curation(_link_view(app_env), curator="A. Curator", reason=reason)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    from graph.curation import read_corrections
+
+    recorded = read_corrections(curation_file)
+    assert len(recorded) == 1 and recorded[0].action == "reject" and recorded[0].curator == "A. Curator"
+    assert recorded[0].reason == reason

@@ -7,19 +7,18 @@ Only arranges widgets: the numbers come from :mod:`graph.synthesis` through
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
 import streamlit as st
-from pydantic import ValidationError
 
-from graph.curation import Correction, CurationLog
+from graph.curation import CurationLog
+from graph.errors import RecordError
 from graph.link_page import LinkPage
 from graph.model import EdgeType
 from graph.report import EvidenceReport, render_html, render_markdown
-from graph.service import LinkEvidence, curation_log
+from graph.service import Curation, LinkEvidence, curation_log
 from graph.store.base import EvidenceStore
 from graph.synthesis.conflicts import Conflict
 from graph.synthesis.pooling import PooledEstimate
@@ -206,17 +205,15 @@ def _curation_form(report: EvidenceReport, log: CurationLog) -> None:
         reason = st.text_area("Reason")
         if st.form_submit_button("Record"):
             try:
-                correction = Correction(
+                Curation(log).record(
                     action=action,
                     edge=options[label],
                     new_type=EdgeType(new_type) if action == "relabel" else None,
                     curator=curator,
-                    date=dt.date.today(),
                     reason=reason or None,
                 )
-            except ValidationError as exc:
-                st.error(md_escape("; ".join(e["msg"] for e in exc.errors())))
+            except RecordError as exc:
+                st.error(md_escape(str(exc)))
                 return
-            log.add(correction)
             st.success(f"Recorded: {action} by {md_escape(curator)}")
             st.rerun()
