@@ -6,6 +6,10 @@ claim with ``SUPPORTS`` / ``CONTRADICTS``, figures ``MEASURES`` it, and the clai
 ``ABOUT`` its drug and outcome.  Loaders produce these records; every store consumes
 them.  Every property a kind may carry is declared here, so that stores can create
 typed tables and exports keep stable names.
+
+Longer than our ~400-line habit on purpose: the property declarations, the allowed triples and
+the records that check them are one contract every loader and store is written against, and
+read best in one place; construction without re-validation lives in :mod:`graph.trusted`.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ groups MEASURE the finding "drug → outcome"; figures of comparator groups meas
 finding, so the arms can be read side by side.  A study with no drug intervention keeps its
 numbers too: they are reported by the study and sit in its population, with no drug claim,
 because the evidence model's claims are about drugs and a device or a procedure is not one.
+
+Longer than our ~400-line habit on purpose: the four results modules (flow, baseline, outcome
+measures with their analyses, adverse events) share one walk over groups, categories and
+measurements, and each figure's quote is found the same way; arms are in :mod:`loaders.ctgov.arms`.
 """
 
 from __future__ import annotations
