@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -306,7 +306,7 @@ def forest_points(evidence: Evidence) -> list[ForestPoint]:
                     n=n,
                     low=low,
                     high=high,
-                    stance=_stance(item),
+                    stance=row_stance(item),
                     label=fig.figure_label or fig.name or "",
                 )
             )
@@ -378,7 +378,7 @@ def _row(items: Sequence[EvidenceItem]) -> EvidenceRow:
     )
     all_figures = [f for item in items for f in item.figures]
     return EvidenceRow(
-        stance=_stance(first),
+        stance=row_stance(first),
         kind=ev.kind or "",
         evidence_id=ev.id,
         name=ev.label,
@@ -396,5 +396,17 @@ def _row(items: Sequence[EvidenceItem]) -> EvidenceRow:
     )
 
 
-def _stance(item: EvidenceItem) -> str:
+def row_stance(item: EvidenceItem) -> str:
+    """The item's stance as rows name it ("supports" / "contradicts")."""
     return "supports" if item.stance is EdgeType.SUPPORTS else "contradicts"
+
+
+def row_key(item: EvidenceItem) -> tuple[str, str]:
+    """The row an item belongs to: one per (study or guideline, stance)."""
+    return (item.evidence.id, row_stance(item))
+
+
+def points_of_rows(evidence: Evidence, rows: Sequence[EvidenceRow]) -> list[ForestPoint]:
+    """The numbers of ``rows`` only: a table showing 50 of 3,000 studies charts those 50."""
+    wanted = {(r.evidence_id, r.stance) for r in rows}
+    return forest_points(replace(evidence, items=tuple(i for i in evidence.items if row_key(i) in wanted)))

@@ -28,8 +28,9 @@ from graph.evidence_view import (
     ForestPoint,
     RecommendationRow,
     evidence_rows,
-    forest_points,
+    points_of_rows,
     recommendation_rows,
+    row_key,
 )
 from graph.model import NodeKind, kind_of
 from graph.report import EvidenceReport
@@ -76,9 +77,7 @@ class LinkPage:
 
     def points_for(self, rows: Sequence[EvidenceRow]) -> tuple[ForestPoint, ...]:
         """The numbers of ``rows`` (rows of this page) for the chart."""
-        wanted = {(r.evidence_id, r.stance) for r in rows}
-        items = tuple(i for i in self.evidence.items if (i.evidence.id, _stance(i)) in wanted)
-        return tuple(forest_points(replace(self.evidence, items=items)))
+        return tuple(points_of_rows(self.evidence, rows))
 
     @cached_property
     def whole(self) -> LinkEvidence:
@@ -101,7 +100,7 @@ def link_page(service: EvidenceService, drug_id: str, target_id: str, *, rows: i
         keys = _keys(ranked)
         counts = (sum(s == "supports" for _, s in keys), sum(s == "contradicts" for _, s in keys))
         shown = set(list(keys)[:rows])
-        items = tuple(i for i in ranked if (i.evidence.id, _stance(i)) in shown)
+        items = tuple(i for i in ranked if row_key(i) in shown)
         evidence = replace(curated.evidence, items=items)
     else:
         page = store.evidence_page(drug_id, target_id, limit=rows * _ITEMS_PER_ROW)
@@ -110,7 +109,7 @@ def link_page(service: EvidenceService, drug_id: str, target_id: str, *, rows: i
         if page.more and len(keys) > 1:
             keys = keys[:-1]  # the page may end inside a study's items: that row is left for "show more"
         shown = set(keys[:rows])
-        items = tuple(i for i in ranked if (i.evidence.id, _stance(i)) in shown)
+        items = tuple(i for i in ranked if row_key(i) in shown)
         evidence = curate_evidence(replace(page.evidence, items=items), service.corrections).evidence
     weight = {i.evidence.id: i.evidence for i in evidence.items}
     weight = {eid: evidence_weight(node) for eid, node in weight.items()}
@@ -145,7 +144,7 @@ def warm(store: EvidenceStore) -> None:
 
 def _keys(items: Sequence[EvidenceItem]) -> dict[tuple[str, str], None]:
     """(study or guideline, stance) per row, in the order of ``items``."""
-    return dict.fromkeys((i.evidence.id, _stance(i)) for i in items)
+    return dict.fromkeys(row_key(i) for i in items)
 
 
 def _moves_stances(corrections: Sequence[Correction]) -> bool:
@@ -167,7 +166,3 @@ def _linked_counts(store: EvidenceStore, drug_id: str, target_id: str) -> tuple[
     if not found or found[0][0] is None:
         return None
     return int(found[0][0] or 0), int(found[0][1] or 0)
-
-
-def _stance(item: EvidenceItem) -> str:
-    return "supports" if item.supports else "contradicts"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from graph.evidence_view import (
     RecommendationRow,
     evidence_rows,
     forest_points,
+    points_of_rows,
     recommendation_rows,
 )
 from graph.export import export_bytes, write
@@ -57,7 +58,7 @@ from graph.sync import Progress as SyncProgress
 from graph.sync import SyncReport, copy_store
 from graph.synthesis.testimony import weigh
 from graph.synthesis.weights import Weights, load_weights
-from graph.views import Evidence, EvidenceItem
+from graph.views import Evidence
 
 __all__ = ["Curation", "EdgeDecision", "EvidenceBundle", "EvidenceService", "LinkEvidence", "curation_log"]
 
@@ -86,9 +87,7 @@ class LinkEvidence:
 
     def points_for(self, rows: Sequence[EvidenceRow]) -> tuple[ForestPoint, ...]:
         """The numbers of ``rows`` only: a table showing 50 of 3,000 studies charts those 50."""
-        wanted = {(r.evidence_id, r.stance) for r in rows}
-        items = tuple(i for i in self.evidence.items if (i.evidence.id, _stance(i)) in wanted)
-        return tuple(forest_points(replace(self.evidence, items=items)))
+        return tuple(points_of_rows(self.evidence, rows))
 
     @cached_property
     def report(self) -> EvidenceReport:
@@ -349,10 +348,6 @@ class Curation:
         corrections = read_corrections(path, curator=curator)
         self.log.add(*corrections)
         return corrections
-
-
-def _stance(item: EvidenceItem) -> str:
-    return "supports" if item.supports else "contradicts"
 
 
 def curation_log(settings: Settings) -> CurationLog:
