@@ -15,15 +15,17 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from fetch.result import FetchResult
 from graph.errors import FetchError
 from graph.settings import FetchSettings
 
-__all__ = ["FetchClient", "FetchSettings", "RateLimiter", "cache_name", "save_all"]
+__all__ = ["Downloads", "FetchClient", "FetchSettings", "RateLimiter", "cache_name", "save_all"]
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "evidence-explorer/0.1 (+https://github.com/; evx fetch)"
@@ -175,3 +177,43 @@ def save_all(files: list[tuple[Path, bytes]]) -> list[Path]:
         tmp.replace(path)
         written.append(path)
     return written
+
+
+@dataclass
+class Downloads:
+    """One fetch's bookkeeping: the files to load, in request order, and the bodies to save at the end.
+
+    A file already in the cache is not downloaded again unless ``refresh``; nothing is written until
+    every download has succeeded (:meth:`result`), so a failed fetch leaves the cache as it was.
+    """
+
+    refresh: bool = False
+    files: list[Path] = field(default_factory=list)
+    staged: list[tuple[Path, bytes]] = field(default_factory=list)
+    cached: int = 0
+
+    def file(self, target: Path, download: Callable[[], bytes]) -> None:
+        """Keep ``target`` as a file to load: from the cache, else downloaded."""
+        self.files.append(target)
+        if self._in_cache(target):
+            self.cached += 1
+        else:
+            self.staged.append((target, download()))
+
+    def body(self, target: Path, download: Callable[[], bytes], *, load: bool = True) -> bytes:
+        """The body of ``target`` (cached or downloaded); ``load=False`` for a response that is not a record."""
+        if load:
+            self.files.append(target)
+        if self._in_cache(target):
+            self.cached += load
+            return target.read_bytes()
+        body = download()
+        self.staged.append((target, body))
+        return body
+
+    def result(self) -> FetchResult:
+        saved = save_all(self.staged)
+        return FetchResult(files=self.files, downloaded=len(self.staged), cached=self.cached, saved=saved)
+
+    def _in_cache(self, target: Path) -> bool:
+        return target.exists() and not self.refresh

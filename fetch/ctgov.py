@@ -11,11 +11,10 @@ import json
 import re
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 
-from fetch.client import FetchClient, FetchSettings, cache_name, save_all
+from fetch.client import Downloads, FetchClient, FetchSettings, cache_name
 from fetch.result import FetchResult, Progress
 from graph.errors import FetchError
 from graph.settings import Settings
@@ -52,9 +51,7 @@ def fetch_ctgov(
     if bool(ids) == bool(query):
         raise FetchError("give NCT ids or a query, not both and not neither")
     folder = settings.cache_dir / "ctgov"
-    staged: list[tuple[Path, bytes]] = []
-    files: list[Path] = []
-    cached = 0
+    downloads = Downloads(refresh=refresh)
     with FetchClient(
         settings.ctgov_url,
         settings=settings,
@@ -69,12 +66,10 @@ def fetch_ctgov(
             if bad:
                 raise FetchError(f"not NCT ids (NCT + 8 digits): {', '.join(bad)}")
             for done, nct in enumerate(dict.fromkeys(wanted), start=1):
-                target = folder / f"{nct}.json"
-                if target.exists() and not refresh:
-                    cached += 1
-                else:
-                    staged.append((target, client.get(f"studies/{nct}", {"format": "json"}, check=_check_json)))
-                files.append(target)
+                downloads.file(
+                    folder / f"{nct}.json",
+                    lambda nct=nct: client.get(f"studies/{nct}", {"format": "json"}, check=_check_json),
+                )
                 if progress:
                     progress(done, len(wanted))
         else:
@@ -85,22 +80,18 @@ def fetch_ctgov(
             total: int | None = None
             while seen < limit:
                 page += 1
-                target = folder / f"query-{key}-p{page}.json"
-                if target.exists() and not refresh:
-                    body = target.read_bytes()
-                    cached += 1
-                else:
-                    params: dict[str, str | int] = {
-                        "query.term": query or "",
-                        "pageSize": min(limit, PAGE_SIZE),
-                        "format": "json",
-                        "countTotal": "true",
-                    }
-                    if token:
-                        params["pageToken"] = token
-                    body = client.get("studies", params, check=_check_json)
-                    staged.append((target, body))
-                files.append(target)
+                params: dict[str, str | int] = {
+                    "query.term": query or "",
+                    "pageSize": min(limit, PAGE_SIZE),
+                    "format": "json",
+                    "countTotal": "true",
+                }
+                if token:
+                    params["pageToken"] = token
+                body = downloads.body(
+                    folder / f"query-{key}-p{page}.json",
+                    lambda params=params: client.get("studies", params, check=_check_json),
+                )
                 data = json.loads(body)
                 studies = data.get("studies")
                 if not isinstance(studies, list):
@@ -113,5 +104,4 @@ def fetch_ctgov(
                 token = data.get("nextPageToken")
                 if not token or not studies:
                     break
-    saved = save_all(staged)
-    return FetchResult(files=files, downloaded=len(staged), cached=cached, saved=saved)
+    return downloads.result()

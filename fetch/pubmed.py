@@ -11,13 +11,12 @@ import json
 import re
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 from defusedxml import ElementTree as SafeET
 
-from fetch.client import FetchClient, FetchSettings, cache_name, save_all
+from fetch.client import Downloads, FetchClient, FetchSettings, cache_name
 from fetch.result import FetchResult, Progress
 from graph.errors import FetchError
 from graph.settings import Settings
@@ -63,9 +62,7 @@ def fetch_pubmed(
     if bool(ids) == bool(query):
         raise FetchError("give PMIDs or a query, not both and not neither")
     folder = settings.cache_dir / "pubmed"
-    staged: list[tuple[Path, bytes]] = []
-    files: list[Path] = []
-    cached = 0
+    downloads = Downloads(refresh=refresh)
     common: dict[str, Any] = {"tool": "evidence-explorer"}
     if settings.ncbi_email:
         common["email"] = settings.ncbi_email
@@ -80,13 +77,12 @@ def fetch_pubmed(
         sleep=sleep,
     ) as client:
         if query:
-            target = folder / f"esearch-{cache_name('pubmed', query, limit)}.json"
-            if target.exists() and not refresh:
-                body = target.read_bytes()
-            else:
-                params = {"db": "pubmed", "term": query, "retmax": limit, "retmode": "json", **common}
-                body = client.get("esearch.fcgi", params, check=_check_json)
-                staged.append((target, body))
+            params = {"db": "pubmed", "term": query, "retmax": limit, "retmode": "json", **common}
+            body = downloads.body(
+                folder / f"esearch-{cache_name('pubmed', query, limit)}.json",
+                lambda: client.get("esearch.fcgi", params, check=_check_json),
+                load=False,
+            )
             result = json.loads(body)["esearchresult"]
             if result.get("ERROR"):
                 raise FetchError(f"PubMed could not run the search {query!r}: {result['ERROR']}")
@@ -100,14 +96,8 @@ def fetch_pubmed(
         for start in range(0, len(pmids), BATCH):
             batch = pmids[start : start + BATCH]
             name = f"{batch[0]}.xml" if len(batch) == 1 else f"efetch-{cache_name(*batch)}.xml"
-            target = folder / name
-            if target.exists() and not refresh:
-                cached += 1
-            else:
-                params = {"db": "pubmed", "id": ",".join(batch), "retmode": "xml", **common}
-                staged.append((target, client.get("efetch.fcgi", params, check=_check_xml)))
-            files.append(target)
+            params = {"db": "pubmed", "id": ",".join(batch), "retmode": "xml", **common}
+            downloads.file(folder / name, lambda params=params: client.get("efetch.fcgi", params, check=_check_xml))
             if progress:
                 progress(start + len(batch), len(pmids))
-    saved = save_all(staged)
-    return FetchResult(files=files, downloaded=len(staged), cached=cached, saved=saved)
+    return downloads.result()

@@ -149,6 +149,22 @@ def test_search_follows_page_tokens(tmp_path):
     assert seen == [(2, 3), (3, 3)]
 
 
+def test_a_repeated_search_is_read_from_the_cache_without_a_server(tmp_path):
+    pages = [
+        Reply(body=REPLAY / "ctgov" / "search_mecasermin_p1.json"),
+        Reply(body=REPLAY / "ctgov" / "search_mecasermin_p2.json"),
+    ]
+    with replay_server({CTGOV: pages}) as server:
+        first = fetch_ctgov(query="mecasermin", limit=5, settings=_settings(server.base, tmp_path))
+    offline = _settings(f"http://127.0.0.1:{_closed_port()}", tmp_path)
+    again = fetch_ctgov(query="mecasermin", limit=5, settings=offline)  # the page tokens come from the cached pages
+    assert again.files == first.files
+    assert (again.downloaded, again.cached, again.saved) == (0, 2, [])
+    with pytest.raises(FetchError, match="cannot reach"):
+        fetch_ctgov(query="mecasermin", limit=5, settings=offline, refresh=True)
+    assert [p.read_bytes() for p in again.files] == [r.payload() for r in pages]
+
+
 def test_pubmed_search_then_fetch(tmp_path):
     routes = {
         ESEARCH: [Reply(body=REPLAY / "pubmed" / "esearch_mecasermin.json")],
