@@ -97,6 +97,7 @@ ENVIRONMENT: dict[str, str] = {
     "EVX_NEO4J_DATABASE": "neo4j_database",
     "EVX_ROW_LIMIT": "row_limit",
     "EVX_TIMEOUT": "timeout_s",
+    "EVX_READ_ONLY": "read_only",
     "EVX_BUFFER_POOL_MB": "buffer_pool_mb",
     "EVX_CONSOLE_MEMORY_MB": "console_memory_mb",
     "EVX_CONSOLE_TIMEOUT_CAP": "console_timeout_cap_s",

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 import ui.cli.main
+from graph.errors import EvidenceError
 from graph.settings import Settings
 from graph.store import open_store
 
@@ -225,3 +226,33 @@ def test_the_curation_form_records_a_hostile_reason_as_text(app_env: Path, curat
     recorded = read_corrections(curation_file)
     assert len(recorded) == 1 and recorded[0].action == "reject" and recorded[0].curator == "A. Curator"
     assert recorded[0].reason == reason
+
+
+def test_a_read_only_explorer_offers_no_page_that_writes(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import streamlit as st
+
+    from ui.web.state import get_store
+
+    titles: list[list[str]] = []
+    navigation = st.navigation
+
+    def recording(pages, **kwargs):  # what the entry script offers, page by page
+        titles.append([p.title for p in pages])
+        return navigation(pages, **kwargs)
+
+    monkeypatch.setattr(st, "navigation", recording)
+    assert not AppTest.from_file(APP, default_timeout=60).run().exception
+    monkeypatch.setenv("EVX_READ_ONLY", "1")
+    get_store.clear()
+    assert not AppTest.from_file(APP, default_timeout=60).run().exception
+    assert "Add documents" in titles[0] and "Add documents" not in titles[1] and "Explore" in titles[1]
+    with pytest.raises(EvidenceError, match="opened read-only"):  # the store refuses too, not only the pages
+        get_store().ingest_many([])
+    calls: list[dict[str, str]] = []
+    monkeypatch.setattr(ui.cli.main, "run_streamlit", lambda args, env: calls.append(env))
+    monkeypatch.delenv("EVX_READ_ONLY")
+    result = CliRunner().invoke(ui.cli.main.app, ["--read-only", "--store", str(app_env), "app"])
+    assert result.exit_code == 0, result.output
+    assert calls[0]["EVX_READ_ONLY"] == "1"

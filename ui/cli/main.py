@@ -185,6 +185,8 @@ def app_(
     env = dict(os.environ, EVX_STORE=str(settings.store))
     if settings.neo4j_uri:
         env["EVX_NEO4J_URI"] = settings.neo4j_uri
+    if settings.read_only:  # the explorer opens the store read-only and offers no page that writes to it
+        env["EVX_READ_ONLY"] = "1"
     if samples and not settings.read_only:
         with opened_store(ctx) as store:
             if store.stats().total_nodes == 0:

@@ -11,19 +11,22 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.web.screens import cypher, explore, export, paths, upload
+from ui.web.state import get_settings
 from ui.web.store_status import require_store
 
 st.set_page_config(page_title="Evidence Explorer", layout="wide")
 require_store()  # a store that cannot be opened gets an explanation and a retry, not a traceback
 
+pages = [
+    st.Page(explore.render, title="Explore", url_path="explore", default=True),
+    st.Page(paths.render, title="Paths", url_path="paths"),
+    st.Page(cypher.render, title="Cypher", url_path="cypher"),
+    st.Page(export.render, title="Export", url_path="export"),
+]
+if not get_settings().read_only:  # `evx --read-only app`: another process writes; this explorer only reads
+    pages.append(st.Page(upload.render, title="Add documents", url_path="upload"))
 navigation = st.navigation(
-    [
-        st.Page(explore.render, title="Explore", url_path="explore", default=True),
-        st.Page(paths.render, title="Paths", url_path="paths"),
-        st.Page(cypher.render, title="Cypher", url_path="cypher"),
-        st.Page(export.render, title="Export", url_path="export"),
-        st.Page(upload.render, title="Add documents", url_path="upload"),
-    ],
+    pages,
     position="top",  # pages in the top bar: the graph and the evidence get the whole width
 )
 navigation.run()
