@@ -34,6 +34,7 @@ __all__ = [
     "QueryResult",
     "SearchHit",
     "StoreStats",
+    "batch_or_each",
     "evidence_weight",
     "page_order",
 ]
@@ -164,6 +165,32 @@ class BatchResult:
 
     reports: tuple[IngestReport, ...] = ()
     failures: tuple[tuple[str, StoreError], ...] = ()  # (source id, why)
+
+
+def batch_or_each(batch: Sequence[Document], write: Callable[[list[Document]], list[IngestReport]]) -> BatchResult:
+    """``write`` the batch in one transaction; if the store refuses it, each document in its own.
+
+    A refused batch has rolled back, so writing its documents one by one stores every good one
+    and reports the bad (``failures``); a store that is locked or read-only refuses them all.
+    """
+    documents = list(batch)
+    try:
+        return BatchResult(tuple(write(documents)))
+    except (StoreLockedError, WriteRefusedError):
+        raise
+    except StoreError as exc:
+        if len(documents) == 1:
+            return BatchResult((), ((documents[0].source.id, exc),))
+    reports: list[IngestReport] = []
+    failures: list[tuple[str, StoreError]] = []
+    for document in documents:
+        try:
+            reports.extend(write([document]))
+        except (StoreLockedError, WriteRefusedError):
+            raise
+        except StoreError as exc:
+            failures.append((document.source.id, exc))
+    return BatchResult(tuple(reports), tuple(failures))
 
 
 class EvidenceStore(abc.ABC):

@@ -18,7 +18,7 @@ from graph.model import Document, EdgeType, NodeKind, kind_of
 from graph.store import derived
 from graph.store.base import IngestReport
 
-__all__ = ["BatchPlan", "chunks", "missing_values", "plan_batch", "reports"]
+__all__ = ["BatchPlan", "batch_reports", "chunks", "fresh_positions", "missing_values", "plan_batch", "reports"]
 
 #: (edge type, source kind, target kind): one relationship table of the schema.
 EdgeKey = tuple[EdgeType, NodeKind, NodeKind]
@@ -90,4 +90,23 @@ def reports(
             counts=document.counts(),
         )
         for i, document in enumerate(plan.documents)
+    ]
+
+
+def fresh_positions(batch: Sequence[Document], stored: set[str]) -> list[int]:
+    """Positions in ``batch`` of the documents to write: not stored yet, and the first of any repeats."""
+    seen = set(stored)
+    fresh: list[int] = []
+    for i, document in enumerate(batch):
+        if document.source.id not in seen:
+            seen.add(document.source.id)  # a second copy within the batch is "already loaded" too
+            fresh.append(i)
+    return fresh
+
+
+def batch_reports(batch: Sequence[Document], written: Mapping[int, IngestReport]) -> list[IngestReport]:
+    """A report for every document of ``batch``: its write's, or "already loaded"."""
+    return [
+        written.get(i) or IngestReport(d.source.id, already_loaded=True, warnings=d.warnings)
+        for i, d in enumerate(batch)
     ]

@@ -33,7 +33,7 @@ __all__ = [
     "recommendations_for_findings",
     "search_kind",
     "shortest_paths",
-    "source_exists",
+    "stored_sources",
 ]
 
 
@@ -42,8 +42,8 @@ def create_id_constraint(kind: NodeKind) -> str:
     return f"CREATE CONSTRAINT evx_{kind.prefix}_id IF NOT EXISTS FOR (n:{kind.value}) REQUIRE n.id IS UNIQUE"
 
 
-def source_exists() -> str:
-    return "MATCH (s:Source {id: $id}) RETURN count(s) AS n"
+def stored_sources() -> str:
+    return "UNWIND $ids AS id MATCH (s:Source {id: id}) RETURN s.id AS id"
 
 
 def existing_nodes(kind: NodeKind) -> str:

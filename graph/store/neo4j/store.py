@@ -1,9 +1,11 @@
 """The server store: evidence in Neo4j through the official driver (Bolt).
 
 Nodes carry their kind as the label (``:Drug``, ``:Study`` …) and every column of the
-embedded store as a flat property; relationships are typed by :class:`EdgeType`.  Each
-document is ingested in one write transaction (``UNWIND $rows … MERGE`` batches), so a
-lost connection rolls the whole document back and loading it again completes it.  User
+embedded store as a flat property; relationships are typed by :class:`EdgeType`.  A batch of
+documents is ingested in one write transaction (``UNWIND $rows … MERGE`` statements, one
+round trip per thousand rows rather than per document), so a lost connection rolls the batch
+back and loading it again completes it; a batch the server refuses is written again one
+document per transaction, so one bad document does not cost the others.  User
 Cypher runs in read transactions behind the lexical guard, with a timeout and a row cap.
 Driver errors become the project's errors in :mod:`graph.store.neo4j.errors`, and nowhere else.
 """
@@ -30,12 +32,14 @@ from graph.settings import Settings
 from graph.store import assemble, derived
 from graph.store.base import (
     CONCEPT_KINDS,
+    BatchResult,
     Evidence,
     GraphPath,
     IngestReport,
     QueryResult,
     SearchHit,
     StoreStats,
+    batch_or_each,
 )
 from graph.store.cypher import CypherStore, capped_result
 from graph.store.cypher_guard import refuse_writes
@@ -43,7 +47,7 @@ from graph.store.names import names_of, ranked, score_match, text_hit
 from graph.store.neo4j import queries as q
 from graph.store.neo4j.errors import SCHEMES, translate_error
 from graph.store.neo4j.values import edge_dict, evidence_node, node_dict, plain_rows
-from graph.store.plan import chunks, missing_values, plan_batch, reports
+from graph.store.plan import batch_reports, chunks, fresh_positions, missing_values, plan_batch, reports
 from graph.store.query_worker import WorkerLimits
 from graph.store.replacing import remove_document
 
@@ -158,7 +162,13 @@ class Neo4jStore(CypherStore):
 
     # -- writing -------------------------------------------------------------------
     def ingest(self, document: Document) -> IngestReport:
-        return self._write(lambda tx: self._ingest(tx, document))
+        result = self.ingest_many([document])
+        if result.failures:
+            raise result.failures[0][1]
+        return result.reports[0]
+
+    def ingest_many(self, documents: Iterable[Document]) -> BatchResult:
+        return batch_or_each(list(documents), lambda batch: self._write(lambda tx: self._ingest(tx, batch)))
 
     def replace(self, document: Document) -> IngestReport:
         return self._write(lambda tx: self._replace(tx, document))
@@ -173,31 +183,40 @@ class Neo4jStore(CypherStore):
 
         for drug, target in remove_document(document.source.id, rows, run, q):
             self._relink(tx, drug, target)
-        return self._ingest(tx, document)
+        return self._ingest(tx, [document])[0]
 
-    def _ingest(self, tx: neo4j.ManagedTransaction, document: Document) -> IngestReport:
+    def _ingest(self, tx: neo4j.ManagedTransaction, batch: list[Document]) -> list[IngestReport]:
         # Runs as one transaction function: the driver may run it again after a transient
         # failure, so it reads everything it decides on inside the transaction.
-        if tx.run(q.source_exists(), id=document.source.id).single(strict=True)["n"]:
-            return IngestReport(document.source.id, already_loaded=True, warnings=document.warnings)
-        plan = plan_batch([document])
-        added, updated = [0], [0]
+        ids = [d.source.id for d in batch]
+        stored = {r["id"] for part in chunks(ids, BATCH_SIZE) for r in tx.run(q.stored_sources(), ids=list(part))}
+        fresh = fresh_positions(batch, stored)
+        if not fresh:
+            return batch_reports(batch, {})
+        plan = plan_batch([batch[i] for i in fresh])
+        added, updated, edges_added = [0] * len(fresh), [0] * len(fresh), [0] * len(fresh)
         for kind, table in plan.nodes.items():
-            existing = {r["id"]: r["props"] for r in tx.run(q.existing_nodes(kind), ids=list(table))}
+            existing = {
+                r["id"]: r["props"]
+                for part in chunks(list(table), BATCH_SIZE)
+                for r in tx.run(q.existing_nodes(kind), ids=list(part))
+            }
             for node_id, row in table.items():
-                stored = existing.get(node_id)
-                if stored is None:
-                    added[0] += 1
-                elif missing_values(row, stored):
-                    updated[0] += 1
-            for batch in chunks(list(table.values()), BATCH_SIZE):
-                tx.run(q.merge_nodes(kind), rows=batch).consume()
+                stored_row = existing.get(node_id)
+                if stored_row is None:
+                    added[plan.node_owner[node_id]] += 1
+                elif missing_values(row, stored_row):
+                    updated[plan.node_owner[node_id]] += 1
+            for rows in chunks(list(table.values()), BATCH_SIZE):
+                tx.run(q.merge_nodes(kind), rows=rows).consume()
         for (etype, skind, tkind), table in plan.edges.items():
-            for batch in chunks(list(table.values()), BATCH_SIZE):
-                tx.run(q.merge_edges(etype, skind, tkind), rows=batch).consume()
+            for rows in chunks(list(table.values()), BATCH_SIZE):
+                tx.run(q.merge_edges(etype, skind, tkind), rows=rows).consume()
+        for owner in plan.edge_owner.values():
+            edges_added[owner] += 1
         for drug, target in sorted(plan.pairs):
             self._relink(tx, drug, target)
-        return reports(plan, added, updated, [len(plan.edge_owner)])[0]
+        return batch_reports(batch, dict(zip(fresh, reports(plan, added, updated, edges_added), strict=True)))
 
     @staticmethod
     def _relink(tx: neo4j.ManagedTransaction, drug: str, target: str) -> None:
