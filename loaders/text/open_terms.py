@@ -69,8 +69,9 @@ class _Sentence:
     def __init__(self, text: str, span: Span, known: Sequence[Mention], acronyms: dict[str, str]) -> None:
         self.text = text
         self.span = span
+        low = lower(span.text)  # of the same length: each word's lower case is its slice
         self.toks = [
-            _Tok(span.start + m.start(), span.start + m.end(), m.group(0), lower(m.group(0)))
+            _Tok(span.start + m.start(), span.start + m.end(), m.group(0), low[m.start() : m.end()])
             for m in _WORD.finditer(span.text)
         ]
         self.known = [m for m in known if span.start <= m.start and m.end <= span.end]
