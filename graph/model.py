@@ -494,22 +494,30 @@ def document_digest(document: Document) -> str:
     reported rather than silently dropped.  The Source's own ``sha256`` is left out.
     """
     source = document.source
-    rows = [_digest_row(source.id, source.kind, source.name, source.provenance, source.props, skip="sha256")]
-    rows += sorted(_digest_row(n.id, n.kind, n.name, n.provenance, n.props) for n in document.nodes)
+    places: dict[int, str] = {}  # a figure's node and edges share one provenance: its repr is made once
+    rows = [_digest_row(source.id, source.kind, source.name, source.provenance, source.props, places, "sha256")]
+    rows += sorted([_digest_row(n.id, n.kind, n.name, n.provenance, n.props, places) for n in document.nodes])
     rows += sorted(
-        _digest_row(e.id, e.type, f"{e.source}\x1f{e.target}", e.provenance, e.props) for e in document.edges
+        [_digest_row(e.id, e.type, f"{e.source}\x1f{e.target}", e.provenance, e.props, places) for e in document.edges]
     )
     return hashlib.sha256("\n".join(rows).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _digest_row(ident: str, kind: str, name: str, prov: Provenance, props: dict[str, Scalar], skip: str = "") -> str:
+def _digest_row(
+    ident: str, kind: str, name: str, prov: Provenance, props: dict[str, Scalar], places: dict[int, str], skip: str = ""
+) -> str:
     """One record as a line of the digest: the repr of its fields and properties (set ones, by name).
 
     ``repr`` of str, int, float, bool and ``None`` is stable across runs and platforms, and a
-    line is a few microseconds, not the ~40 of a JSON row with every column of the kind.
+    line is a few microseconds, not the ~40 of a JSON row with every column of the kind.  The line
+    is ``repr((ident, kind, name, source_doc, quote, span, items))``, written out part by part so
+    that the provenance's part (a registry cell's quote, shared by its figure's records) is made once.
     """
-    items = sorted((k, v) for k, v in props.items() if v is not None and k != skip)
-    return repr((ident, str(kind), name, prov.source_doc, prov.quote, prov.span, items))
+    place = places.get(id(prov))
+    if place is None:
+        place = places[id(prov)] = f"{prov.source_doc!r}, {prov.quote!r}, {prov.span!r}"
+    items = sorted([(k, v) for k, v in props.items() if v is not None and k != skip]) if props else []
+    return f"({ident!r}, {str(kind)!r}, {name!r}, {place}, {items!r})"
 
 
 def unique_nodes(nodes: Iterable[Node]) -> list[Node]:

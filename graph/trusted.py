@@ -29,7 +29,7 @@ from graph.model import (
     check_document,
 )
 
-__all__ = ["document", "edge", "node", "provenance"]
+__all__ = ["document", "edge", "from_source", "node", "provenance"]
 
 _KIND_BY_PREFIX = {kind.prefix: kind for kind in NodeKind}
 _NODE_FIELDS = frozenset({"id", "kind", "name", "props", "provenance"})
@@ -125,13 +125,33 @@ def edge(etype: EdgeType, source: str, target: str, props: dict[str, Scalar], pr
         type(etype) is EdgeType
         and type(prov) is Provenance
         and (_kind(source), etype, _kind(target)) in ALLOWED_TRIPLES
-        and _props_fit(props, EDGE_PROPERTIES)
+        and ((type(props) is dict and not props) or _props_fit(props, EDGE_PROPERTIES))
     ):
         per_document = etype not in STRUCTURAL_EDGES
         eid = edge_id(etype, source, target, prov.source_doc, per_document=per_document)
         values = {"type": etype, "source": source, "target": target, "props": props, "provenance": prov, "id": eid}
         return _built(Edge, values, _EDGE_FIELDS)
     return Edge(type=etype, source=source, target=target, props=props, provenance=prov)
+
+
+def from_source(nodes: tuple[Node, ...] | list[Node], source: str, prov: Provenance) -> list[Edge]:
+    """The ``FROM_SOURCE`` edge of each node to the document's Source ``source`` (``prov``: the bare one).
+
+    The nodes were checked as they were made, so their kinds are known: only a Source node's
+    edge (a triple the model refuses) goes through :func:`edge`, and so gets the model's error.
+    """
+    if type(prov) is not Provenance or type(source) is not str or _kind(source) is not NodeKind.SOURCE:
+        return [edge(EdgeType.FROM_SOURCE, n.id, source, {}, prov) for n in nodes]
+    out = []
+    etype = EdgeType.FROM_SOURCE
+    for n in nodes:
+        if type(n) is not Node or n.kind is NodeKind.SOURCE:
+            out.append(edge(etype, n.id, source, {}, prov))
+            continue
+        eid = edge_id(etype, n.id, source, prov.source_doc)
+        values = {"type": etype, "source": n.id, "target": source, "props": {}, "provenance": prov, "id": eid}
+        out.append(_built(Edge, values, _EDGE_FIELDS))
+    return out
 
 
 def document(source: Node, nodes: tuple[Node, ...], edges: tuple[Edge, ...], warnings: tuple[str, ...]) -> Document:

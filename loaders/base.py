@@ -371,11 +371,7 @@ class DocumentBuilder:
         nodes = [n for n in unique_nodes(self.nodes) if n.id != source.id]
         provenance = trusted.provenance(self.source_doc)
         linked = {(e.source, e.target) for e in self.edges if e.type is EdgeType.FROM_SOURCE}
-        from_source = [
-            trusted.edge(EdgeType.FROM_SOURCE, n.id, source.id, {}, provenance)
-            for n in nodes
-            if (n.id, source.id) not in linked
-        ]
+        from_source = trusted.from_source([n for n in nodes if (n.id, source.id) not in linked], source.id, provenance)
         edges = list({e.id: e for e in (*self.edges, *from_source)}.values())
         try:
             document = trusted.document(source, tuple(nodes), tuple(edges), tuple(self.warnings))
