@@ -143,6 +143,9 @@ FEATURES: tuple[str, ...] = (
     "other_drug_adverse",
     "drug_protective",
     "induced_in_context",
+    "top_disease",
+    "focus_top_disease",
+    "disease_adjective",
 )
 #: Features that come from annotated abstracts imported into the vocabulary (zero, or even, without them).
 PRIOR_FEATURES = (
@@ -198,6 +201,9 @@ def candidates(
     concepts = {m.concept.id: m.concept for m in mentions}
     in_title = {m.concept.id for m in mentions if title and m.end <= title.end}
     top = max(drug_count.values())
+    top_disease = max(disease_count.values())
+    # "hemorrhagic", "depressed", "hypertensive": a disease named only by an adjective is often not the disease
+    adjectival = Counter(m.concept.id for m in diseases if _ADJECTIVE.fullmatch(m.text))
     disease_meshes = {cid: concepts[cid].codes.get("mesh", "") for cid in disease_count}
     # a disease is not the narrowest when another one the abstract names sits below it in a MeSH tree
     below: dict[str, set[str]] = {}  # ancestor tree number -> ids of diseases under it
@@ -356,6 +362,9 @@ def candidates(
         features["other_drug_adverse"] = float(bool(adverse_by.get(y_id, set()) - {d_id}) and not supportive.get(pair))
         features["drug_protective"] = protective.get(d_id, 0.0)
         features["induced_in_context"] = in_context[y_id] / disease_count[y_id]
+        features["top_disease"] = float(disease_count[y_id] == top_disease)
+        features["disease_adjective"] = adjectival[y_id] / disease_count[y_id]
+        features["focus_top_disease"] = features["top_disease"] * float(d_id in in_title or drug_count[d_id] == top)
         rate = rates(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")) if rates else (0.25, 0.25)
         features["chemical_rate"], features["disease_rate"] = rate
         features["no_priors"] = 0.0 if rates else 1.0  # a vocabulary without annotated abstracts: no prior at all
@@ -449,6 +458,7 @@ def _roles(
     return roles(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")) if roles else None
 
 
+_ADJECTIVE = re.compile(r"[A-Za-z]+(?:ic|ed|ive|ous|al|ory)", re.IGNORECASE)
 _PROTECTIVE = re.compile(
     r"\b(?:attenuat|prevent|protect|revers|antagoni|ameliorat|pretreat|pre-treat|counteract|abolish|blocked|"
     r"inhibited|suppressed|rescued)",

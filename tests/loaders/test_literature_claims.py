@@ -219,3 +219,24 @@ def test_the_disease_an_induced_effect_happened_in_is_marked_as_context():
     found = {(c.drug.name, c.disease.name): c.features for c in candidates(text, spans, recognizer().mentions(text))}
     assert found[("Labetalol", "Parkinson Disease")]["induced_in_context"] == 1.0
     assert found[("Labetalol", "Hypotension")]["induced_in_context"] == 0.0
+
+
+def test_a_disease_named_by_an_adjective_and_the_abstracts_main_disease_are_marked():
+    """Training-set errors: "hemorrhagic", "depressed" read as a disease; CDR relations name the abstract's main effect."""
+    from graph.vocab_store import Entry
+    from loaders.text.claims import candidates
+    from loaders.text.normal import key
+    from loaders.text.recognize import Recognizer
+    from loaders.text.sentences import sentences
+    from tests.loaders.literature_fixtures import TREES, entries
+
+    rec = Recognizer(
+        [*entries(), Entry(key("hypotensive"), "D007022", "Hypotension", "Condition", None, 5)], trees=TREES
+    )
+    text = "Labetalol-induced hypotension and seizures. Rats given carbamazepine became hypotensive."
+    spans = sentences(text, 0, len(text))
+    found = {(c.drug.name, c.disease.name): c.features for c in candidates(text, spans, rec.mentions(text))}
+    assert found[("Labetalol", "Hypotension")]["disease_adjective"] == 0.5
+    assert found[("Labetalol", "seizures")]["disease_adjective"] == 0.0
+    assert found[("Labetalol", "Hypotension")]["top_disease"] == 1.0
+    assert found[("Labetalol", "seizures")]["top_disease"] == 0.0
