@@ -494,7 +494,7 @@ def document_digest(document: Document) -> str:
     reported rather than silently dropped.  The Source's own ``sha256`` is left out.
     """
     source = document.source
-    places: dict[int, str] = {}  # a figure's node and edges share one provenance: its repr is made once
+    places: dict[Any, str] = {}  # a figure's node and edges share one provenance: its repr is made once
     rows = [_digest_row(source.id, source.kind, source.name, source.provenance, source.props, places, "sha256")]
     rows += sorted([_digest_row(n.id, n.kind, n.name, n.provenance, n.props, places) for n in document.nodes])
     rows += sorted(
@@ -504,7 +504,7 @@ def document_digest(document: Document) -> str:
 
 
 def _digest_row(
-    ident: str, kind: str, name: str, prov: Provenance, props: dict[str, Scalar], places: dict[int, str], skip: str = ""
+    ident: str, kind: str, name: str, prov: Provenance, props: dict[str, Scalar], places: dict[Any, str], skip: str = ""
 ) -> str:
     """One record as a line of the digest: the repr of its fields and properties (set ones, by name).
 
@@ -516,8 +516,23 @@ def _digest_row(
     place = places.get(id(prov))
     if place is None:
         place = places[id(prov)] = f"{prov.source_doc!r}, {prov.quote!r}, {prov.span!r}"
-    items = sorted([(k, v) for k, v in props.items() if v is not None and k != skip]) if props else []
-    return f"({ident!r}, {str(kind)!r}, {name!r}, {place}, {items!r})"
+    if not props:
+        return f"({ident!r}, {str(kind)!r}, {name!r}, {place}, [])"
+    # ``repr`` of the sorted (name, value) list, with the repr of a text property (a measure's label,
+    # unit and time frame recur on each of its figures) looked up once made; other values are short
+    items = []
+    for k in sorted(props):
+        v = props[k]
+        if v is None or k == skip:
+            continue
+        if type(v) is str:
+            item = places.get((k, v))
+            if item is None:
+                item = places[(k, v)] = f"({k!r}, {v!r})"
+            items.append(item)
+        else:
+            items.append(f"({k!r}, {v!r})")
+    return f"({ident!r}, {str(kind)!r}, {name!r}, {place}, [{', '.join(items)}])"
 
 
 def unique_nodes(nodes: Iterable[Node]) -> list[Node]:

@@ -332,13 +332,27 @@ class DocumentBuilder:
             else f"{value:g}{'' if unit in (None, '%') else ' '}{unit or ''}".strip()
             + (f" ({population})" if population else "")
         )
-        self.add_node(fig, NodeKind.FIGURE, name, props, quote=quote, start=start)
-        self.add_edge(EdgeType.REPORTS, reporter_id, fig, quote=quote, start=start)
+        # the node and its edges share one provenance, placed once (a trial record has ~100 figures)
+        prov = self.provenance(quote, start=start)
+        clean = {k: v for k, v in props.items() if v is not None and v != ""}
+        try:
+            self.nodes.append(trusted.node(fig, NodeKind.FIGURE, name, clean, prov))
+        except ValidationError as exc:
+            raise RecordError(f"{NodeKind.FIGURE} {name!r}: {_first_error(exc)}") from None
+        self._edge(EdgeType.REPORTS, reporter_id, fig, prov)
         if finding:
-            self.add_edge(EdgeType.MEASURES, fig, finding, quote=quote, start=start)
+            self._edge(EdgeType.MEASURES, fig, finding, prov)
         if population_id:
-            self.add_edge(EdgeType.IN_POPULATION, fig, population_id, quote=quote, start=start)
+            self._edge(EdgeType.IN_POPULATION, fig, population_id, prov)
+        self._check_size()
         return fig
+
+    def _edge(self, etype: EdgeType, source: str, target: str, prov: Provenance) -> None:
+        """:meth:`add_edge` of an edge without properties whose provenance is placed already."""
+        try:
+            self.edges.append(trusted.edge(etype, source, target, {}, prov))
+        except ValidationError as exc:
+            raise RecordError(f"{etype} {source} -> {target}: {_first_error(exc)}") from None
 
     def _names(self) -> dict[str, str]:
         """Node id → name (the last node added with the id), indexed as nodes are added, not per call."""

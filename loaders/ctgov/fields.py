@@ -21,6 +21,11 @@ class Fields:
     warnings: list[str] = field(default_factory=list)
 
     def get(self, obj: Any, dotted: str, expected: type | tuple[type, ...], *, where: str = "") -> Any:
+        if type(obj) is dict and "." not in dotted:  # one key of an object: most reads of a results table
+            value = obj.get(dotted)
+            if value is None or (type(value) is expected and expected is not int):
+                return value
+            return self._checked(value, dotted, expected, where)
         value = obj
         walked: list[str] = []
         for key in dotted.split("."):
@@ -32,6 +37,9 @@ class Fields:
             walked.append(key)
         if value is None:
             return None
+        return self._checked(value, dotted, expected, where)
+
+    def _checked(self, value: Any, dotted: str, expected: type | tuple[type, ...], where: str) -> Any:
         if expected is int and isinstance(value, float) and value.is_integer():
             return int(value)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
@@ -76,7 +84,7 @@ def article(name: str) -> str:
 
 def number(value: Any) -> float | None:
     """A registry number ("83.7", "-2.11", 4, "NA") as a float; ``None`` when it is not one."""
-    if isinstance(value, bool):
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         result = float(value)

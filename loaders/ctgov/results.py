@@ -65,6 +65,7 @@ class ResultsReader:
     finding: Callable[[str, str, str | None, int | None], str]
     supported: set[str] = field(default_factory=set)
     _roles: dict[tuple[str, str, str, bool], GroupRole] = field(default_factory=dict)
+    _group_extras: dict[int, tuple[GroupRole, dict[str, Scalar]]] = field(default_factory=dict)
 
     @functools.cached_property
     def study_drugs(self) -> list[str]:
@@ -147,14 +148,11 @@ class ResultsReader:
     ) -> str:
         """One number of one group; it MEASURES the finding drug → ``outcome`` for each drug it concerns."""
         extra: dict[str, Scalar] = {k: v for k, v in props.items() if v is not None}
+        at = start if start >= 0 else None
         if group is not None:
-            extra.setdefault("result_group", group.group_id)
-            extra.setdefault("arm", group.role)
-            if group.dose is not None and group.treated:
-                for name, dose_value in group.dose.props().items():
-                    extra.setdefault(name, dose_value)
-            if group.regimen and "dose_regimen" not in extra:
-                extra["dose_regimen"] = group.regimen
+            for name, group_value in self._group_props(group).items():  # what the cell does not state itself
+                if name not in extra:
+                    extra[name] = group_value
         population = group.title if group is not None else props.get("population")
         extra.pop("population", None)
         fig = self.b.add_figure(
@@ -164,33 +162,39 @@ class ResultsReader:
             value=value,
             population=str(population) if population else None,
             quote=quote,
-            start=start if start >= 0 else None,
+            start=at,
             key=key,
             **extra,
         )
         if not self.study_drugs and self.population:  # no drug to claim anything about: keep it in its population
-            self.b.add_edge(
-                EdgeType.IN_POPULATION, fig, self.population, quote=quote, start=start if start >= 0 else None
-            )
+            self.b.add_edge(EdgeType.IN_POPULATION, fig, self.population, quote=quote, start=at)
         if outcome is None:
             return fig
-        drugs = list(group.drugs) if group is not None and group.treated else []
+        treated = group is not None and group.treated
+        drugs = group.drugs if treated else ()  # type: ignore[union-attr]
         if not drugs and (group is None or group.role != "total"):
             drugs = self.study_drugs
         for drug in drugs:
-            finding = self.finding(drug, outcome, quote, start if start >= 0 else None)
-            self.b.add_edge(EdgeType.MEASURES, fig, finding, quote=quote, start=start if start >= 0 else None)
-            if support and group is not None and group.treated and finding not in self.supported:
+            finding = self.finding(drug, outcome, quote, at)
+            self.b.add_edge(EdgeType.MEASURES, fig, finding, quote=quote, start=at)
+            if support and treated and finding not in self.supported:
                 self.supported.add(finding)
-                self.b.add_edge(
-                    EdgeType.SUPPORTS,
-                    self.study,
-                    finding,
-                    quote=quote,
-                    start=start if start >= 0 else None,
-                    props={"note": support},
-                )
+                self.b.add_edge(EdgeType.SUPPORTS, self.study, finding, quote=quote, start=at, props={"note": support})
         return fig
+
+    def _group_props(self, group: GroupRole) -> dict[str, Scalar]:
+        """A group's properties on each of its figures (group id, role, dose, regimen), worked out once a group."""
+        known = self._group_extras.get(id(group))
+        if known is not None and known[0] is group:
+            return known[1]
+        out: dict[str, Scalar] = {"result_group": group.group_id, "arm": group.role}
+        if group.dose is not None and group.treated:
+            for name, dose_value in group.dose.props().items():
+                out.setdefault(name, dose_value)
+        if group.regimen and "dose_regimen" not in out:  # a dose's own regimen, even an empty one, wins
+            out["dose_regimen"] = group.regimen
+        self._group_extras[id(group)] = (group, out)  # the group is held, so its id is not reused
+        return out
 
     # -- participant flow ---------------------------------------------------------------
     def _flow(self, module: dict[str, Any], where: str) -> None:
