@@ -74,6 +74,9 @@ class Vocabulary:
         firsts = [re.match(r"\w*", re.split(r"[\s\-]+", t.strip())[0].lower()).group() for t in terms]
         self._prefixes = frozenset(f[:5] for f in firsts)
         self._prefix_lengths = tuple(sorted({len(p) for p in self._prefixes}))
+        # most words fail on their first two letters (not a check at all when a name starts with a one-letter word)
+        one_letter = any(len(p) < 2 for p in self._prefixes)
+        self._heads = None if one_letter else frozenset(p[:2] for p in self._prefixes)
         self._all_words = not all(firsts)  # a name not starting with a letter or digit: the whole text is scanned
 
     @classmethod
@@ -124,10 +127,12 @@ class Vocabulary:
         if self._all_words:
             yield from self._pattern.finditer(text)
             return
-        prefixes, lengths, end = self._prefixes, self._prefix_lengths, 0
+        prefixes, lengths, heads, end = self._prefixes, self._prefix_lengths, self._heads, 0
         for word in _WORD_START.finditer(text):
             at, letters = word.start(), word.group().lower()
-            if at < end or not any(letters[:n] in prefixes for n in lengths):
+            if at < end or (heads is not None and letters[:2] not in heads):
+                continue
+            if not any(letters[:n] in prefixes for n in lengths):
                 continue
             match = self._pattern.match(text, at)
             if match is not None:

@@ -67,3 +67,20 @@ def test_vocabulary_file_errors_name_the_problem() -> None:
         Vocabulary.from_yaml("drugs: [")
     extended = Vocabulary.from_yaml("drugs:\n  - name: paracetamol\n    atc: N02BE01\n    synonyms: [acetaminophen]\n")
     assert extended.lookup("acetaminophen").id == "drug:paracetamol"
+
+
+def test_mentions_are_what_a_scan_of_every_position_finds():
+    """Names are tried only at word starts their first letters begin: the same matches as the pattern over all text."""
+    from graph.vocabulary import Concept, Vocabulary
+
+    vocab = Vocabulary(
+        [
+            Concept(NodeKind.OUTCOME, "hypo glycemia", ("hypoglykemie",)),
+            Concept(NodeKind.DRUG, "Ca2+ blocker", ("GH",)),
+            Concept(NodeKind.CONDITION, "X syndrome", ()),
+        ]
+    )
+    text = "Hypoglycemia, hypo-glycemia and HYPOGLYKEMIE; a Ca2+ blocker, GH, x syndrome, xsyndrome, pre-hypo glycemia."
+    everywhere = [(m.start(1), m.end(1)) for m in vocab._pattern.finditer(text) if vocab.lookup(m.group(1))]
+    assert [(m.start, m.end) for m in vocab.mentions(text)] == everywhere
+    assert len(everywhere) >= 5
