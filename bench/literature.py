@@ -1,6 +1,6 @@
 """Reading the literature at speed: recognition and claims, and the same into the store.
 
-``python -m bench.literature`` (``make bench-literature``) measures, with an open vocabulary of
+``python -m bench.literature`` (or ``python -m bench --only literature``) measures, with an open vocabulary of
 about 30,000 names loaded:
 
 - ``recognise``: the recogniser alone over each abstract's text;
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["render_section", "replace_section", "run"]
+__all__ = ["only", "render_section", "replace_section", "run"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT / ".." / "shared"
@@ -313,6 +313,19 @@ def main() -> None:
     print("\n".join(section))
     if BENCHMARKS.exists():
         BENCHMARKS.write_text(replace_section(BENCHMARKS.read_text(encoding="utf-8"), section), encoding="utf-8")
+
+
+def only(out: Path, *, source: str = "auto") -> int:
+    """``python -m bench --only literature``: this section alone; other results and sections are kept."""
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = out / "bench-results.json", out / "BENCHMARKS.md"
+    results = json.loads(json_path.read_text()) if json_path.exists() else {}
+    results["literature"] = run(source=source)
+    json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    markdown = md_path.read_text(encoding="utf-8") if md_path.exists() else "# Benchmarks\n"
+    md_path.write_text(replace_section(markdown, render_section(results["literature"])), encoding="utf-8")
+    print(f"[bench] literature done: {md_path}", flush=True)
+    return 0
 
 
 def replace_section(markdown: str, section: list[str]) -> str:

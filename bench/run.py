@@ -514,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-loaders", action="store_true", help="skip loader throughput")
     parser.add_argument(
         "--only",
-        choices=["ingest", "walks", "isolation"],
+        choices=["ingest", "walks", "isolation", "literature"],
         help="run one part; rewrite only its section of BENCHMARKS.md",
     )
     parser.add_argument("--ingest-scale", type=float, default=1.0, help="scale the ingest corpora (0.1 for a look)")
@@ -539,6 +539,10 @@ def main(argv: list[str] | None = None) -> int:
         return _ingest_only(args)
     if args.only == "isolation":
         return _isolation_only(args)
+    if args.only == "literature":
+        from bench.literature import only as literature_only
+
+        return literature_only(args.out, source=args.literature)
     chosen = args.sizes or ",".join(str(s) for s in (NIGHTLY_SIZES if args.nightly else DEFAULT_SIZES))
     sizes = [int(s.replace("_", "")) for s in chosen.split(",") if s.strip()]
     if args.only == "walks":
