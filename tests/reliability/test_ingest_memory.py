@@ -20,13 +20,14 @@ from pathlib import Path
 import pytest
 
 from bench.documents import pubmed_set
-from graph.store.ladybug.write import RECYCLE_GROWTH_MIB
+from graph.store.ladybug.write import RESIDENT_BUDGET_MIB
 from tests.reliability.support import ROOT
 
 DOCUMENTS = 400
 PER_FILE = 20
 #: Resident growth allowed per document after warm-up (the old path: ~60 MB per document) — or, if
-#: larger, the engine memory the store lets pile up before it reopens its database, plus a margin.
+#: larger, the engine memory the store lets pile up before it reopens its database (at most half its
+#: resident budget), plus a margin.
 BOUND_MIB_PER_DOCUMENT = 0.4
 MARGIN_MIB = 128
 
@@ -86,7 +87,7 @@ def test_resident_memory_does_not_grow_per_document(corpus: list[Path], tmp_path
     peak_after = max(rss for n, rss in samples if n >= DOCUMENTS // 10)
     documents_after = DOCUMENTS - DOCUMENTS // 10
     growth = peak_after - warm
-    bound = max(BOUND_MIB_PER_DOCUMENT * documents_after, RECYCLE_GROWTH_MIB + MARGIN_MIB)
+    bound = max(BOUND_MIB_PER_DOCUMENT * documents_after, RESIDENT_BUDGET_MIB / 2 + MARGIN_MIB)
     assert growth <= bound, (
         f"resident memory grew {growth:.0f} MiB over {documents_after} documents "
         f"(from {warm:.0f} MiB; bound {bound:.0f} MiB): {samples[::10]}"

@@ -140,12 +140,10 @@ class LadybugWriting:
 
     def _recycle_if_grown(self) -> None:
         """Checkpoint, close and reopen the database once writes have piled up engine memory (see
-        :data:`ladybug_write.RECYCLE_GROWTH_MIB`); not for ``":memory:"``, not inside a transaction."""
+        :func:`ladybug_write.should_recycle`); not for ``":memory:"``, not inside a transaction."""
         if self.path == ":memory:" or getattr(self, "_transaction_thread", None) is not None:
             return
-        now, then = ladybug_write.resident_mib(), self._opened_mib
-        grown = now is not None and then is not None and now - then > ladybug_write.RECYCLE_GROWTH_MIB
-        if not grown and self._writes < ladybug_write.RECYCLE_WRITES:
+        if not ladybug_write.should_recycle(ladybug_write.resident_mib(), self._opened_mib, self._writes):
             return
         self._run("CHECKPOINT")
         if self._marker is not None:
