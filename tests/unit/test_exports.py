@@ -57,6 +57,26 @@ def test_graphml_opens_with_networkx(graph: nx.MultiDiGraph, tmp_path: Path) -> 
     assert g.number_of_nodes() == graph.number_of_nodes()
 
 
+def test_graphml_is_byte_for_byte_what_networkx_writes(graph: nx.MultiDiGraph) -> None:
+    """The streaming writer must stay the document networkx's writer makes (tools read either)."""
+    import io
+
+    from graph.export import graphml
+    from graph.export.scalars import scalar_copy
+
+    g = graph.copy()
+    g.add_node('odd "id" & <tag>\t\n', name="line\nbreak\ttab\rreturn", n=3, share=0.5, flag=True, tags=["a"], empty="")
+    g.add_edge('odd "id" & <tag>\t\n', next(iter(graph.nodes)), key="k&1", type="SUPPORTS", meta={"a": 1}, gone=None)
+    ours, theirs = io.BytesIO(), io.BytesIO()
+    graphml.write(g, ours)
+    nx.write_graphml(scalar_copy(g), theirs, encoding="utf-8", named_key_ids=True)
+    assert ours.getvalue() == theirs.getvalue()
+    empty, theirs_empty = io.BytesIO(), io.BytesIO()
+    graphml.write(nx.MultiDiGraph(), empty)
+    nx.write_graphml(nx.MultiDiGraph(), theirs_empty, encoding="utf-8", named_key_ids=True)
+    assert empty.getvalue() == theirs_empty.getvalue()
+
+
 def test_csv_zip_has_nodes_and_edges(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
     with zipfile.ZipFile(write(graph, "csv", tmp_path / "g.zip")) as zf:
         assert sorted(zf.namelist()) == ["edges.csv", "nodes.csv"]
