@@ -44,27 +44,24 @@ def _xml_type(value: object) -> str:
     return found
 
 
-def _text(text: str) -> str:
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+#: An attribute also escapes quotes and the whitespace a parser would otherwise normalise away.
+_ATTRIB_ESCAPES = (*_TEXT_ESCAPES, ('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
+
+
+def _escaped(text: str, table: tuple[tuple[str, str], ...]) -> str:
+    for char, entity in table:
+        if char in text:  # most values hold none: the test is cheaper than the replace
+            text = text.replace(char, entity)
     return text
+
+
+def _text(text: str) -> str:
+    return _escaped(text, _TEXT_ESCAPES)
 
 
 def _attrib(text: str) -> str:
-    text = _text(text)
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    if "\n" in text:
-        text = text.replace("\n", "&#10;")
-    if "\t" in text:
-        text = text.replace("\t", "&#09;")
-    return text
+    return _escaped(text, _ATTRIB_ESCAPES)
 
 
 def _data(attrs: dict[str, Any], scope: str, keys: dict[tuple[str, str, str], str]) -> list[tuple[str, str]]:
