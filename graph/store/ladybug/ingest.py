@@ -16,15 +16,16 @@ from typing import Any
 
 import pyarrow as pa
 
-from graph.errors import StoreError, StoreLockedError, WriteRefusedError
+from graph.errors import WriteRefusedError
 from graph.model import EDGE_COLUMNS, Document, EdgeType, NodeKind, node_columns
 from graph.store import derived
-from graph.store.base import BatchResult, IngestReport, StoreStats
+from graph.store.base import BatchResult, IngestReport, StoreStats, batch_or_each
 from graph.store.ladybug import queries as q
 from graph.store.ladybug import replace_queries
 from graph.store.ladybug import write as ladybug_write
 from graph.store.ladybug.errors import translate_error
 from graph.store.ladybug.open import DB_FILE
+from graph.store.plan import batch_reports, fresh_positions
 from graph.store.replacing import remove_document
 
 __all__ = ["LadybugWriting"]
@@ -86,46 +87,21 @@ class LadybugWriting:
         """
         if self.read_only:
             raise WriteRefusedError(f"{self.path} was opened read-only; open it without --read-only to load")
-        batch = list(documents)
         with self._lock:
-            try:
-                return BatchResult(tuple(self._write_batch(batch)))
-            except (StoreLockedError, WriteRefusedError):
-                raise
-            except StoreError as exc:
-                if len(batch) == 1:
-                    return BatchResult((), ((batch[0].source.id, exc),))
-            reports: list[IngestReport] = []
-            failures: list[tuple[str, StoreError]] = []
-            for document in batch:
-                try:
-                    reports.extend(self._write_batch([document]))
-                except (StoreLockedError, WriteRefusedError):
-                    raise
-                except StoreError as exc:
-                    failures.append((document.source.id, exc))
-            return BatchResult(tuple(reports), tuple(failures))
+            return batch_or_each(list(documents), self._write_batch)
 
     def _write_batch(self, batch: list[Document]) -> list[IngestReport]:
         stored = ladybug_write.stored_sources([d.source.id for d in batch], self._rows)
-        fresh: list[int] = []  # positions in the batch of documents not stored yet
-        for i, document in enumerate(batch):
-            if document.source.id not in stored:
-                stored.add(document.source.id)  # a second copy within the batch is "already loaded" too
-                fresh.append(i)
-        written: dict[int, IngestReport] = {}
-        if fresh:
-            plan = ladybug_write.plan_batch([batch[i] for i in fresh])
-            with self._transaction():
-                reports = ladybug_write.write_plan(plan, self._rows, self._run)
-            self.after_ingest(plan.nodes)  # only added: the adjacency index takes these nodes in
-            self._writes += 1
-            self._recycle_if_grown()
-            written = dict(zip(fresh, reports, strict=True))
-        return [
-            written.get(i) or IngestReport(d.source.id, already_loaded=True, warnings=d.warnings)
-            for i, d in enumerate(batch)
-        ]
+        fresh = fresh_positions(batch, stored)
+        if not fresh:
+            return batch_reports(batch, {})
+        plan = ladybug_write.plan_batch([batch[i] for i in fresh])
+        with self._transaction():
+            written = ladybug_write.write_plan(plan, self._rows, self._run)
+        self.after_ingest(plan.nodes)  # only added: the adjacency index takes these nodes in
+        self._writes += 1
+        self._recycle_if_grown()
+        return batch_reports(batch, dict(zip(fresh, written, strict=True)))
 
     def replace(self, document: Document) -> IngestReport:
         """Remove the document's records and write the new ones in one transaction (a kill leaves either)."""
