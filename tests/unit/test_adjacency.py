@@ -138,6 +138,23 @@ def test_find_places_every_id_and_no_other(seed: int) -> None:
     assert index.find("drug:none") is None and index.find("") is None and index.find("\uffff") is None
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_find_many_is_find_for_each_id(seed: int) -> None:
+    """The one binary search for many ids places each id where :meth:`find` does, gaps and room included."""
+    _, g, names = random_graph(seed)
+    by_kind: dict[NodeKind, list[str]] = {}
+    for n in names:
+        by_kind.setdefault(NodeKind(g.nodes[n]["kind"]), []).append(n)
+    index = AdjacencyIndex.build({k: (np.arange(len(v)) * 2, pa.array(v)) for k, v in by_kind.items()}, [])
+    assert index.ids.null_count  # room after each block and a gap at every other offset
+    absent = ["drug:none", "", "\uffff", names[0] + "x", "a"]
+    asked = [*random.Random(seed).sample(names, len(names)), *absent, names[3], names[3]]
+    expected = [-1 if (p := index.find(n)) is None else p for n in asked]
+    assert index.find_many(asked).tolist() == expected
+    assert all(p >= 0 for p in expected[: len(names)])
+    assert index.find_many([]).tolist() == []
+
+
 def canonical(index: AdjacencyIndex) -> tuple[Any, ...]:
     """What an index says, by node id (positions differ between an extended and a rebuilt index)."""
     real = index.size - index.ids.null_count
