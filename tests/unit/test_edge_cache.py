@@ -8,6 +8,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from graph.store.ladybug import read
 from graph.store.ladybug.store import LadybugStore
 from loaders import load_path, sample_paths
 from tests.conftest import build_evidence_document
@@ -67,7 +68,32 @@ def test_a_view_sends_no_statement_once_the_columns_are_read(samples: Path) -> N
         store.evidence_page("drug:mecasermin", "outcome:hypoglycemia", limit=2)
         store.shortest_paths("drug:mecasermin", "condition:laron-syndrome", max_hops=4)
         assert store.node("drug:mecasermin") is not None
+        assert store.evidence("drug:mecasermin", "outcome:hypoglycemia").items
         assert sent == []
+
+
+def test_evidence_from_the_index_is_the_engines(samples: Path) -> None:
+    """Every drug → outcome or condition link of the samples: the evidence the index gives (no statement) is what
+    the engine's evidence statements give, recommendations included."""
+    with LadybugStore(samples, read_only=True) as store:
+        store._walks.node_cache(wait=True)
+        g = store.subgraph()
+        links = sorted(
+            {
+                (d, t)
+                for f, d in g.edges()
+                if d.startswith("drug:")
+                for _, t in g.out_edges(f)
+                if t.split(":")[0] in ("outcome", "condition")
+            }
+        )
+        assert len(links) > 3
+        for drug_id, target_id in links:
+            with store._lock:
+                stances, figures, recs = read.evidence_rows(store._rows, drug_id, target_id)
+                nodes = store._nodes_by_id(read.wanted_nodes(stances, recs))
+                drug, target = store.node(drug_id), store.node(target_id)
+            assert store.evidence(drug_id, target_id) == read.assemble_rows(drug, target, stances, figures, recs, nodes)
 
 
 def test_a_write_drops_the_cache_and_the_next_index_reads_it_again(tmp_path: Path) -> None:

@@ -227,6 +227,9 @@ class LadybugStore(LadybugWriting, CypherStore):
             return read.engine_next_layer(self._rows, frontier, seen, cap=cap)
 
     def evidence(self, drug_id: str, target_id: str) -> Evidence:
+        indexed = self._indexed_evidence(drug_id, target_id, limit=None, offset=0)
+        if indexed is not None:  # a drug → outcome or condition link: from the index, no statement
+            return indexed[1]
         with self._lock:
             drug, target = self.node(drug_id), self.node(target_id)
             for needed, found in ((drug_id, drug), (target_id, target)):
@@ -238,11 +241,26 @@ class LadybugStore(LadybugWriting, CypherStore):
 
     def evidence_page(self, drug_id: str, target_id: str, *, limit: int = 100, offset: int = 0) -> EvidencePage:
         # Rank every stance in the index (weights kept there); build items (nodes, figures) for the page only.
+        start = max(offset, 0)
+        indexed = self._indexed_evidence(drug_id, target_id, limit=limit, offset=start)
+        if indexed is None:
+            return super().evidence_page(drug_id, target_id, limit=limit, offset=offset)
+        total, whole = indexed
+        items = tuple(sorted(whole.items, key=page_order))
+        return EvidencePage(dataclasses.replace(whole, items=items), total=total, offset=start)
+
+    def _indexed_evidence(
+        self, drug_id: str, target_id: str, *, limit: int | None, offset: int
+    ) -> tuple[int, Evidence] | None:
+        """How many stances a drug → outcome or condition link has and the evidence of ``limit`` of them (all when
+        ``None``) from ``offset`` heaviest first, from the adjacency index; ``None`` for other pairs and inside a
+        transaction (the index does not see its writes)."""
         tkind = kind_of(target_id) if is_node_id(target_id) else None
         is_drug = is_node_id(drug_id) and kind_of(drug_id) is NodeKind.DRUG
         if tkind not in (NodeKind.OUTCOME, NodeKind.CONDITION) or not is_drug:
-            return super().evidence_page(drug_id, target_id, limit=limit, offset=offset)
-        start = max(offset, 0)
+            return None
+        if getattr(self, "_transaction_thread", None) is not None:
+            return None
         with self._lock:
             drug, target = self.node(drug_id), self.node(target_id)
             for needed, found in ((drug_id, drug), (target_id, target)):
@@ -250,14 +268,13 @@ class LadybugStore(LadybugWriting, CypherStore):
                     raise NotFoundError(f"no node with id {needed!r}")
             # The claims, stances and weights come from the adjacency index; the engine is asked
             # for the page's relationships, figures and nodes only.
-            page = self._walks.evidence_rows((NodeKind.DRUG, drug_id), (tkind, target_id), limit=limit, offset=start)
+            every = 2**62 if limit is None else limit
+            page = self._walks.evidence_rows((NodeKind.DRUG, drug_id), (tkind, target_id), limit=every, offset=offset)
             if page is None:
                 raise NotFoundError(f"no node with id {drug_id!r} or {target_id!r}")
             total, stances, figures, recs = page
             nodes = self._nodes_by_id(read.wanted_nodes(stances, recs))
-        whole = read.assemble_rows(drug, target, stances, figures, recs, nodes)
-        items = tuple(sorted(whole.items, key=page_order))
-        return EvidencePage(dataclasses.replace(whole, items=items), total=total, offset=start)
+        return total, read.assemble_rows(drug, target, stances, figures, recs, nodes)
 
     def _nodes_by_id(self, wanted: Mapping[NodeKind, Iterable[str]]) -> dict[str, dict[str, Any]]:
         """Nodes by kind and id, each fetched once through the primary-key index."""

@@ -351,7 +351,7 @@ class LadybugWalks:
             ekind = index.kind_at(other)
             stance = ((flags & 1) == 0) & np.isin(code, _STANCE_CODES) & np.isin(ekind, _EVIDENCE_KIND_IDX)
             ev, fi, co = other[stance], owner[stance], code[stance]
-            total = len(ev)
+            total, stated = len(ev), np.unique(fi)
             order = np.lexsort((index.rank[fi], index.rank[ev], _STANCE_RANK[co], -index.weights[ev]))
             start = max(offset, 0)
             chosen = order[start : start + max(limit, 0)]
@@ -368,7 +368,7 @@ class LadybugWalks:
                     if (s, t_, label) in wanted:
                         rows.append([t_, label, s, kind_of(s).value, *(r.get(k) for k in _EDGE_NAMES)])
                 figures = self._page_figures(index, ev, fi)
-            recs = self._recommendations(index, d, findings)
+            recs = self._recommendations(index, d, stated)  # the claims' own, of the claims with a stance
         return total, rows, figures, recs
 
     def _page_figures(
