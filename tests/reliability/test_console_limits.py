@@ -7,6 +7,7 @@ bounds because the machines that run them are shared (two cores, several test ru
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -165,6 +166,7 @@ def test_a_console_worker_yields_the_cpu_to_the_explorer(store: LadybugStore) ->
         pass
 
     seen: dict[str, str] = {}
+    lowered = str(min(19, os.nice(0) + 10))  # 10 below this process (a test run may itself be niced)
 
     def on_wait(elapsed: float) -> None:
         for proc in console_workers():
@@ -174,13 +176,13 @@ def test_a_console_worker_yields_the_cpu_to_the_explorer(store: LadybugStore) ->
             except psutil.Error:
                 continue
             # its group is lowered once its database is open, which takes a while on a busy machine
-            settled = seen["nice"] == "10" and (not seen["group"] or seen["group"].endswith("nice 10"))
+            settled = seen["nice"] == lowered and (not seen["group"] or seen["group"].endswith("nice 10"))
             if settled or elapsed > 20:
                 raise Seen
 
     with pytest.raises(Seen):
         store.console_query(SPIN, timeout_s=30, on_wait=on_wait)
-    assert seen["nice"] == "10", seen
+    assert seen["nice"] == lowered, seen
     if seen["group"]:  # e.g. "/autogroup-42 nice 10"; absent where the kernel has no autogroup
         assert seen["group"].endswith("nice 10"), seen
 
