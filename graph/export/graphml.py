@@ -64,39 +64,50 @@ def _attrib(text: str) -> str:
     return _escaped(text, _ATTRIB_ESCAPES)
 
 
-def _data(attrs: dict[str, Any], scope: str, keys: dict[tuple[str, str, str], str]) -> list[tuple[str, str]]:
-    """(key id, value text) per attribute that has a value, declaring keys as they are first met."""
+def _data(attrs: dict[str, Any], scope: str, keys: dict[tuple[str, str, str], str], names: dict[str, str]) -> str:
+    """The ``<data>`` lines of one node or edge at depth 3 (networkx's pretty-printing), declaring keys as they are
+    first met; ``names`` holds each attribute name escaped (a window repeats a few dozen names thousands of times)."""
     out = []
     for name, value in attrs.items():
         if value is None:
             continue
-        value = scalar(value)
-        name = str(name)
-        found = (name, _xml_type(value), scope)
+        xml = _TYPES.get(type(value))
+        if xml is None:  # a list, a dict, a subclass: as the writers that take only scalars see it
+            value = scalar(value)
+            xml = _xml_type(value)
+        if type(name) is not str:
+            name = str(name)
+        found = (name, xml, scope)
         if found not in keys:
             keys[found] = name  # named key ids
-        out.append((name, str(value)))
-    return out
+        key = names.get(name)
+        if key is None:
+            key = names[name] = _attrib(name)
+        text = value if type(value) is str else str(value)
+        if text:
+            if "&" in text or "<" in text or ">" in text:
+                text = _text(text)
+            out.append(f'\n      <data key="{key}">{text}</data>')
+        else:
+            out.append(f'\n      <data key="{key}" />')
+    return "".join(out)
 
 
-def _element(head: str, data: list[tuple[str, str]], closing: str) -> str:
-    """One node or edge at depth 2, its data at depth 3 (networkx's pretty-printing)."""
+def _element(head: str, data: str, closing: str) -> str:
+    """One node or edge at depth 2, its data at depth 3."""
     if not data:
         return f"\n    {head} />"
-    inner = "".join(
-        f'\n      <data key="{_attrib(k)}">{_text(v)}</data>' if v else f'\n      <data key="{_attrib(k)}" />'
-        for k, v in data
-    )
-    return f"\n    {head}>{inner}\n    {closing}"
+    return f"\n    {head}>{data}\n    {closing}"
 
 
 def write(graph: nx.MultiDiGraph, out: BinaryIO) -> None:
     """GraphML (scalar attributes, named keys; lists and dicts as JSON text, graph attributes left out) to the
     binary stream ``out``; relationships are written as directed, as the store's graphs are."""
     keys: dict[tuple[str, str, str], str] = {}
+    names: dict[str, str] = {}
     body: list[str] = []
     for node, attrs in graph.nodes(data=True):
-        body.append(_element(f'<node id="{_attrib(str(node))}"', _data(attrs, "node", keys), "</node>"))
+        body.append(_element(f'<node id="{_attrib(str(node))}"', _data(attrs, "node", keys, names), "</node>"))
     if graph.is_multigraph():
         edges = ((u, v, str(key), attrs) for u, v, key, attrs in graph.edges(keys=True, data=True))
     else:
@@ -105,7 +116,7 @@ def write(graph: nx.MultiDiGraph, out: BinaryIO) -> None:
         head = f'<edge source="{_attrib(str(u))}" target="{_attrib(str(v))}"'
         if key is not None:
             head += f' id="{_attrib(key)}"'
-        body.append(_element(head, _data(attrs, "edge", keys), "</edge>"))
+        body.append(_element(head, _data(attrs, "edge", keys, names), "</edge>"))
     declared = [  # networkx inserts each new key first: the last one met leads
         f'\n  <key id="{_attrib(kid)}" for="{scope}" attr.name="{_attrib(name)}" attr.type="{xml}" />'
         for (name, xml, scope), kid in reversed(keys.items())
