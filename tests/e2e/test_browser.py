@@ -112,7 +112,8 @@ def test_search_open_outcome_and_read_the_evidence(watched: Any, app_url: str, t
     ):
         assert expected in text, expected
     assert page.get_by_text("Evidence: mecasermin → hypoglycemia").is_visible()
-    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=TIMEOUT)  # the forest-style chart
+    page.get_by_text(re.compile(r"^Forest plot: ")).click()  # drawn when asked for
+    page.get_by_text("Figures as reported (%)").wait_for(timeout=TIMEOUT)  # the forest-style chart's title
     link = panel.locator('a[href="https://doi.org/10.1530/EJE-20-0325"]')
     assert link.count() == 1
     page.get_by_text("Evidence: mecasermin → hypoglycemia").scroll_into_view_if_needed()

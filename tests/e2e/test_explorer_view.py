@@ -199,6 +199,9 @@ def test_the_forest_plots_draw_one_mark_per_number(wide: Any, app_url: str, tmp_
         wait_until="domcontentloaded",
     )
     charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.first.wait_for(timeout=TIMEOUT)  # the pooled incidence, in the synthesis
+    assert charts.count() == 1  # the forest plot is drawn when asked for
+    page.get_by_text(re.compile(r"^Forest plot: \d+ figures")).click()
     charts.nth(1).wait_for(timeout=TIMEOUT)
     charts.nth(1).scroll_into_view_if_needed()
     page.wait_for_function(

@@ -23,6 +23,7 @@ __all__ = ["TABLE_ROWS", "forest_chart", "render_evidence", "rows_wanted"]
 
 _PASSAGE = "evx_passage"
 _MORE_ROWS = "evx_more_rows_of"
+_FOREST = "evx_forest"
 #: Rows of the evidence table shown at first and added per "show more" (strongest first); a hub
 #: link can have thousands.
 TABLE_ROWS = 50
@@ -81,7 +82,17 @@ def render_evidence(
     key = f"evx_evidence_{link.drug.get('id')}_{link.target.get('id')}"
     clickable_html(evidence_html(rows, link.recommendations), key=key, on_click=open_quote)
     st.caption("Click a quote to read it in its source document. Figures are as reported; derived numbers are marked.")
-    forest_chart(list(link.points_for(rows)))
+    points = list(link.points_for(rows))
+    # Drawn when asked for: a chart makes the page load and run Vega (about 1 MB of script) after every
+    # click, and the table above already lists each figure.
+    forest = st.expander(
+        f"Forest plot: {plural(len(points), 'figure')} with their 95% intervals",
+        key=_FOREST,
+        on_change="rerun",
+    )
+    if forest.open:
+        with forest:
+            forest_chart(points)
     render_synthesis(store, link, log)
     pending = st.session_state.pop(_PASSAGE, None)
     if pending:

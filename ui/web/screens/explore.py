@@ -239,7 +239,9 @@ def _details(store: EvidenceStore, state: ViewState, graph: nx.MultiDiGraph) -> 
                 )
     facts = node_facts(node)
     if facts:
-        st.table({"": [label for label, _ in facts], "value": [value for _, value in facts]})
+        # lines of text, not st.table: a table would make every opened view load Streamlit's table
+        # code (about 850 KB of script) for these few lines
+        st.markdown("  \n".join(f"**{md_escape(label)}:** {md_escape(value)}" for label, value in facts))
     if node.get("kind") == NodeKind.SOURCE.value and isinstance(node.get("text"), str):
         with st.expander("Document text"):
             st.text(node["text"])
