@@ -397,6 +397,17 @@ def walks_section(results: dict[str, Any]) -> list[str]:
             f"load average before / after {m['load_before']} / {m.get('load_after', '?')} on {m['cores']} cores.",
             "",
         ]
+    when = []
+    for size, both in results["sizes"].items():
+        store, measured = both.get("store", {}), both.get("measured", {})
+        if measured.get("commit") and m and measured["commit"] != m.get("commit"):  # kept from an earlier run
+            when.append(
+                f"{int(size):,} edges: kept from an earlier run (`--keep-sizes`), measured at commit "
+                f"{measured['commit']}, finished {measured.get('finished', '?')}; load average at its queries' "
+                f"start / end {store.get('load_before', '?')} / {store.get('load_after', '?')}."
+            )
+    if when:
+        head += [*when, ""]
     body = _walks(results) + _walk_targets(results) + _ab(results) + _latency(results) + _exports(results)
     return [*head, *body, WALKS_END, ""]
 
@@ -559,8 +570,9 @@ def _browser(results: dict[str, Any]) -> list[str]:
     lines += [
         "Page open → first graph painted (navigation start to the graph iframe reporting its first paint), and "
         "click on an outcome or condition in a drug's graph → its evidence heading and table in the page and the "
-        "graph redrawn (each click on a freshly opened view, the drug's strongest links first; the page's own "
-        "clock). A click splits into *server* (click → the rerun's last websocket message before the paint: "
+        "graph redrawn (each click on a freshly opened view, the drug's strongest links first, timed from the "
+        "mouse press on the node; the page's own clock). Timed after a warm-up visit, once the server has "
+        "finished warming its store (*warmed*: the wait for it). A click splits into *server* (click → the rerun's last websocket message before the paint: "
         "the script running and its output travelling) and *paint* (that message → drawn); *payload* is what "
         "the click brought over the websocket. Targets: open ≤ 2,000 ms p95, click ≤ 500 ms p95.",
         "",
@@ -568,7 +580,13 @@ def _browser(results: dict[str, Any]) -> list[str]:
     if browser.get("load_before"):
         lines += [
             f"Run {browser.get('when', '')}; load average before / after: {browser['load_before']} / "
-            f"{browser.get('load_after')}.",
+            f"{browser.get('load_after')}"
+            + "".join(
+                f"; {name}: warmed {r['warmed_s']} s"
+                for name, r in browser.get("stores", {}).items()
+                if isinstance(r, dict) and r.get("warmed_s") is not None
+            )
+            + ".",
             "",
         ]
     lines += [
