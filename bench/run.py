@@ -513,6 +513,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-rss-mib", type=float, default=MAX_RSS_MIB, help="stop a worker past this")
     parser.add_argument("--no-loaders", action="store_true", help="skip loader throughput")
     parser.add_argument(
+        "--keep-sizes",
+        default="",
+        help="with --only walks: sizes kept as measured before in bench-results.json (the 10M nightly size) "
+        "instead of measured again; the section says when and at which commit each was measured",
+    )
+    parser.add_argument(
         "--only",
         choices=["ingest", "walks", "isolation", "literature"],
         help="run one part; rewrite only its section of BENCHMARKS.md",
@@ -661,12 +667,17 @@ def _walks_only(args: argparse.Namespace, sizes: list[int]) -> int:
     results = json.loads(json_path.read_text()) if json_path.exists() else {}
     scratch = Path(tempfile.mkdtemp(prefix="evx-bench-"))
     machine = _machine()
-    results["sizes"] = {}
+    keep = {s.replace("_", "").strip() for s in args.keep_sizes.split(",") if s.strip()}
+    earlier = results.get("sizes", {})
+    results["sizes"] = {size: earlier[size] for size in sorted(keep, key=int) if size in earlier}
+    sizes = [size for size in sizes if str(size) not in results["sizes"]]
     results["walks_machine"] = machine
     results["reps"], results["seed"] = args.reps, args.seed
 
     def done(size: str, measured: dict[str, Any]) -> None:  # each size kept as it finishes (10M takes long)
+        measured["measured"] = {"commit": machine["commit"], "finished": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
         results["sizes"][size] = measured
+        results["sizes"] = dict(sorted(results["sizes"].items(), key=lambda item: int(item[0])))
         json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
     try:
