@@ -374,15 +374,24 @@ class LadybugWalks:
     def _page_figures(
         self, index: AdjacencyIndex, evidence: np.ndarray, findings: np.ndarray
     ) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
-        """Figures the page's evidence reported (REPORTS) that measure the page's claims (MEASURES)."""
+        """Figures the page's evidence reported (REPORTS) that measure the page's claims (MEASURES).
+
+        Read from the figures' side: a figure has a relationship or two, where a hub's claim is
+        measured by thousands of figures of other studies."""
         wanted = set(zip(evidence.tolist(), findings.tolist(), strict=True))
         reporter, reported = _typed(index, np.unique(evidence), _REPORTS, incoming=False, kind=NodeKind.FIGURE)
-        claim, measuring = _typed(index, np.unique(findings), _MEASURES, incoming=True, kind=NodeKind.FIGURE)
-        reports = set(zip(reporter.tolist(), reported.tolist(), strict=True))
+        measuring, claim = _typed(index, np.unique(reported), _MEASURES, incoming=False, kind=NodeKind.FINDING)
         measures: dict[int, set[int]] = {}
-        for f, g in zip(claim.tolist(), measuring.tolist(), strict=True):
-            measures.setdefault(f, set()).add(g)
-        pairs = [(f, e, g) for e, f in wanted for g in sorted(measures.get(f, ())) if (e, g) in reports]
+        for g, f in zip(measuring.tolist(), claim.tolist(), strict=True):
+            measures.setdefault(g, set()).add(f)
+        pairs = sorted(
+            {
+                (f, e, g)
+                for e, g in zip(reporter.tolist(), reported.tolist(), strict=True)
+                for f in measures.get(g, ())
+                if (e, f) in wanted
+            }
+        )
         if not pairs:
             return {}
         every = np.array(sorted({g for *_, g in pairs}), dtype=np.int64)
