@@ -12,6 +12,7 @@ import ui.cli.main
 from graph.errors import EvidenceError
 from graph.settings import Settings
 from graph.store import open_store
+from graph.store.base import EvidenceStore
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "web" / "app.py")
 
@@ -169,6 +170,41 @@ def test_a_crowded_link_works_out_its_synthesis_when_asked(app_env: Path, monkey
     at.button(key="evx_synthesis_go").click().run()
     assert not at.exception
     assert any("Certainty" in m.value for m in at.markdown)
+
+
+def test_the_filters_choose_among_the_whole_link(
+    app_env: Path, memory_store: EvidenceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table shows the strongest row only; the filter offers every design of the link, and a design
+    chosen finds its rows among the whole link's, not among the page's."""
+    from html import escape
+
+    import ui.web.panels.evidence
+    from graph.service import EvidenceService
+
+    monkeypatch.setattr(ui.web.panels.evidence, "TABLE_ROWS", 1)
+    whole = EvidenceService(memory_store).link("drug:mecasermin", "outcome:hypoglycemia").rows
+    at = _link_view(app_env)
+    assert not at.exception
+    table = next(html for html in _component_html(at) if "evx-evidence" in html)
+    assert table.count("<tr class") == 1  # one row on the page
+    assert not [m for m in at.multiselect if m.key == "evx_f_design"]  # the popover is closed: nothing read
+    at.session_state["evx_filter_open"] = True
+    at.run()
+    design = at.multiselect(key="evx_f_design")
+    assert sorted(design.options) == sorted({r.design or "design not stated" for r in whole})
+    wanted = next(r for r in whole[1:] if r.design and r.design != whole[0].design).design
+    design.set_value([wanted]).run()
+    assert not at.exception
+    table = next(html for html in _component_html(at) if "evx-evidence" in html)
+    expected = [r for r in whole if r.design == wanted]
+    assert escape(expected[0].name) in table and escape(whole[0].name) not in table
+    assert any(c.value.startswith(f"Filtered: {len(expected)} row") for c in at.caption), [c.value for c in at.caption]
+    # the choice holds with the popover closed
+    at.session_state["evx_filter_open"] = False
+    at.run()
+    table = next(html for html in _component_html(at) if "evx-evidence" in html)
+    assert escape(expected[0].name) in table and escape(whole[0].name) not in table
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import streamlit as st
 from graph.curation import CurationLog
 from graph.evidence_view import EvidenceRow, passage
 from graph.link_page import LinkPage
+from graph.service import LinkEvidence
 from graph.store.base import EvidenceStore
 from ui.web.charts import forest_records
 from ui.web.components import clickable_html
@@ -49,17 +50,23 @@ def render_evidence(
     rows: list[EvidenceRow],
     *,
     filtered: bool = False,
+    passing: int | None = None,
+    whole: LinkEvidence | LinkPage | None = None,
     log: CurationLog | None = None,
 ) -> None:
-    """Counts of the whole link, then table and chart of ``rows`` (the page's rows the filters let through),
-    then the synthesis."""
+    """Counts of the whole link, then table and chart of ``rows`` (the rows the filters let through: of
+    the page, or of ``whole``, the whole link, when they choose by design, population or year; ``passing``
+    of them in all), then the synthesis."""
     drug, target = link.drug.get("name", link.drug.get("id")), link.target.get("name", link.target.get("id"))
     st.subheader(f"Evidence: {md_escape(drug)} → {md_escape(target)}")
     c1, c2, c3 = st.columns(3)
     c1.metric("Supporting", f"{link.supporting:,}", help="Studies and guidelines supporting the link (one row each)")
     c2.metric("Contradicting", f"{link.contradicting:,}")
     c3.metric("Recommendations", len(link.recommendations))
-    if filtered:
+    if filtered and whole is not None:
+        shown = f"; the strongest {len(rows):,} shown" if len(rows) < (passing or 0) else ""
+        st.caption(f"Filtered: {plural(passing or 0, 'row')} of the link's {len(whole.rows):,} pass{shown}.")
+    elif filtered:
         st.caption(f"Filtered: {plural(len(rows), 'row')} of the {len(link.rows):,} shown.")
     pair = f"{link.drug.get('id')}→{link.target.get('id')}"
     if link.more_rows:
@@ -82,7 +89,7 @@ def render_evidence(
     key = f"evx_evidence_{link.drug.get('id')}_{link.target.get('id')}"
     clickable_html(evidence_html(rows, link.recommendations), key=key, on_click=open_quote)
     st.caption("Click a quote to read it in its source document. Figures are as reported; derived numbers are marked.")
-    points = list(link.points_for(rows))
+    points = list((whole or link).points_for(rows))
     # Drawn when asked for: a chart makes the page load and run Vega (about 1 MB of script) after every
     # click, and the table above already lists each figure.
     forest = st.expander(

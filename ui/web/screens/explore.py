@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import threading
 
@@ -14,9 +15,9 @@ from graph.export.html import drawn_label, network_html, node_label
 from graph.link_page import LinkPage, link_page
 from graph.link_page import warm as warm_links
 from graph.model import NodeKind
-from graph.service import EvidenceService, curation_log
+from graph.service import EvidenceService, LinkEvidence, curation_log
 from graph.store.base import EvidenceStore
-from graph.walk_view import DEFAULT_KINDS, GraphFilters, layered_positions, row_passes, staged_graph
+from graph.walk_view import GraphFilters, layered_positions, row_passes, staged_graph
 from ui.web.components import graph_canvas
 from ui.web.panels import evidence as evidence_panel
 from ui.web.panels.evidence import render_evidence, rows_wanted
@@ -33,7 +34,8 @@ MAX_DRAWN = 1500
 #: Height of the graph box: with the evidence beside it, both fit a 1000 px high window.
 GRAPH_PX = 560
 _KIND_ORDER = [k.value for k in NodeKind]
-_KINDS_KEPT = "evx_kinds_kept"
+_FILTERS_KEPT = "evx_filters_kept"
+_FILTER_OPEN = "evx_filter_open"
 #: Less empty space above the page, so the graph and the evidence fit the window together.
 _COMPACT = "<style>.stMainBlockContainer { padding-top: 3.5rem; }</style>"
 
@@ -81,20 +83,30 @@ def _render(store: EvidenceStore) -> None:
     if link is not None:
         left, right = st.columns([11, 9], gap="medium")
         with left:
-            filters = _filters(link)
-            graph = _graph(store, state, link, filters)
+            filters = _filters(service, link)
+            # a design, population or year chosen: the studies that have it among the whole link's
+            whole = _whole(service, link) if _narrows(filters) else None
+            graph = _graph(store, state, whole or link, filters)
             # open when the researcher selected something other than the link itself
             with st.expander(
                 "Selected node", expanded=state.selected not in (link.drug.get("id"), link.target.get("id"))
             ):
                 _details(store, state, graph)
         with right:
-            rows = [r for r in link.rows if row_passes(r, filters)]
-            render_evidence(store, link, rows, filtered=len(rows) != len(link.rows), log=curation_log(settings))
+            rows = [r for r in (whole or link).rows if row_passes(r, filters)]
+            render_evidence(
+                store,
+                link,
+                rows[: len(link.rows)],
+                filtered=len(rows) != len((whole or link).rows),
+                passing=len(rows),
+                whole=whole,
+                log=curation_log(settings),
+            )
     else:
         left, right = st.columns([3, 2], gap="medium")
         with left:
-            filters = _filters(None)
+            filters = _filters(service, None)
             graph = _graph(store, state, None, filters)
         with right:
             _details(store, state, graph)
@@ -154,31 +166,73 @@ def _breadcrumb(store: EvidenceStore, state: ViewState) -> None:
         )
 
 
-def _filters(link: LinkPage | None) -> GraphFilters:
-    """What to draw: node kinds, and which studies and guidelines (stance, design, population, year)."""
+def _filters(service: EvidenceService, link: LinkPage | None) -> GraphFilters:
+    """What to draw: node kinds, and which studies and guidelines (stance, design, population, year).
+
+    The popover's widgets run only while it is open (it reads the whole link for its designs,
+    populations and years: a second or so on a link of thousands); the choice is kept apart from
+    them, so it holds while the popover is closed and on the way back from another page.  Kinds
+    and stances hold from link to link; designs, populations and years belong to the link they
+    were chosen on.
+    """
+    pair = (str(link.drug.get("id")), str(link.target.get("id"))) if link else None
+    kept_pair, kept = st.session_state.get(_FILTERS_KEPT, (None, GraphFilters()))
+    if kept_pair != pair:
+        kept = dataclasses.replace(kept, designs=None, populations=None, years=None)
+    popover = st.popover("Filter the graph", width="content", key=_FILTER_OPEN, on_change="rerun")
+    if popover.open:
+        with popover:
+            kept = _filter_widgets(_whole(service, link) if link else None, kept)
+    st.session_state[_FILTERS_KEPT] = (pair, kept)
+    return kept
+
+
+def _filter_widgets(link: LinkEvidence | LinkPage | None, kept: GraphFilters) -> GraphFilters:
     rows: list[EvidenceRow] = list(link.rows) if link else []
-    with st.popover("Filter the graph", width="content"):
-        kinds = st.multiselect(
-            "Kinds of node",
-            _KIND_ORDER,
-            # kept apart from the widget, so the choice survives a visit to another page
-            default=st.session_state.get(_KINDS_KEPT, [k for k in _KIND_ORDER if k in DEFAULT_KINDS]),
-            key="evx_f_kinds",
-            help="Claims (Finding) and documents (Source) are how evidence is stored; add them to see it.",
+    kinds = st.multiselect(
+        "Kinds of node",
+        _KIND_ORDER,
+        default=[k for k in _KIND_ORDER if k in kept.kinds],
+        key="evx_f_kinds",
+        help="Claims (Finding) and documents (Source) are how evidence is stored; add them to see it.",
+    )
+    stances = st.pills(
+        "Stance",
+        ["supports", "contradicts"],
+        selection_mode="multi",
+        default=[s for s in ("supports", "contradicts") if s in kept.stances],
+        key="evx_f_stance",
+    )
+    designs = sorted({r.design or "design not stated" for r in rows})
+    chosen_designs = (
+        st.multiselect(
+            "Design",
+            designs,
+            default=[d for d in designs if kept.designs is None or d in kept.designs],
+            key="evx_f_design",
+            help=f"Designs of all {plural(len(rows), 'row')} of the link",
         )
-        st.session_state[_KINDS_KEPT] = kinds
-        stances = st.pills(
-            "Stance", ["supports", "contradicts"], selection_mode="multi", default=["supports", "contradicts"]
+        if designs
+        else []
+    )
+    populations = sorted({p for r in rows for p in r.populations})
+    chosen_pops = (
+        st.multiselect(
+            "Population",
+            populations,
+            default=[p for p in populations if kept.populations is None or p in kept.populations],
+            key="evx_f_pop",
         )
-        designs = sorted({r.design or "design not stated" for r in rows})
-        chosen_designs = st.multiselect("Design", designs, default=designs, key="evx_f_design") if designs else []
-        populations = sorted({p for r in rows for p in r.populations})
-        chosen_pops = (
-            st.multiselect("Population", populations, default=populations, key="evx_f_pop") if populations else []
-        )
-        years = sorted({r.year for r in rows if r.year is not None})
-        span = (
-            st.slider("Year", years[0], years[-1], (years[0], years[-1]), key="evx_f_year") if len(years) > 1 else None
+        if populations
+        else []
+    )
+    years = sorted({r.year for r in rows if r.year is not None})
+    span = None
+    if len(years) > 1:
+        low, high = kept.years or (years[0], years[-1])
+        low, high = max(low, years[0]), min(high, years[-1])
+        span = st.slider(
+            "Year", years[0], years[-1], (low, high) if low <= high else (years[0], years[-1]), key="evx_f_year"
         )
     return GraphFilters(
         kinds=frozenset(kinds),
@@ -189,7 +243,31 @@ def _filters(link: LinkPage | None) -> GraphFilters:
     )
 
 
-def _graph(store: EvidenceStore, state: ViewState, link: LinkPage | None, filters: GraphFilters) -> nx.MultiDiGraph:
+def _narrows(filters: GraphFilters) -> bool:
+    """Whether the filters choose among a link's studies by what they are (then the whole link is read)."""
+    return filters.designs is not None or filters.populations is not None or filters.years is not None
+
+
+def _whole(service: EvidenceService, link: LinkPage) -> LinkEvidence | LinkPage:
+    """Every row of the link: the page itself when it holds them all, else read once per store version
+    and curation state (the filters choose among all of a link's studies, not the strongest page's)."""
+    if not link.more_rows:
+        return link
+    drug, target = str(link.drug.get("id")), str(link.target.get("id"))
+    version = service.store.version()
+    if version is None:  # a store that cannot tell when it changed: read afresh
+        return service.link(drug, target)
+    return _whole_link(service, version, repr(service.corrections), drug, target)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading every row of the link…")
+def _whole_link(_service: EvidenceService, version: object, corrections: str, drug: str, target: str) -> LinkEvidence:
+    return _service.link(drug, target)
+
+
+def _graph(
+    store: EvidenceStore, state: ViewState, link: LinkEvidence | LinkPage | None, filters: GraphFilters
+) -> nx.MultiDiGraph:
     graph = staged_graph(store, state.trail, state.expanded, link=link, filters=filters, page=PAGE)
     labels = {str(n): drawn_label(d, str(n)) for n, d in graph.nodes(data=True)}
     big = graph.number_of_nodes() > MAX_DRAWN
