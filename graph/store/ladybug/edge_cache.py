@@ -90,8 +90,14 @@ class EdgeCache:
         """A cache from ``(type, source kind, target kind, table)`` per relationship table, where each table
         has the source and target table offsets first and then :data:`~graph.model.EDGE_COLUMNS`.
 
-        ``None`` when the relationships read are not exactly the index's (the store changed).
+        ``None`` when the relationships read are not exactly the index's (the store changed).  A list of
+        tables is emptied: each column read is let go of once it is sorted into the cache, so the whole
+        store's relationships are never held twice (at 10M relationships, a GiB).
         """
+        given = tables
+        if isinstance(given, list):
+            tables = list(given)
+            given.clear()
         keys, parts = [], []
         for etype, skind, tkind, table in tables:
             if not table.num_rows:
@@ -105,18 +111,23 @@ class EdgeCache:
         key = np.concatenate(keys)
         if not np.array_equal(np.sort(key), np.sort(_index_keys(index))):
             return None
-        order = np.argsort(key, kind="stable")
-        schema = pa.schema([(name, _ARROW[kind]) for name, kind in EDGE_COLUMNS.items()])
-        whole = pa.concat_tables([p.cast(schema) for p in parts]).take(pa.array(order))
+        ordered = np.argsort(key, kind="stable")
+        order = pa.array(ordered)
+        del tables, table  # only the columns in ``parts`` are left of the tables read
         columns: dict[str, pa.Array] = {}
-        for name in _NAMES:
-            column = whole.column(name).combine_chunks()
+        for name, kind in EDGE_COLUMNS.items():  # one column at a time, its raw chunks let go of once sorted
+            chunks = [chunk for p in parts for chunk in p.column(name).cast(_ARROW[kind]).chunks]
+            parts = [p.drop_columns([name]) for p in parts]
+            whole = pa.concat_arrays(chunks) if chunks else pa.array([], _ARROW[kind])
+            del chunks
+            column = whole.take(order)  # a take from one array (from chunks it costs ~5 times more)
+            del whole
             if column.null_count == len(column):
                 continue
             if pa.types.is_string(column.type) and name not in _PLAIN:
                 column = column.dictionary_encode()
             columns[name] = column
-        return cls(version=index.version, keys=key[order], columns=columns)
+        return cls(version=index.version, keys=key[ordered], columns=columns)
 
     def fetch(self, index: AdjacencyIndex, edges: EdgeArrays) -> list[tuple[str, str, str, dict[str, Any]]]:
         """(source id, target id, type, edge dict) of every relationship matching ``edges``, each once."""
