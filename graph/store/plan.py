@@ -38,28 +38,53 @@ class BatchPlan:
     edge_owner: dict[str, int] = field(default_factory=dict)
     #: (drug, outcome or condition) pairs whose derived shortcut must be recounted
     pairs: set[tuple[str, str]] = field(default_factory=set)
+    #: kind → the kind's own properties some node of the batch has (the other columns are all empty)
+    node_props: dict[NodeKind, set[str]] = field(default_factory=dict)
+    #: relationship table → the edge properties some edge of the batch has
+    edge_props: dict[EdgeKey, set[str]] = field(default_factory=dict)
 
 
 def plan_batch(documents: Sequence[Document]) -> BatchPlan:
-    """Merge the nodes and edges of ``documents`` (assumed not yet stored) by id."""
+    """Merge the nodes and edges of ``documents`` (assumed not yet stored) by id.
+
+    Also notes which properties the batch uses per table, so a backend can leave the all-empty
+    columns out of what it sends (an edge has 12 columns; most edges of a trial record fill 7).
+    """
     plan = BatchPlan(list(documents))
+    kinds: dict[str, NodeKind] = {}  # id → kind of the batch's nodes: an edge's ends without parsing ids
     for index, document in enumerate(documents):
         for node in document.all_nodes:
-            table = plan.nodes.setdefault(node.kind, {})
-            row = node.row()
+            kind = node.kind
+            kinds[node.id] = kind
+            table = plan.nodes.get(kind)
+            if table is None:
+                table = plan.nodes[kind] = {}
+                plan.node_props[kind] = set()
+            if node.props:
+                plan.node_props[kind].update(node.props)
             first = table.get(node.id)
             if first is None:
-                table[node.id] = row
+                table[node.id] = node.row()
                 plan.node_owner[node.id] = index
             else:
-                for key, value in row.items():
+                for key, value in node.row().items():
                     if value is not None and first.get(key) is None:
                         first[key] = value
         for edge in document.edges:
             if edge.id in plan.edge_owner:
                 continue  # one edge per id, as every store keeps it
-            key = (edge.type, kind_of(edge.source), kind_of(edge.target))
-            plan.edges.setdefault(key, {})[edge.id] = {"from": edge.source, "to": edge.target, **edge.row()}
+            skind = kinds.get(edge.source) or kind_of(edge.source)
+            tkind = kinds.get(edge.target) or kind_of(edge.target)
+            key = (edge.type, skind, tkind)
+            table = plan.edges.get(key)
+            if table is None:
+                table = plan.edges[key] = {}
+                plan.edge_props[key] = set()
+            if edge.props:
+                plan.edge_props[key].update(edge.props)
+            row = edge.row()  # a new dict: the ends go into it rather than into a copy
+            row["from"], row["to"] = edge.source, edge.target
+            table[edge.id] = row
             plan.edge_owner[edge.id] = index
         plan.pairs.update(derived.linked_pairs(document))
     return plan

@@ -371,8 +371,9 @@ def ids_present(kind: NodeKind) -> str:
     return f"UNWIND $ids AS i MATCH (n:{kind.value} {{id: i}}) RETURN n.id"
 
 
-def create_nodes(kind: NodeKind) -> str:
-    props = ", ".join(f"{_col(name)}: {_col(name)}" for name in node_columns(kind))
+def create_nodes(kind: NodeKind, names: Iterable[str] | None = None) -> str:
+    """Nodes from rows of ``names`` (every column of the kind when not given; the rest stay empty)."""
+    props = ", ".join(f"{_col(name)}: {_col(name)}" for name in (node_columns(kind) if names is None else names))
     return f"LOAD FROM $rows CREATE (:{kind.value} {{{props}}})"
 
 
@@ -382,10 +383,12 @@ def fill_nodes(kind: NodeKind, names: Iterable[str]) -> str:
     return f"LOAD FROM $rows MATCH (_n:{kind.value} {{id: `id`}}) SET {sets}"
 
 
-def create_edges(edge: EdgeType, source: NodeKind, target: NodeKind) -> str:
-    """Relationships from rows of ``from``, ``to`` and the edge columns; both ends found by primary key."""
-    carried = ", ".join(_col(name) for name in ("to", *EDGE_COLUMNS))
-    props = ", ".join(f"{_col(name)}: {_col(name)}" for name in EDGE_COLUMNS)
+def create_edges(edge: EdgeType, source: NodeKind, target: NodeKind, names: Iterable[str] | None = None) -> str:
+    """Relationships from rows of ``from``, ``to`` and the edge columns (or ``names`` of them); both ends
+    found by primary key."""
+    columns = list(EDGE_COLUMNS if names is None else names)
+    carried = ", ".join(_col(name) for name in ("to", *columns))
+    props = ", ".join(f"{_col(name)}: {_col(name)}" for name in columns)
     return (
         f"LOAD FROM $rows MATCH (_a:{source.value} {{id: `from`}}) WITH _a, {carried} "
         f"MATCH (_b:{target.value} {{id: `to`}}) CREATE (_a)-[:{edge.value} {{{props}}}]->(_b)"
