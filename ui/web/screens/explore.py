@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib
 import threading
 
@@ -87,11 +88,17 @@ def _render(store: EvidenceStore) -> None:
             # a design, population or year chosen: the studies that have it among the whole link's
             whole = _whole(service, link) if _narrows(filters) else None
             graph = _graph(store, state, whole or link, filters)
-            # open when the researcher selected something other than the link itself
-            with st.expander(
-                "Selected node", expanded=state.selected not in (link.drug.get("id"), link.target.get("id"))
-            ):
-                _details(store, state, graph)
+            # Open when the researcher selected something other than the link itself; its content runs only
+            # while open (one expander per selected node, so a new selection opens as it should).
+            selected = st.expander(
+                "Selected node",
+                expanded=state.selected not in (link.drug.get("id"), link.target.get("id")),
+                key="evx_selected_" + hashlib.blake2b(str(state.selected).encode(), digest_size=6).hexdigest(),
+                on_change="rerun",
+            )
+            if selected.open:
+                with selected:
+                    _details(store, state, graph)
         with right:
             rows = [r for r in (whole or link).rows if row_passes(r, filters)]
             render_evidence(
@@ -118,11 +125,24 @@ def _link(service: EvidenceService, state: ViewState) -> LinkPage | None:
     pair = evidence_pair(state)
     if pair is None:
         return None
+    rows = rows_wanted(*pair, first=evidence_panel.TABLE_ROWS)
     try:
-        return link_page(service, *pair, rows=rows_wanted(*pair, first=evidence_panel.TABLE_ROWS))
+        version = service.store.version()
+        if version is None:  # a store that cannot tell when it changed: read afresh
+            return link_page(service, *pair, rows=rows)
+        return _link_page(service, version, repr(service.corrections), *pair, rows)
     except EvidenceError as exc:
         st.error(md_escape(str(exc)))
         return None
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _link_page(
+    _service: EvidenceService, version: object, corrections: str, drug: str, target: str, rows: int
+) -> LinkPage:
+    """A link's page, read once per store version and curation state: every rerun of the link's view (a
+    node selected, an expander opened, a filter chosen) would read the same rows again."""
+    return link_page(_service, drug, target, rows=rows)
 
 
 def _search(store: EvidenceStore, state: ViewState) -> None:
