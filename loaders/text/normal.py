@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["dutch_forms", "fold", "key", "variants"]
+__all__ = ["disease_forms", "dutch_forms", "fold", "key", "singular_forms", "variants"]
 
 _SPACE_LIKE = "-‐‑‒–—/\u00a0\t\n\r\f\v_"
 
@@ -57,6 +57,9 @@ _BRITISH = (
     (r"\bestrogen", "oestrogen"),
     (r"(?<=[a-z])yze\b", "yse"),
     (r"sulf", "sulph"),
+    (r"rrhea", "rrhoea"),
+    (r"(?<=[a-z])emic\b", "aemic"),
+    (r"\b(par|an)esth", r"\1aesth"),
 )
 #: Organ nouns in MeSH names and the adjectives abstracts write them with ("Heart Failure": cardiac failure).
 _ORGANS = (
@@ -65,6 +68,11 @@ _ORGANS = (
     (r"\bliver\b", "hepatic"),
     (r"\blung\b", "pulmonary"),
     (r"\bstomach\b", "gastric"),
+    (r"\bbrain\b", "cerebral"),
+    (r"\beye\b", "ocular"),
+    (r"\bmuscle\b", "muscular"),
+    (r"\bmuscular\b", "muscle"),
+    (r"\burinary bladder\b", "bladder"),
 )
 #: Combining forms written with a hyphen as often as without ("hepato-toxicity", "thrombo-embolism"); the folded
 #: text has a space where the hyphen was.
@@ -72,6 +80,11 @@ _PREFIX = re.compile(
     r"\b(cardio|hepato|nephro|neuro|thrombo|myelo|oto|gastro|immuno|hyper|hypo|leuko|leuco|haemato|hemato)"
     r"(?=[a-z]{4})"
 )
+#: What a disease named after a person is ("Wernicke Encephalopathy"), so that "Wernicke's encephalopathy" is it.
+_EPONYMOUS = frozenset(
+    ("syndrome", "disease", "encephalopathy", "lymphoma", "sarcoma", "palsy", "anomaly", "ulcer", "tumor", "paralysis")
+)
+_ADJECTIVAL = ("ic", "al", "ar", "ous", "ive", "ed", "oid", "ory", "ary", "ile", "ing")
 _INVERTED = re.compile(r"^([^,]+), ([^,]+)$")
 #: "Anemia, Hemolytic, Autoimmune": autoimmune hemolytic anemia.
 _INVERTED3 = re.compile(r"^([^,]+), ([^, ]+), ([^, ]+)$")
@@ -91,8 +104,14 @@ def variants(term: str) -> set[str]:
     if m and not m.group(2).startswith(("and ", "or ")):
         forms.add(f"{m.group(2)} {m.group(1)}")
     m = _INVERTED3.match(base)
-    if m:
+    if m:  # "Death, Sudden, Cardiac": sudden cardiac death as well
         forms.add(f"{m.group(3)} {m.group(2)} {m.group(1)}")
+        forms.add(f"{m.group(2)} {m.group(3)} {m.group(1)}")
+    for form in list(forms):  # "Fanconi Syndrome": fanconi's syndrome; "Lymphoma, Non-Hodgkin": non-hodgkin's lymphoma
+        words = form.split(" ")
+        name = words[-2] if len(words) >= 2 else ""
+        if words[-1] in _EPONYMOUS and name.isalpha() and len(name) >= 4 and not name.endswith(_ADJECTIVAL):
+            forms.add(" ".join((*words[:-2], words[-2] + "'s", words[-1])))
     if " " in base:  # an organ's adjective only in a name of several words ("heart" alone is not "cardiac")
         for form in list(forms):
             for noun, adjective in _ORGANS:
@@ -100,7 +119,7 @@ def variants(term: str) -> set[str]:
     for form in list(forms):
         forms.add(_PREFIX.sub(r"\1 ", form))
         first, _, rest = form.partition(" ")
-        if rest and first.endswith("s") and not first.endswith(("ss", "us", "is")) and len(first) > 4:
+        if rest and first.endswith("s") and not first.endswith(("ss", "us", "is", "'s")) and len(first) > 4:
             forms.add(f"{first[:-1]} {rest}")  # "Torsades de Pointes": torsade de pointes
     for form in list(forms):
         british = form
@@ -169,6 +188,27 @@ def singular_forms(form: str) -> set[str]:
         if pattern.search(last):
             return {" ".join((*words[:-1], pattern.sub(ending, last)))}
     return set()
+
+
+_SIS = re.compile(r"(?<=[a-z]{4}[ae])sis$")
+
+
+def disease_forms(form: str) -> set[str]:
+    """How abstracts (and CDR's annotators) name a MeSH disease that MeSH writes otherwise.
+
+    "Liver Neoplasms": liver tumors, liver cancer; "Hematologic Diseases": hematologic toxicity, "Cerebellar
+    Diseases": cerebellar dysfunction; "Hyperkinesis": hyperkinesia.  Used only where no name is written so.
+    """
+    words = form.split(" ")
+    last, head = words[-1], " ".join(words[:-1])
+    out: set[str] = set()
+    if head and last in ("neoplasm", "neoplasms"):
+        out.update(f"{head} {w}" for w in ("tumor", "tumors", "tumour", "tumours", "cancer", "cancers"))
+    elif head and last == "diseases" and head.replace(" ", "").isalpha():
+        out.update(f"{head} {w}" for w in ("toxicity", "toxicities", "dysfunction"))
+    elif _SIS.search(last):
+        out.add(" ".join((*words[:-1], last[:-3] + "sia")))
+    return out
 
 
 def is_abbreviation(term: str) -> bool:

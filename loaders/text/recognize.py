@@ -30,7 +30,7 @@ from graph.model import NodeKind
 from graph.vocab_store import Entry, VocabularyStore
 from graph.vocabulary import Concept, Mention, Vocabulary
 from loaders.text.abbreviations import definitions
-from loaders.text.normal import dutch_forms, fold, is_abbreviation, key, singular_forms, variants
+from loaders.text.normal import disease_forms, dutch_forms, fold, is_abbreviation, key, singular_forms, variants
 
 __all__ = ["Recognizer", "store_recognizer"]
 
@@ -114,7 +114,7 @@ class Recognizer:
                     names[form] = _Name(concept, _cased_form(entry.cased, form) if entry.cased else None, weight)
                 if entry.cased is None or not is_abbreviation(entry.cased):
                     if entry.kind != "Drug":  # "Diabetic Nephropathies": diabetic nephropathy
-                        for other in singular_forms(form):
+                        for other in singular_forms(form) | disease_forms(form):
                             if other not in dutch or weight > dutch[other].weight:
                                 dutch[other] = _Name(concept, None, weight)
                     for other in dutch_forms(form, entry.kind):

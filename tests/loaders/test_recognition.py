@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loaders.text.abbreviations import definitions
-from loaders.text.normal import fold, key, variants
+from loaders.text.normal import disease_forms, fold, key, variants
 from tests.loaders.literature_fixtures import recognizer
 
 
@@ -29,6 +29,31 @@ def test_variants_undo_inversion_and_add_plurals_and_british_spelling():
     assert "rheumatoid arthritis" in variants("Arthritis, Rheumatoid")
     assert "type 2 diabetes mellitus" in variants("Diabetes Mellitus, Type 2")
     assert {"seizures", "arteries", "anaemia"} <= variants("seizure") | variants("artery") | variants("anemia")
+
+
+def test_variants_eponyms_organ_adjectives_and_british_endings():
+    assert "wernicke's encephalopathy" in variants("Wernicke Encephalopathy")
+    assert "non hodgkin's lymphoma" in variants("Lymphoma, Non-Hodgkin")
+    assert "hemolytic's syndrome" not in variants("Hemolytic Syndrome")  # an adjective is not a person
+    assert "sudden cardiac death" in variants("Death, Sudden, Cardiac")
+    assert {"cerebral ischemia", "muscle atrophy", "ocular pain", "bladder neoplasms"} <= (
+        variants("Brain Ischemia")
+        | variants("Muscular Atrophy")
+        | variants("Eye Pain")
+        | variants("Urinary Bladder Neoplasms")
+    )
+    assert {"diarrhoea", "paraesthesia", "haemolytic uraemic syndrome"} <= (
+        variants("Diarrhea") | variants("Paresthesia") | variants("Hemolytic-Uremic Syndrome")
+    )
+
+
+def test_disease_forms_abstracts_use_for_mesh_names():
+    assert {"liver tumors", "liver tumour", "liver cancer"} <= disease_forms("liver neoplasms")
+    assert {"hematologic toxicity", "cerebellar dysfunction"} <= (
+        disease_forms("hematologic diseases") | disease_forms("cerebellar diseases")
+    )
+    assert disease_forms("hyperkinesis") == {"hyperkinesia"}
+    assert disease_forms("psychosis") == disease_forms("neoplasms") == set()  # no -sia; no head to name
 
 
 def test_longest_match_and_word_boundaries(rec):
