@@ -102,3 +102,22 @@ def test_neo4j_writes_a_batch_in_one_transaction(
         assert not server.ingest_many(documents).failures
         assert len(transactions) == 1  # not one round of transactions per document
         assert server.stats().documents == len(documents)
+
+
+def test_a_batch_stores_every_value_one_by_one_ingest_stores(store: EvidenceStore, documents: list[Document]) -> None:
+    """Every property of every node and edge, not only the counts: a batch leaves out of what it sends
+    the columns none of its rows use, and a concept named by several documents takes its values from all."""
+    assert not store.ingest_many(documents).failures
+    reference = _one_by_one(documents)
+    graph, expected = store.subgraph(), reference.subgraph()
+    assert sorted(graph.nodes) == sorted(expected.nodes)
+    for node_id in expected.nodes:
+        assert store.node(node_id) == reference.node(node_id), node_id
+
+    def edges(g: Any) -> dict[str, dict[str, Any]]:
+        return {
+            key: {k: v for k, v in data.items() if v is not None} for _, _, key, data in g.edges(keys=True, data=True)
+        }
+
+    assert edges(graph) == edges(expected)
+    assert any(data.get("quote") for data in edges(graph).values())
