@@ -40,6 +40,9 @@ BRIDGE = """
   function still() {
     if (!settled) {
       settled = true;
+      // pyvis's progress bar (pages of more than 100 nodes) would stay over a laid-out graph, taking its clicks
+      var bar = document.getElementById("loadingBar");
+      if (bar) { bar.style.display = "none"; }
       network.setOptions({physics: {enabled: false}});
       if (fitAfter) { fitAfter = false; network.fit({animation: false}); }
       network.redraw();
