@@ -171,7 +171,7 @@ def _link(service: EvidenceService, state: ViewState) -> LinkPage | None:
         return None
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _link_page(
     _service: EvidenceService, version: object, corrections: str, drug: str, target: str, rows: int
 ) -> LinkPage:
