@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from bench.ingest import render_section
@@ -606,6 +607,9 @@ def _browser(results: dict[str, Any]) -> list[str]:
             f"{_ms(c, 'p50_ms')} | {_ms(c, 'p95_ms')} | {c['n']} | {_ms(g, 'p50_ms')} | {_ms(g, 'p95_ms')} | "
             f"{_ms(server, 'p50_ms')} | {_ms(paint, 'p50_ms')} | {kb if kb is not None else '–'} |"
         )
+    notes = Path(__file__).with_name("browser_analysis.md")  # where the time goes, kept by hand
+    if notes.exists():
+        lines += ["", notes.read_text(encoding="utf-8").strip()]
     return [*lines, ""]
 
 
