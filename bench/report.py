@@ -29,7 +29,8 @@ TARGETS: tuple[tuple[str, str, str, float, str], ...] = (
     ("Our overhead over the raw engine (neighbourhood, p50)", "overhead_neighbourhood", "<=", 1.5, "×"),
     ("Report loader", "report_per_s", ">=", 20, "documents/s"),
     ("Peak memory (explorer process: open store, all queries and exports)", "peak_rss_gib", "<=", 2, "GiB"),
-    ("Click to updated view (largest store, p95)", "click_p95_ms", "<=", 1000, "ms"),
+    ("Page open to graph painted (largest store, p95)", "open_p95_ms", "<=", 2000, "ms"),
+    ("Click to updated view (largest store, p95)", "click_p95_ms", "<=", 500, "ms"),
     ("Search while another session's console query runs (p95)", "isolation_search_p95_ms", "<=", 1000, "ms"),
 )
 
@@ -98,6 +99,7 @@ def _metrics(results: dict[str, Any]) -> dict[str, float | None]:
 
     browser = results.get("browser", {})
     clicks = [v["click_to_view"].get("p95_ms") for v in browser.get("stores", {}).values() if "click_to_view" in v]
+    opens = [v["open_to_paint"].get("p95_ms") for v in browser.get("stores", {}).values() if "open_to_paint" in v]
     loaders = results.get("loaders", {})
 
     def at(size: int, name: str, key: str = "p95_ms") -> float | None:
@@ -131,6 +133,7 @@ def _metrics(results: dict[str, Any]) -> dict[str, float | None]:
         "overhead_neighbourhood": over("neighbourhood"),
         "report_per_s": loaders.get("report", {}).get("per_s"),
         "peak_rss_gib": round(big["peak_rss_mib"] / 1024, 2) if "peak_rss_mib" in big else None,
+        "open_p95_ms": opens[-1] if opens else None,
         "click_p95_ms": clicks[-1] if clicks else None,
         "isolation_search_p95_ms": results.get("isolation", {}).get("during_query", {}).get("p95_ms"),
     }
