@@ -258,29 +258,14 @@ def _filter_widgets(link: LinkEvidence | LinkPage | None, kept: GraphFilters) ->
         default=[s for s in ("supports", "contradicts") if s in kept.stances],
         key="evx_f_stance",
     )
-    designs = sorted({r.design or "design not stated" for r in rows})
-    chosen_designs = (
-        st.multiselect(
-            "Design",
-            designs,
-            default=[d for d in designs if kept.designs is None or d in kept.designs],
-            key="evx_f_design",
-            help=f"Designs of all {plural(len(rows), 'row')} of the link",
-        )
-        if designs
-        else []
+    designs = _narrowing(
+        "Design",
+        {r.design or "design not stated" for r in rows},
+        kept.designs,
+        key="evx_f_design",
+        help=f"Designs of all {plural(len(rows), 'row')} of the link",
     )
-    populations = sorted({p for r in rows for p in r.populations})
-    chosen_pops = (
-        st.multiselect(
-            "Population",
-            populations,
-            default=[p for p in populations if kept.populations is None or p in kept.populations],
-            key="evx_f_pop",
-        )
-        if populations
-        else []
-    )
+    populations = _narrowing("Population", {p for r in rows for p in r.populations}, kept.populations, key="evx_f_pop")
     years = sorted({r.year for r in rows if r.year is not None})
     span = None
     if len(years) > 1:
@@ -292,10 +277,24 @@ def _filter_widgets(link: LinkEvidence | LinkPage | None, kept: GraphFilters) ->
     return GraphFilters(
         kinds=frozenset(kinds),
         stances=frozenset(stances or ()),
-        designs=frozenset(chosen_designs) if designs and len(chosen_designs) != len(designs) else None,
-        populations=frozenset(chosen_pops) if populations and len(chosen_pops) != len(populations) else None,
+        designs=designs,
+        populations=populations,
         years=tuple(span) if span and (span[0], span[1]) != (years[0], years[-1]) else None,  # type: ignore[arg-type]
     )
+
+
+def _narrowing(
+    label: str, values: set[str], kept: frozenset[str] | None, *, key: str, help: str | None = None
+) -> frozenset[str] | None:
+    """A multiselect over the link's ``values`` (all chosen unless ``kept`` says otherwise): the chosen ones,
+    or ``None`` while every one is chosen (the filter does not narrow)."""
+    options = sorted(values)
+    if not options:
+        return None
+    chosen = st.multiselect(
+        label, options, default=[v for v in options if kept is None or v in kept], key=key, help=help
+    )
+    return frozenset(chosen) if len(chosen) != len(options) else None
 
 
 def _narrows(filters: GraphFilters) -> bool:
