@@ -119,10 +119,13 @@ def test_the_landing_page_starts_the_journey(wide: Any, app_url: str, tmp_path: 
     page.goto(app_url, wait_until="domcontentloaded")
     page.get_by_text("Drugs with the most evidence").wait_for(timeout=TIMEOUT)
     assert page.get_by_text("Documents by type").is_visible()
-    for kind in ("drug-disease report", "trial_digest", "curated"):
+    for kind in ("Drug–disease reports", "Trial summaries", "Curated examples"):
         page.get_by_text(kind, exact=True).first.wait_for(timeout=TIMEOUT)
+    drug = page.get_by_role("button", name=re.compile(r"^mecasermin — 13 outcomes and conditions"))
+    drug.wait_for(timeout=TIMEOUT)
+    page.get_by_text("Documents", exact=True).first.wait_for(timeout=TIMEOUT)  # the counts are drawn too
     _shot(page, tmp_path, "10-landing.png")
-    page.get_by_role("button", name=re.compile(r"^mecasermin — 13 outcomes and conditions")).click()
+    drug.click()
     _wait_painted(page)
     drawn = _drawn_ids(page)
     assert "drug:mecasermin" in drawn and "outcome:hypoglycemia" in drawn

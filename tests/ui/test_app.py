@@ -137,6 +137,8 @@ def test_the_landing_page_opens_a_drug_in_one_click(app_env: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert [s.value for s in at.subheader] == ["Drugs with the most evidence", "Documents by type"]
+    types = [m.value.split("**")[1] for m in at.markdown if m.value.startswith("**")]
+    assert types == ["Curated examples"], types  # the researcher's name for it, not the loader's ("curated")
     at.button(key="evx_land_drug_drug:mecasermin").click().run()
     assert not at.exception
     assert at.query_params["trail"] in ("drug:mecasermin", ["drug:mecasermin"])

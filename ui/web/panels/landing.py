@@ -11,6 +11,15 @@ from ui.web.viewmodel import ViewState, md_escape, plural
 __all__ = ["render_landing"]
 
 _SHOWN_PER_TYPE = 8
+#: A document type as a researcher calls it (the stored ``source_type`` is a loader's name for it).
+DOCUMENT_TYPES = {
+    "ctgov": "ClinicalTrials.gov records",
+    "pubmed": "PubMed articles",
+    "trial_digest": "Trial summaries",
+    "curated": "Curated examples",
+    "drug-disease report": "Drug–disease reports",
+    "other": "Other documents",
+}
 
 
 def render_landing(store: EvidenceStore, state: ViewState) -> None:
@@ -52,7 +61,7 @@ def render_landing(store: EvidenceStore, state: ViewState) -> None:
     with right:
         st.subheader("Documents by type")
         for kind, docs in overview.documents_by_type().items():
-            st.markdown(f"**{md_escape(kind)}** ({plural(len(docs), 'document')})")
+            st.markdown(f"**{md_escape(DOCUMENT_TYPES.get(kind, kind))}** ({plural(len(docs), 'document')})")
             for doc in docs[:_SHOWN_PER_TYPE]:
                 when = f" · retrieved {doc.retrieved}" if doc.retrieved else ""
                 st.button(
