@@ -3,9 +3,9 @@
 Reading the relationships among the drawn nodes back from the engine is most of a walk's
 cost: about seven statements per view at 2–5 ms each, whatever their size.  This cache
 holds the relationship columns of the whole store as compact Arrow arrays (repeated strings
-dictionary-encoded, columns that are empty everywhere left out: ~28 MB at 1M relationships
-of the synthetic corpus), keyed by (source position, target position, type) of the
-:class:`~graph.store.ladybug.adjacency.AdjacencyIndex` it was built for.
+dictionary-encoded, columns that are empty everywhere left out, those filled in a few rows kept
+as those rows only: ~32 MiB at 1M relationships of the synthetic corpus), keyed by (source
+position, target position, type) of the :class:`~graph.store.ladybug.adjacency.AdjacencyIndex` it was built for.
 
 It is built in the background after the index (reading every relationship with its columns
 takes about twice as long as the index); walks read from the engine until it is ready, and
@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from graph.model import EDGE_COLUMNS, EdgeType, NodeKind
 from graph.store.ladybug.adjacency import EDGE_ORDER, AdjacencyIndex, EdgeArrays
-from graph.store.ladybug.node_cache import pylist
+from graph.store.ladybug.node_cache import SparseColumn, compact, pylist
 
 __all__ = ["EdgeCache", "edge_key"]
 
@@ -47,7 +47,7 @@ class EdgeCache:
         *,
         version: object,
         keys: np.ndarray,
-        columns: dict[str, pa.Array],
+        columns: dict[str, pa.Array | SparseColumn],
         layers: tuple[tuple[np.ndarray, EdgeCache], ...] = (),
     ) -> None:
         self.version = version
@@ -64,11 +64,11 @@ class EdgeCache:
         key = edge_key(index.size, edges.source, edges.target, edges.code)
         order = np.argsort(key, kind="stable")
         taken = pa.array(order)
-        kept: dict[str, pa.Array] = {}
+        kept: dict[str, pa.Array | SparseColumn] = {}
         for name, kind in EDGE_COLUMNS.items():
             column = pa.array(columns.get(name, [None] * len(key)), _ARROW[kind]).take(taken)
             if column.null_count < len(column):
-                kept[name] = column
+                kept[name] = compact(column)
         layer = EdgeCache(version=index.version, keys=key[order], columns=kept)
         return EdgeCache(
             version=index.version,
@@ -119,7 +119,7 @@ class EdgeCache:
         del expected
         order = pa.array(ordered)
         del tables, table  # only the columns in ``parts`` are left of the tables read
-        columns: dict[str, pa.Array] = {}
+        columns: dict[str, pa.Array | SparseColumn] = {}
         for name, kind in EDGE_COLUMNS.items():  # one column at a time, its raw chunks let go of once sorted
             chunks = [chunk for p in parts for chunk in p.column(name).cast(_ARROW[kind]).chunks]
             parts = [p.drop_columns([name]) for p in parts]
@@ -131,7 +131,8 @@ class EdgeCache:
                 continue
             if pa.types.is_string(column.type) and name not in _PLAIN:
                 column = column.dictionary_encode()
-            columns[name] = column
+            columns[name] = compact(column)  # a column filled for a few relationships: those rows only
+            del column
         return cls(version=index.version, keys=key, columns=columns)
 
     def fetch(self, index: AdjacencyIndex, edges: EdgeArrays) -> list[tuple[str, str, str, dict[str, Any]]]:
