@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.model import Document, EdgeType, NodeKind, kind_of
 from graph.store import derived
@@ -22,6 +22,7 @@ __all__ = ["BatchPlan", "batch_reports", "chunks", "fresh_positions", "missing_v
 
 #: (edge type, source kind, target kind): one relationship table of the schema.
 EdgeKey = tuple[EdgeType, NodeKind, NodeKind]
+_Key = TypeVar("_Key", NodeKind, EdgeKey)
 
 
 @dataclass
@@ -44,6 +45,19 @@ class BatchPlan:
     edge_props: dict[EdgeKey, set[str]] = field(default_factory=dict)
 
 
+def _table(
+    tables: dict[_Key, dict[str, dict[str, Any]]], used: dict[_Key, set[str]], key: _Key, props: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """The plan's rows of one table (made on first use), noting which of its properties ``props`` fills."""
+    table = tables.get(key)
+    if table is None:
+        table = tables[key] = {}
+        used[key] = set()
+    if props:
+        used[key].update(props)
+    return table
+
+
 def plan_batch(documents: Sequence[Document]) -> BatchPlan:
     """Merge the nodes and edges of ``documents`` (assumed not yet stored) by id.
 
@@ -56,12 +70,7 @@ def plan_batch(documents: Sequence[Document]) -> BatchPlan:
         for node in document.all_nodes:
             kind = node.kind
             kinds[node.id] = kind
-            table = plan.nodes.get(kind)
-            if table is None:
-                table = plan.nodes[kind] = {}
-                plan.node_props[kind] = set()
-            if node.props:
-                plan.node_props[kind].update(node.props)
+            table = _table(plan.nodes, plan.node_props, kind, node.props)
             first = table.get(node.id)
             if first is None:
                 table[node.id] = node.row()
@@ -76,12 +85,7 @@ def plan_batch(documents: Sequence[Document]) -> BatchPlan:
             skind = kinds.get(edge.source) or kind_of(edge.source)
             tkind = kinds.get(edge.target) or kind_of(edge.target)
             key = (edge.type, skind, tkind)
-            table = plan.edges.get(key)
-            if table is None:
-                table = plan.edges[key] = {}
-                plan.edge_props[key] = set()
-            if edge.props:
-                plan.edge_props[key].update(edge.props)
+            table = _table(plan.edges, plan.edge_props, key, edge.props)
             row = edge.row()  # a new dict: the ends go into it rather than into a copy
             row["from"], row["to"] = edge.source, edge.target
             table[edge.id] = row
