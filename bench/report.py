@@ -83,6 +83,15 @@ def _measured_size(results: dict[str, Any]) -> int | None:
     return max(sizes) if sizes else None
 
 
+def _engine_reference(op: dict[str, Any]) -> dict[str, Any] | None:
+    """The engine answering alone, for "ours ÷ engine": the statements ours sent, replayed bare. When ours
+    sent none (answered from memory) that replay times nothing, so the engine's own Cypher walk, or ours
+    with the in-memory columns set aside, is the reference."""
+    if op.get("statements", 1):
+        return op.get("engine")
+    return op.get("cypher") or op.get("from_engine")
+
+
 def _metrics(results: dict[str, Any]) -> dict[str, float | None]:
     size = _measured_size(results)
     if size is None:
@@ -94,15 +103,7 @@ def _metrics(results: dict[str, Any]) -> dict[str, float | None]:
         return ops.get(name, {}).get(side, {}).get(key)
 
     def over(name: str) -> float | None:
-        """Ours ÷ the engine answering alone: the statements ours sent, replayed bare; when it sent none
-        (answered from memory) the replay times nothing, so the engine's own Cypher walk, or ours with
-        the in-memory columns set aside, is the reference."""
-        side = (
-            "engine"
-            if ops.get(name, {}).get("statements", 1)
-            else ("cypher" if "cypher" in ops.get(name, {}) else "from_engine")
-        )
-        ours, raw = p(name, "p50_ms"), p(name, "p50_ms", side)
+        ours, raw = p(name, "p50_ms"), (_engine_reference(ops.get(name, {})) or {}).get("p50_ms")
         return round(ours / raw, 2) if ours and raw else None
 
     browser = results.get("browser", {})
@@ -275,7 +276,7 @@ def _latency(results: dict[str, Any]) -> list[str]:
                 f"| {int(size):,} | {label} | {ours['n']} | {_ms(ours, 'p50_ms')} | {_ms(ours, 'p95_ms')} | "
                 f"{_ms(raw, 'p50_ms')} | "
                 f"{_ms(raw, 'p95_ms')} | {_ms(alone, 'p50_ms')} | {_ms(alone, 'p95_ms')} | "
-                f"{_ms(ref, 'p50_ms')} | {_ms(ref, 'p95_ms')} | {_ratio(ours, raw)} | "
+                f"{_ms(ref, 'p50_ms')} | {_ms(ref, 'p95_ms')} | {_ratio(ours, _engine_reference(ops[key]))} | "
                 f"{_ratio(ours, ref)} | {_growth(results, sizes, size, key)} |"
             )
     lines.append("")
