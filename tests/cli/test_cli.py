@@ -60,7 +60,7 @@ def test_stats(evx) -> None:
     evx("load", str(CURATED))
     result = evx("stats")
     assert result.exit_code == 0
-    assert "1 documents" in result.stdout
+    assert "1 document\n" in result.stdout
     assert "Guideline" in result.stdout and "SUPPORTS" in result.stdout
 
 
@@ -215,7 +215,7 @@ def test_locked_store_suggests_read_only(tmp_path: Path) -> None:
         locked = CliRunner().invoke(app, ["--store", str(store), "load", str(CURATED)])
         assert locked.exit_code == 1 and "--read-only" in locked.stderr
         reading = CliRunner().invoke(app, ["--store", str(store), "--read-only", "stats"])
-        assert reading.exit_code == 0 and "1 documents" in reading.stdout
+        assert reading.exit_code == 0 and "1 document\n" in reading.stdout
     finally:
         holder.kill()
         holder.wait()
@@ -230,9 +230,19 @@ def test_store_from_environment(tmp_path: Path) -> None:
 
 def test_console_script_is_installed(tmp_path: Path) -> None:
     evx_bin = Path(sys.executable).with_name("evx")
+    result = subprocess.run([str(evx_bin), "load", "--store", str(tmp_path / "s"), str(CURATED)], capture_output=True)
+    assert result.returncode == 0, result.stderr
     result = subprocess.run([str(evx_bin), "--store", str(tmp_path / "s"), "stats"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert "0 documents" in result.stdout
+    assert "1 document\n" in result.stdout
+
+
+def test_stats_of_a_missing_store_refuses_and_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    result = CliRunner().invoke(app, ["--store", str(missing), "stats"])
+    assert result.exit_code == 1
+    assert "holds no evidence store" in result.stderr and "load documents first" in result.stderr
+    assert not missing.exists()
 
 
 def test_export_carries_curators_corrections(evx, tmp_path: Path) -> None:

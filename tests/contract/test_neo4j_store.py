@@ -113,7 +113,7 @@ def test_cli_stats_and_load_on_the_server(bolt: BoltServer, curated_sample: Path
     runner = CliRunner()
     assert runner.invoke(app, ["--neo4j", bolt.uri, "load", str(curated_sample)], env=env).exit_code == 0
     result = runner.invoke(app, ["--neo4j", bolt.uri, "stats"], env=env)
-    assert result.exit_code == 0 and "1 documents" in result.output and "Guideline" in result.output
+    assert result.exit_code == 0 and "1 document\n" in result.output and "Guideline" in result.output
 
 
 @pytest.mark.neo4j

@@ -138,10 +138,14 @@ def export(
 
 @app.command()
 def stats(ctx: typer.Context) -> None:
-    """Count what the store holds: nodes by kind, edges by type, documents."""
-    with opened_store(ctx) as store, guarded():
+    """Count what the store holds: nodes by kind, edges by type, documents.
+
+    Read-only, like ``query``: counting must not create an empty store where none was, and works beside
+    the explorer or a load holding the store."""
+    with opened_store(ctx, read_only=True) as store, guarded():
         result = store.stats()
-    table = Table("kind / type", "count", title=f"{result.documents} documents")
+    title = f"{result.documents:,} document{'' if result.documents == 1 else 's'}"
+    table = Table("kind / type", "count", title=title)
     for name, count in {**result.nodes, **result.edges}.items():
         table.add_row(name, str(count))
     table.add_row("[b]nodes[/]", str(result.total_nodes))
