@@ -36,6 +36,10 @@ __all__ = ["FileOutcome", "LoadProgress", "LoadSummary", "load_files"]
 #: Documents per transaction, and records (nodes + edges) per transaction: whichever comes first.
 BATCH_DOCUMENTS = 500
 BATCH_RECORDS = 50_000
+#: The first batch holds this share of ``batch_records``, and each next one twice the one before, up to
+#: the full size: the writer starts while the parser is still on the first files.  200 reports
+#: (225 records each) were one batch of 45,000 records, written only once every file was parsed.
+FIRST_BATCH_SHARE = 8
 
 #: The cycle collector's thresholds during a load.  Records hold no cycles, yet the default (a young
 #: collection every 700 allocations, an old one every 70) had the collector walk every record of the
@@ -272,6 +276,7 @@ def load_files(
     outcomes = [FileOutcome(path) for path in files]
     batch: list[tuple[FileOutcome, Document]] = []
     batch_size = 0
+    records_limit = max(1, batch_records // FIRST_BATCH_SHARE)  # doubles after each batch (see FIRST_BATCH_SHARE)
     state = {"documents": 0, "records": 0, "stored": 0, "files": 0, "bytes": 0}
 
     def report(current: str) -> None:
@@ -295,12 +300,13 @@ def load_files(
 
     def flush() -> None:
         """Hand the batch to the writer, once the batch before it is stored and accounted for."""
-        nonlocal batch, batch_size, in_flight
+        nonlocal batch, batch_size, in_flight, records_limit
         if not batch:
             return
         settle()
         in_flight = (batch, writer.submit(store.ingest_many, [doc for _, doc in batch]))
         batch, batch_size = [], 0
+        records_limit = min(batch_records, 2 * records_limit)
 
     def settle() -> None:
         """Wait for the batch being written, then account for each of its documents."""
@@ -360,7 +366,7 @@ def load_files(
                 batch_size += size
                 state["documents"] += 1
                 state["records"] += size
-                if len(batch) >= batch_documents or batch_size >= batch_records:
+                if len(batch) >= batch_documents or batch_size >= records_limit:
                     flush()
                     report(path.name)
             report(path.name)

@@ -212,3 +212,22 @@ def test_a_parse_worker_stops_a_file_at_its_deadline_and_memory_limit(
     assert not errors
     assert summary.new == store.stats().documents == len(_documents(files[:2]))
     assert seconds < 60, f"took {seconds:.0f} s"  # two worker starts and a 2 s deadline, not the 120 s stall
+
+
+def test_the_first_batches_are_small_so_writing_starts_while_files_are_parsed(files: list[Path]) -> None:
+    documents = _documents(files)
+    records = sum(len(d.nodes) + len(d.edges) + 1 for d in documents)
+    sizes: list[int] = []
+
+    class Recording(MemoryStore):
+        def ingest_many(self, batch: Any) -> Any:
+            batch = list(batch)
+            sizes.append(sum(len(d.nodes) + len(d.edges) + 1 for d in batch))
+            return super().ingest_many(batch)
+
+    store = Recording()
+    summary = load_files(store, files, parse=load_path, batch_records=records)  # all of it fits one full batch
+    assert summary.new == len(documents) and sum(sizes) == records
+    largest = max(len(d.nodes) + len(d.edges) + 1 for d in documents)
+    assert len(sizes) > 2  # the first is a share of the full size, the next twice it…
+    assert sizes[0] < records // pipeline.FIRST_BATCH_SHARE + largest
