@@ -96,9 +96,10 @@ def test_evx_app_runs_streamlit_with_offline_defaults(tmp_path: Path, monkeypatc
     result = CliRunner().invoke(ui.cli.main.app, ["--store", str(store), "app", "--server.port", "8600"])
     assert result.exit_code == 0, result.output
     ((args, env),) = calls
-    assert args[1:4] == ["-m", "streamlit", "run"] and args[4].endswith("ui/web/app.py")
+    assert args[1:4] == ["-m", "ui.web.serve", "run"] and args[4].endswith("ui/web/app.py")
     assert args[args.index("--browser.gatherUsageStats") + 1] == "false"
     assert args[args.index("--global.developmentMode") + 1] == "false"
+    assert args[args.index("--runner.postScriptGC") + 1] == "false"
     assert args[-2:] == ["--server.port", "8600"]  # passed through, after the defaults
     assert env["EVX_STORE"] == str(store)
     with open_store(Settings(store=store, read_only=True)) as opened:

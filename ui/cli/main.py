@@ -168,6 +168,8 @@ STREAMLIT_DEFAULTS: tuple[str, ...] = (
     str(MAX_UPLOAD_BYTES // (1024 * 1024)),  # the browser refuses bigger files before sending them
     "--client.showErrorDetails",  # an unexpected error shows a generic message; its traceback goes to the log
     "none",
+    "--runner.postScriptGC",  # no full collection after every run: over a 1M-edge store's caches it took
+    "false",  # 60-300 ms of CPU per page open, holding up the script files and messages the page waits for
 )
 
 
@@ -209,7 +211,8 @@ def app_(
         markup=False,
         highlight=False,
     )
-    args = [sys.executable, "-m", "streamlit", "run", str(script), *STREAMLIT_DEFAULTS, *given]
+    # Streamlit's command line, with its connections sending at once (ui.web.serve says why)
+    args = [sys.executable, "-m", "ui.web.serve", "run", str(script), *STREAMLIT_DEFAULTS, *given]
     run_streamlit(args, env)
 
 
