@@ -52,7 +52,7 @@ def test_walks_read_from_the_cache_answer_as_the_engine_does(samples: Path) -> N
         assert engine_only._walks.edge_cache(wait=True) is None
     with LadybugStore(samples, read_only=True) as cached:
         cache = cached._walks.edge_cache(wait=True)
-        assert cache is not None and len(cache.keys) == cached.stats().total_edges
+        assert cache is not None and len(cache) == cached.stats().total_edges
         nodes = cached._walks.node_cache(wait=True)
         assert nodes is not None and cached._walks.current_nodes() is nodes
         assert _views(cached) == expected

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from graph.store.ladybug import edge_cache, node_cache
-from graph.store.ladybug.node_cache import SPARSE_FILL, SparseColumn, compact, pylist
+from graph.store.ladybug.node_cache import SPARSE_FILL, NumberedIds, SparseColumn, compact, pylist
 from graph.store.ladybug.store import LadybugStore
 from loaders import load_path, sample_paths
 from tests.unit.test_edge_cache import STARTS, _snapshot, _views
@@ -47,7 +47,7 @@ def test_a_sparse_column_takes_what_the_dense_one_takes(kind: str, fill: float) 
     dense = _column(kind, 2_000, fill, rng)
     sparse = SparseColumn.of(dense)
     assert len(sparse) == len(dense) and sparse.null_count == dense.null_count and sparse.type == dense.type
-    assert sparse.dense().to_pylist() == dense.to_pylist()
+    assert sparse.take(np.arange(len(dense))).to_pylist() == dense.to_pylist()  # every row, as the dense column
     for rows in ([], [0], [1_999, 0, 1_999], [rng.randrange(2_000) for _ in range(300)], list(range(2_000))):
         taken = pa.array(rows, pa.int64())
         got, expected = sparse.take(taken), dense.take(taken)
@@ -77,7 +77,7 @@ def _store_views(directory: Path, monkeypatch: pytest.MonkeyPatch, keep: Any) ->
         store.ingest(documents[0])
         store.neighbourhood("drug:mecasermin")
         walks.edge_cache(wait=True)
-        columns = [c for c in walks.edge_cache().columns.values()]
+        columns = [c for rows in walks.edge_cache().tables.values() for n, c in rows.columns.items() if n != "id"]
         columns += [c for cols in walks.node_cache().columns.values() for name, c in cols.items() if name != "id"]
         kept = all(isinstance(c, SparseColumn) for c in columns) if keep is not _dense else None
         assert kept is None or kept  # the sparse run holds sparse columns only
@@ -85,7 +85,7 @@ def _store_views(directory: Path, monkeypatch: pytest.MonkeyPatch, keep: Any) ->
         store.ingest_many(documents[1:])
         store.neighbourhood("drug:mecasermin")  # takes the ingest in
         assert walks.updates == 1 and walks.edge_cache() is not None and walks.node_cache() is not None
-        layers = [c for _, layer in walks.edge_cache().layers for c in layer.columns.values()]
+        layers = [c for _, layer in walks.edge_cache().layers for n, c in layer.columns.items() if n != "id"]
         assert layers and (keep is _dense or all(isinstance(c, SparseColumn) for c in layers))
         return built, _views(store)
 
@@ -105,3 +105,42 @@ def test_sparse_caches_answer_as_dense_ones_before_and_after_an_ingest(
     sparse = _store_views(tmp_path / "sparse", monkeypatch, _sparse)
     assert sparse == dense
     assert np.all([len(v) for v in dense])  # the views are not empty
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        [f"edge:syn:{chunk:x}:{i}" for chunk in range(3) for i in range(700)],  # the synthetic corpus's edge ids
+        [f"study:syn:{i:07d}" for i in range(2_000)],  # zero-padded: the zeros are the prefix's
+        [f"study:x{i}" for i in range(300)] + ["y0", "y00", "z10", "0", "00", "007", "9" * 19, "é1"] * 3,
+    ],
+)
+def test_numbered_ids_take_what_the_strings_take(ids: list[str]) -> None:
+    column = pa.array(ids, pa.string())
+    numbered = NumberedIds.of(column)
+    assert numbered is not None and len(numbered) == len(column) and numbered.nbytes < column.nbytes
+    rng = random.Random(len(ids))
+    for rows in ([], [0], [len(ids) - 1, 0, len(ids) - 1], [rng.randrange(len(ids)) for _ in range(300)]):
+        taken = pa.array(rows, pa.int64())
+        assert numbered.take(taken).equals(column.take(taken))
+        assert pylist(numbered, taken) == column.take(taken).to_pylist()
+    assert numbered.take(np.arange(len(ids))).equals(column)
+    order = np.array([rng.randrange(len(ids)) for _ in range(len(ids))])
+    assert numbered.reordered(order).take(np.arange(len(ids))).equals(column.take(pa.array(order)))
+    with pytest.raises(IndexError):
+        numbered.take(pa.array([len(ids)]))
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        [f"edge:{i:040x}" for i in range(1_000)],  # a prefix per id: nothing saved
+        ["edge:a", "edge:b1"],  # a row without a trailing number
+        ["edge:1", None],  # a missing id
+        ["edge:" + "1" * 20],  # a number too long for 64 bits
+        [f"x{i}" for i in range(100)] + ["9" * 19],  # short ids, one number too big for 32 bits: no smaller
+        [],
+    ],
+)
+def test_ids_that_are_not_numbered_stay_strings(ids: list[str | None]) -> None:
+    assert NumberedIds.of(pa.array(ids, pa.string())) is None

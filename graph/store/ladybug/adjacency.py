@@ -135,19 +135,22 @@ class AdjacencyIndex:
 
         sources, targets, codes = [], [], []
         index = {k: i for i, k in enumerate(kinds)}
-        for etype, skind, tkind, src, dst in edges:
+        dtype = _position_type(n)
+        for etype, skind, tkind, src, dst in edges:  # read as it goes: each table's ends let go of once placed
             if not len(src):
                 continue
-            sources.append(np.asarray(src, dtype=np.int64) + base[index[skind]])
-            targets.append(np.asarray(dst, dtype=np.int64) + base[index[tkind]])
+            sources.append((np.asarray(src) + base[index[skind]]).astype(dtype))
+            targets.append((np.asarray(dst) + base[index[tkind]]).astype(dtype))
             codes.append(np.full(len(src), _CODE[etype], dtype=np.uint8))
-        src_all = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
-        dst_all = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int64)
+            del src, dst
+        src_all = np.concatenate(sources) if sources else np.zeros(0, dtype=dtype)
+        dst_all = np.concatenate(targets) if targets else np.zeros(0, dtype=dtype)
         code_all = np.concatenate(codes) if codes else np.zeros(0, dtype=np.uint8)
         del sources, targets, codes
-        indptr, neighbour, flags = _csr(n, src_all, dst_all, code_all)
         on_path = np.isin(code_all, _PATH_CODES)
         path_indptr, path_neighbour, _ = _csr(n, src_all[on_path], dst_all[on_path], code_all[on_path])
+        del on_path
+        indptr, neighbour, flags = _csr(n, src_all, dst_all, code_all)
         return cls(
             kinds=kinds,
             base=base,
@@ -390,13 +393,43 @@ def _distinct(values: np.ndarray, size: int) -> np.ndarray:
     return np.unique(values)
 
 
+def _position_type(n: int) -> type[np.integer]:
+    return np.int32 if n < 2**31 else np.int64
+
+
 def _csr(n: int, source: np.ndarray, target: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Rows for both ends of each relationship: (row pointers, neighbour, code << 1 | leaves-this-node)."""
-    ends = np.concatenate((source, target))
-    order = np.argsort(ends, kind="stable")
-    counts = np.bincount(ends, minlength=n) if len(ends) else np.zeros(n, dtype=np.int64)
+    """Rows for both ends of each relationship: (row pointers, neighbour, code << 1 | leaves-this-node), each row's
+    entries in (neighbour, flag) order.
+
+    Both ends of every relationship are packed into one 64-bit integer each (row, neighbour, flag) and sorted in
+    place: at 10M relationships that is one array of 160 MB, where sorting by row through an argsort held five
+    (positions, order, neighbours before and after the reorder: ~0.7 GB more at the peak of the build)."""
+    bits = max(int(n - 1).bit_length(), 1) if n else 1
+    counts = np.zeros(n, dtype=np.int64)
+    if len(source):
+        counts += np.bincount(source, minlength=n)
+        counts += np.bincount(target, minlength=n)
     indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    dtype = np.int32 if n < 2**31 else np.int64
-    neighbour = np.concatenate((target, source))[order].astype(dtype)
-    flags = np.concatenate(((code << 1) | 1, code << 1)).astype(np.uint8)[order]
+    del counts
+    dtype = _position_type(n)
+    if 2 * bits + 8 > 63:  # too many nodes to pack: sort by row through an argsort
+        ends = np.concatenate((source, target))
+        order = np.argsort(ends, kind="stable")
+        del ends
+        neighbour = np.concatenate((target, source))[order].astype(dtype)
+        flags = np.concatenate(((code << 1) | 1, code << 1)).astype(np.uint8)[order]
+        return indptr, neighbour, flags
+    m = len(source)
+    packed = np.empty(2 * m, dtype=np.int64)
+    for half, (row, other, leaves) in enumerate(((source, target, 1), (target, source, 0))):
+        part = packed[half * m : (half + 1) * m]
+        part[:] = row
+        part <<= bits
+        part |= other
+        part <<= 8
+        part |= (code.astype(np.int64) << 1) | leaves
+    packed.sort()
+    flags = (packed & 0xFF).astype(np.uint8)
+    packed >>= 8
+    neighbour = (packed & ((1 << bits) - 1)).astype(dtype)
     return indptr, neighbour, flags

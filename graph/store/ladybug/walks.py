@@ -25,7 +25,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -254,51 +254,63 @@ class LadybugWalks:
 
     def _build_cache(self, index: AdjacencyIndex) -> None:
         """Read every node and relationship with its columns, one table per statement (the lock is held per
-        statement, so walks go on meanwhile); kept only if the index is still current and the rows are its own."""
+        statement, so walks go on meanwhile); kept only if the index is still current and the rows are its own.
+        Each table is made into its columns as soon as it is read and let go of (all raw tables held at once
+        were ~1 GiB at 10M relationships)."""
         began = time.perf_counter()
         try:
-            node_tables = []
-            for kind in NodeKind:
-                with self._lock:
-                    if self._stale(index):
-                        return
-                    cypher = q.node_fields_of(kind, node_columns(kind))
-                    node_tables.append((kind, self._arrow(cypher, None)))
-            nodes = NodeCache.build(index, node_tables)
-            del node_tables
+            node_reads = (((kind,), q.node_fields_of(kind, node_columns(kind))) for kind in NodeKind)
+            nodes = NodeCache.build(index, self._tables(index, node_reads))
             _give_back()
             with self._lock:
                 if nodes is not None and not self._stale(index):
                     self._nodes = nodes
                     self.last_node_cache_build_s = time.perf_counter() - began
             began = time.perf_counter()
-            tables = []
-            for skind, etype, tkind in sorted(ALLOWED_TRIPLES):
-                with self._lock:
-                    if self._stale(index):
-                        return  # the store changed or closes: a newer index has its own cache coming
-                    tables.append((etype, skind, tkind, self._arrow(q.edge_columns(etype, skind, tkind), None)))
-            cache = EdgeCache.build(index, tables)
-            del tables
+            edge_reads = (
+                ((etype, skind, tkind), q.edge_columns(etype, skind, tkind))
+                for skind, etype, tkind in sorted(ALLOWED_TRIPLES)
+            )
+            cache = EdgeCache.build(index, self._tables(index, edge_reads))
             _give_back()
             with self._lock:
                 if cache is not None and not self._stale(index):
                     self._cache = cache
                     self.last_cache_build_s = time.perf_counter() - began
+        except _Stale:
+            return  # the store changed or closes: a newer index has its own cache coming
         except Exception:  # a closed store, an engine error: walks keep reading relationships from the engine
             _log.debug("relationship cache not built", exc_info=True)
+
+    def _tables(self, index: AdjacencyIndex, reads: Iterable[tuple[tuple[Any, ...], str]]) -> Iterator[tuple[Any, ...]]:
+        """``(*key, table)`` for each ``(key, statement)``, read when asked for (the store's lock held per
+        statement); the previous table is let go of and handed back first.  Raises :class:`_Stale` once the index
+        is."""
+        for key, cypher in reads:
+            with self._lock:
+                if self._stale(index):
+                    raise _Stale
+                table = self._arrow(cypher, None)
+            yield (*key, table)
+            del table
+            _give_back()
 
     def _build(self, marker: tuple[object, ...]) -> AdjacencyIndex:
         nodes = {}
         for kind in NodeKind:
             table = self._arrow(q.node_offsets(kind), None)
             nodes[kind] = (table.column(0).to_numpy(), table.column(1).combine_chunks())
-        edges = []
-        for skind, etype, tkind in sorted(ALLOWED_TRIPLES):
-            table = self._arrow(q.edge_offsets(etype, skind, tkind), None)
-            if table.num_rows:
-                edges.append((etype, skind, tkind, table.column(0).to_numpy(), table.column(1).to_numpy()))
-        index = AdjacencyIndex.build(nodes, edges, version=marker)
+
+        def edges() -> Iterator[tuple[EdgeType, NodeKind, NodeKind, np.ndarray, np.ndarray]]:
+            """Each table's ends, read as the index asks for them (it keeps them as positions, half the size)."""
+            for skind, etype, tkind in sorted(ALLOWED_TRIPLES):
+                table = self._arrow(q.edge_offsets(etype, skind, tkind), None)
+                if table.num_rows:
+                    yield etype, skind, tkind, table.column(0).to_numpy(), table.column(1).to_numpy()
+                del table
+
+        index = AdjacencyIndex.build(nodes, edges(), version=marker)
+        _give_back()
         index.weights = self._evidence_weights(index)
         # Compile the statements a walk sends once, now: each costs ~10 ms to plan the first time.
         for kind in NodeKind:
@@ -636,6 +648,10 @@ class LadybugWalks:
             steps = [min(options[frozenset((x, y))]) for x, y in itertools.pairwise(ids)]
             out.append((ids, steps))
         return out
+
+
+class _Stale(Exception):
+    """The index a cache was being read for is no longer the store's."""
 
 
 def _give_back() -> None:
