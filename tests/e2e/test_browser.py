@@ -149,7 +149,7 @@ def test_click_nodes_walk_the_breadcrumb_and_expand(watched: Any, app_url: str, 
     _wait_painted(page, 4)
     _click_node(page, figures[0])
     _wait_painted(page, 5)
-    crumbs = page.locator('[data-testid="stHorizontalBlock"]', has_text="Path:").first
+    crumbs = page.get_by_role("navigation", name="Path")
     crumbs.get_by_role("button", name="51% (n=21)").wait_for(timeout=TIMEOUT)
     trail = [t.strip() for t in crumbs.get_by_role("button").all_inner_texts()]
     assert trail[:3] == ["mecasermin", "hypoglycemia", "Bang 2021"], trail

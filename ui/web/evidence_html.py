@@ -12,7 +12,7 @@ from typing import Any
 
 from graph.evidence_view import EvidenceRow, RecommendationRow
 
-__all__ = ["EVIDENCE_CSS", "RECOMMENDATIONS_SHOWN", "evidence_html", "passage_html"]
+__all__ = ["EVIDENCE_CSS", "RECOMMENDATIONS_SHOWN", "buttons_html", "evidence_html", "passage_html", "trail_html"]
 
 #: Guideline recommendations listed under the evidence table (a hub link can have hundreds).
 RECOMMENDATIONS_SHOWN = 10
@@ -125,7 +125,51 @@ EVIDENCE_CSS = """
 .evx-quote:hover { text-decoration: underline; }
 .evx-strength { background: #e8f0fe; border-radius: 4px; padding: 0 4px; font-size: 12px; }
 .evx-none { color: #888; }
+
+.evx-buttons { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
+.evx-btn { font: inherit; display: inline-flex; align-items: center; min-height: 2.5rem; padding: 0.25rem 0.75rem;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: #fff; color: inherit; cursor: pointer;
+  text-align: left; line-height: 1.4; }
+.evx-btn:hover { border-color: #ff4b4b; color: #ff4b4b; }
+.evx-btn:focus-visible { outline: 2px solid #ff4b4b; outline-offset: 1px; }
+.evx-btn-here, .evx-btn-here:hover { background: #ff4b4b; border-color: #ff4b4b; color: #fff; }
+.evx-arrow, .evx-trail-label { color: inherit; }
 """
+
+
+def buttons_html(items: Sequence[tuple[str, str]], *, label: str) -> str:
+    """A row of buttons as one piece of HTML: ``(click value, text)`` each, the text escaped.
+
+    One component instead of one Streamlit button each: every element on the page is a React
+    subtree that Streamlit draws on open and on every rerun (a drug lists up to a dozen links).
+    """
+    buttons = "".join(
+        f'<button type="button" class="evx-btn" data-evx-click="{_e(value)}">{_e(text)}</button>'
+        for value, text in items
+    )
+    return f'<div class="evx-panel evx-buttons" role="group" aria-label="{_e(label)}">{buttons}</div>'
+
+
+def trail_html(names: Sequence[str]) -> str:
+    """The breadcrumb: each step a button (``data-evx-click="step:<i>"``), the last one where the researcher is."""
+    steps = []
+    for i, name in enumerate(names):
+        if i:
+            steps.append('<span class="evx-arrow" aria-hidden="true">→</span>')
+        if i == len(names) - 1:
+            steps.append(
+                f'<button type="button" class="evx-btn evx-btn-here" aria-current="page" title="You are here" '
+                f'data-evx-click="step:{i}">{_e(name)}</button>'
+            )
+        else:
+            steps.append(
+                f'<button type="button" class="evx-btn" title="Step back to here" data-evx-click="step:{i}">'
+                f"{_e(name)}</button>"
+            )
+    return (
+        '<nav class="evx-panel evx-buttons evx-trail" aria-label="Path">'
+        f'<b class="evx-trail-label">Path:</b>{"".join(steps)}</nav>'
+    )
 
 
 def passage_html(before: str, quote: str, after: str) -> str:

@@ -19,7 +19,8 @@ from graph.model import NodeKind
 from graph.service import EvidenceService, LinkEvidence, curation_log
 from graph.store.base import EvidenceStore
 from graph.walk_view import GraphFilters, layered_positions, row_passes, staged_graph
-from ui.web.components import graph_canvas
+from ui.web.components import clickable_html, graph_canvas
+from ui.web.evidence_html import buttons_html, trail_html
 from ui.web.panels import evidence as evidence_panel
 from ui.web.panels.evidence import render_evidence, rows_wanted
 from ui.web.panels.landing import render_landing
@@ -204,21 +205,16 @@ def _search(store: EvidenceStore, state: ViewState) -> None:
 
 
 def _breadcrumb(store: EvidenceStore, state: ViewState) -> None:
-    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    row.markdown("**Path:**")
-    for i, node_id in enumerate(state.trail):
-        if i:
-            row.markdown("→")
-        last = i == len(state.trail) - 1
-        node = store.node(node_id) or {}
-        row.button(
-            md_escape(node_label(node, node_id)),
-            key=f"evx_crumb_{i}",
-            on_click=state.step_back,
-            args=(i,),
-            type="primary" if last else "secondary",
-            help="You are here" if last else "Step back to here",
-        )
+    """The trail as one component, not a button and an arrow per step (fewer elements for Streamlit to
+    draw; and, being the page's first component, it has the browser load the component code early)."""
+
+    def step_back(value: str) -> None:
+        kind, _, index = value.partition(":")
+        if kind == "step" and index.isdigit():
+            state.step_back(int(index))
+
+    names = [node_label(store.node(node_id) or {}, node_id) for node_id in state.trail]
+    clickable_html(trail_html(names), key="evx_trail", on_click=step_back)
 
 
 def _filters(service: EvidenceService, link: LinkPage | None) -> GraphFilters:
@@ -362,13 +358,16 @@ def _details(store: EvidenceStore, state: ViewState, graph: nx.MultiDiGraph) -> 
         targets = linked_targets(graph, node_id)  # type: ignore[arg-type]
         if targets:
             st.markdown("**Linked outcomes and conditions** — open one to read its evidence:")
-            for target, target_name, sup, con in targets:
-                st.button(
-                    md_escape(f"{target_name}: {sup} supporting, {con} contradicting"),
-                    key=f"evx_link_{target}",
-                    on_click=state.walk,
-                    args=(target,),
-                )
+
+            def open_link(value: str) -> None:
+                kind, _, target = value.partition(":")
+                if kind == "link" and target:
+                    state.walk(target)
+
+            items = [(f"link:{t}", f"{name}: {sup} supporting, {con} contradicting") for t, name, sup, con in targets]
+            clickable_html(
+                buttons_html(items, label="Linked outcomes and conditions"), key="evx_links", on_click=open_link
+            )
     facts = node_facts(node)
     if facts:
         # lines of text, not st.table: a table would make every opened view load Streamlit's table
