@@ -99,6 +99,10 @@ class LadybugWriting:
         with self._transaction():
             written = ladybug_write.write_plan(plan, self._rows, self._run)
         self.after_ingest(plan.nodes)  # only added: the adjacency index takes these nodes in
+        if self._writes == 0:
+            # the growth that counts is the engine's after this: measured from here, the loader's
+            # parsed documents (a batch gathered, another being written) are not taken for it
+            self._opened_mib = ladybug_write.resident_mib()
         self._writes += 1
         self._recycle_if_grown()
         return batch_reports(batch, dict(zip(fresh, written, strict=True)))

@@ -257,7 +257,7 @@ def give_back_memory() -> None:
 
 
 #: Reopen the database once the process's resident memory passes :data:`RESIDENT_BUDGET_MIB` (but not
-#: before it grew :data:`RECYCLE_GROWTH_MIB` since the database was opened), or after this many write
+#: before it grew :data:`RECYCLE_GROWTH_MIB` since the first write after opening it), or after this many write
 #: transactions: LadybugDB keeps memory per write transaction (measured ~20 MB for a 500-abstract
 #: batch, ~60 MB for 50,000 trial records) until the database closes, and a bounded buffer pool turns
 #: that into "buffer pool is full".  Closing (after a checkpoint) gives it back.  A reopen costs a
