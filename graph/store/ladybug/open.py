@@ -8,18 +8,28 @@ checkpoint in progress); a read-write opener holds the only write lock, so no ch
 be in progress, and the file is reported as damaged.  A read-only opener can meet a writer's
 checkpoint ("checkpoint recovery is pending", a half-written index): it retries with backoff
 for a bounded time, then says the store is busy, or damaged when no writer is at work.
+
+A writer killed while appending to the engine's write-ahead log leaves the log ending in a partial
+record, which the engine (kept strict: its lenient mode would drop every commit after damage
+anywhere in the log) refuses, or crashes on.  A read-write opener holding the write lock cuts that
+partial record off (:mod:`graph.store.ladybug.torn_log`) and says what was dropped; the committed
+documents stay.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graph.errors import StoreCorruptError, StoreError, StoreLockedError
 from graph.model import NodeKind
+from graph.store.ladybug import torn_log
 
 __all__ = [
     "DB_FILE",
@@ -31,6 +41,7 @@ __all__ = [
     "mark_store",
     "open_database",
     "prepare",
+    "recover_torn_logs",
 ]
 
 #: The database file inside a store's directory.
@@ -50,6 +61,76 @@ _WRITING = (*_RECOVERY_SUFFIXES, _INGESTING)  # a writer is at work, or died mid
 _RETRY_LATER = "The database may be checkpointing; please retry later."
 #: What the engine says about a file that is not (or no longer) a whole database, lower case.
 _DAMAGE = ("cannot read checkpoint", "not a valid", "corrupt", "invalid", "checksum", "outside the database file")
+
+
+_log = logging.getLogger(__name__)
+
+
+@contextmanager
+def _write_lock(database: Path) -> Iterator[bool]:
+    """Whether this process could take the engine's write lock (a POSIX lock on the database file), held meanwhile.
+
+    Released before the engine opens: POSIX locks belong to the process, so closing this descriptor
+    while the engine held the file would drop the engine's lock too.
+    """
+    try:
+        import fcntl
+    except ImportError:  # no POSIX locks here: another writer cannot be ruled out
+        yield False
+        return
+    try:
+        fd = os.open(database, os.O_RDWR)
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False  # a live writer: its log's end is being written, not torn
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def _mib(size: int) -> str:
+    return (
+        f"{size / 2**20:.1f} MiB" if size >= 2**20 else f"{size / 2**10:.0f} KiB" if size >= 2**10 else f"{size} bytes"
+    )
+
+
+def recover_torn_logs(directory: Path | str, database: Path) -> list[str]:
+    """Cut a log that a killed writer left ending in a partial record back to its last whole record.
+
+    Only with the write lock (no live writer), and only the partial record at the end: the engine
+    then replays what was committed and drops the unfinished transaction.  The user is told when a
+    log held an unfinished transaction, cut or not; the warnings are returned, for callers to show.
+    """
+    if not torn_log.find_torn(database):
+        return []
+    told = []
+    with _write_lock(database) as held:
+        if not held:
+            return []
+        for torn in torn_log.find_torn(database):  # again, now that no writer can be appending
+            torn_log.trim(torn)
+            named = ""
+            if torn.sources:
+                shown = ", ".join(torn.sources[:5]) + (
+                    f" and {len(torn.sources) - 5} more" if len(torn.sources) > 5 else ""
+                )
+                named = f", which named {len(torn.sources)} document(s): {shown}"
+            left = "ending in a partial record" if torn.torn else "with a transaction that never committed"
+            message = (
+                f"{directory}: the last write to this store was interrupted (its process was killed or the machine "
+                f"stopped) and left {torn.path.name} {left}. That unfinished transaction ({_mib(torn.dropped)} "
+                f"after the last commit{named}) was discarded; every document committed before it is kept. "
+                "Run the same load again to store the rest."
+            )
+            _log.warning(message)
+            told.append(message)
+    return told
 
 
 def _store_files(directory: Path, database: Path) -> list[str]:
@@ -116,18 +197,44 @@ def open_database(
                 delay = min(delay * 2, 0.5)  # short: a writer between checkpoints leaves short windows
                 continue
             if read_only and writer:
+                torn = database is not None and bool(torn_log.find_torn(database))
                 raise StoreLockedError(
                     f"{directory} is being written by another process (a load?) and could not be read "
                     f"within {wait_s:g} s; try again when it has finished"
+                    + (
+                        ". If no load is running, the last one was interrupted mid-write: open the store once "
+                        "for writing (without --read-only) and it recovers"
+                        if torn
+                        else ""
+                    )
                 ) from exc
             if database is None or not any(sign in first.lower() for sign in _DAMAGE):
                 # not the file's fault: permissions, memory or address space (the engine maps its buffer pool)
                 raise StoreError(f"{directory} cannot be opened as an evidence store: {first}") from exc
             reason = first.replace(_RETRY_LATER, "").removeprefix("Runtime exception: ").strip().rstrip(".")
+            if "wal" in first.lower() and not read_only:
+                raise StoreCorruptError(_damaged_log(directory, database, reason)) from exc
             raise StoreCorruptError(
                 f"{directory}: the database file is damaged ({reason}); "
                 "restore it from backup, or point --store at a new directory"
             ) from exc
+
+
+def _damaged_log(directory: Path | str, database: Path, reason: str) -> str:
+    """What to do about a write-ahead log damaged before its end (a kill only cuts its end, which is recovered)."""
+    log = Path(f"{database}{torn_log.LOG_SUFFIXES[0]}")
+    checkpointing = any(Path(f"{database}{s}").exists() for s in (".wal.checkpoint", ".shadow"))
+    if checkpointing or not log.exists():  # the frozen log and shadow pages may hold committed pages: never move them
+        return (
+            f"{directory}: its write-ahead log is damaged ({reason}), and a checkpoint was in progress; "
+            "nothing was changed. Restore the store from backup, or point --store at a new directory"
+        )
+    return (
+        f"{directory}: its write-ahead log {log.name} is damaged before its end ({reason}); an interrupted write "
+        f"does not do this, and nothing was changed. Restore the store from backup; or move {log.name} out of the "
+        "directory (keep it): the store then opens with the documents of its last checkpoint, and running the same "
+        "loads again stores the rest"
+    )
 
 
 @dataclass(frozen=True)
@@ -138,6 +245,8 @@ class Opening:
     marker: Path | None  #: the writer's marker (``None`` read-only or in memory)
     unclean: bool  #: a writer died mid-commit or mid-checkpoint (SIGKILL, power loss): derived data is rebuilt
     reopen: Callable[[], tuple[Any, Any]]  #: a new (database, connection), checked to answer
+    #: what recovery told the user on opening (a torn log cut back: :func:`recover_torn_logs`)
+    recovered: list[str] = field(default_factory=list)
 
 
 def prepare(path: str | Path, *, read_only: bool, pool_mb: int, checkpoint_bytes: int) -> Opening:
@@ -155,6 +264,8 @@ def prepare(path: str | Path, *, read_only: bool, pool_mb: int, checkpoint_bytes
     unclean = marker is not None and any(Path(target + suffix).exists() for suffix in _WRITING)
 
     def connect() -> tuple[Any, Any]:
+        if marker is not None:  # read-write, on disk: a log torn by a killed writer is cut back first
+            opening.recovered.extend(recover_torn_logs(path, Path(target)))
         db = ladybug.Database(
             target,
             read_only=read_only,
@@ -177,4 +288,5 @@ def prepare(path: str | Path, *, read_only: bool, pool_mb: int, checkpoint_bytes
             connect, directory=path, database=None if target == ":memory:" else Path(target), read_only=read_only
         )
 
-    return Opening(target, marker, unclean, reopen)
+    opening = Opening(target, marker, unclean, reopen)
+    return opening
