@@ -272,8 +272,9 @@ class LadybugStore(LadybugWriting, CypherStore):
             page = self._walks.evidence_rows((NodeKind.DRUG, drug_id), (tkind, target_id), limit=every, offset=offset)
             if page is None:
                 raise NotFoundError(f"no node with id {drug_id!r} or {target_id!r}")
-            total, stances, figures, recs = page
-            nodes = self._nodes_by_id(read.wanted_nodes(stances, recs))
+            total, stances, figures, recs, nodes = page
+            if nodes is None:  # the node columns are not read yet
+                nodes = self._nodes_by_id(read.wanted_nodes(stances, recs))
         return total, read.assemble_rows(drug, target, stances, figures, recs, nodes)
 
     def _nodes_by_id(self, wanted: Mapping[NodeKind, Iterable[str]]) -> dict[str, dict[str, Any]]:

@@ -345,12 +345,23 @@ class LadybugWalks:
 
     def evidence_rows(
         self, drug: tuple[NodeKind, str], target: tuple[NodeKind, str], *, limit: int, offset: int
-    ) -> tuple[int, list[list[Any]], dict[tuple[str, str], dict[str, dict[str, Any]]], list[list[Any]]] | None:
+    ) -> (
+        tuple[
+            int,
+            list[list[Any]],
+            dict[tuple[str, str], dict[str, dict[str, Any]]],
+            list[list[Any]],
+            dict[str, dict[str, Any]] | None,
+        ]
+        | None
+    ):
         """One page of the stances on the claims linking drug and target, heaviest first, from the index.
 
         Returns (how many stances, page rows as :func:`ladybug_queries.evidence` gives them, the
-        page's figures by (finding, evidence), every recommendation row), or ``None`` when an end
-        does not exist.  Only the page's relationships and figures are read from the engine.
+        page's figures by (finding, evidence), every recommendation row, the nodes they name by id
+        when the node columns are read, else ``None``), or ``None`` when an end does not exist.  Only
+        the page's relationships and figures are read from the engine.  The nodes are taken by
+        position (the store finding them again by id was ~200 binary searches of the ids).
         """
         with self._lock:
             index = self.index()
@@ -384,8 +395,13 @@ class LadybugWalks:
                     if (s, t_, label) in wanted:
                         rows.append([t_, label, s, kind_of(s).value, *(r.get(k) for k in _EDGE_NAMES)])
                 figures = self._page_figures(index, ev, fi)
-            recs = self._recommendations(index, d, stated)  # the claims' own, of the claims with a stance
-        return total, rows, figures, recs
+            recs, recommenders = self._recommendations(index, d, stated)  # the claims' own, of those with a stance
+            nodes = None
+            cache = self._nodes
+            if cache is not None and cache.version == index.version:  # the page's nodes by position, not by id
+                drawn = cache.nodes(index, np.unique(np.concatenate((fi, ev, recommenders))))
+                nodes = {node["id"]: node for node in drawn if node is not None}
+        return total, rows, figures, recs, nodes
 
     def _page_figures(
         self, index: AdjacencyIndex, evidence: np.ndarray, findings: np.ndarray
@@ -421,15 +437,18 @@ class LadybugWalks:
                 out.setdefault((end_ids[f], end_ids[e]), {})[ids[g]] = found[ids[g]]
         return out
 
-    def _recommendations(self, index: AdjacencyIndex, drug: int, findings: np.ndarray) -> list[list[Any]]:
-        """RECOMMENDS rows about the drug or the link's claims: recommender id and kind, edge columns, about."""
+    def _recommendations(
+        self, index: AdjacencyIndex, drug: int, findings: np.ndarray
+    ) -> tuple[list[list[Any]], np.ndarray]:
+        """RECOMMENDS rows about the drug or the link's claims (recommender id and kind, edge columns, about), and
+        the recommenders' positions."""
         about = np.concatenate(([drug], findings)).astype(np.int64)
         entries = _ragged_entries(index, about)
         owner = np.repeat(about, index.degree(about))
         flags = index.flags[entries]
         keep = ((flags >> 1) == _RECOMMENDS) & ((flags & 1) == 0)
         if not keep.any():
-            return []
+            return [], np.zeros(0, dtype=np.int64)
         sources, targets = index.neighbour[entries[keep]].astype(np.int64), owner[keep]
         edges = EdgeArrays(sources, targets, np.full(len(sources), _RECOMMENDS, dtype=np.uint8))
         wanted = set(zip(index.id_list(sources), index.id_list(targets), strict=True))
@@ -437,7 +456,7 @@ class LadybugWalks:
         for s, t, label, r in self.fetch_edges(index, edges):
             if label == EdgeType.RECOMMENDS.value and (s, t) in wanted:
                 rows.append([s, kind_of(s).value, *(r.get(k) for k in _EDGE_NAMES), t])
-        return rows
+        return rows, sources
 
     # -- positions ----------------------------------------------------------------------------
     def position(self, index: AdjacencyIndex, kind: NodeKind, node_id: str) -> int | None:
