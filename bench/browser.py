@@ -155,6 +155,36 @@ def _cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
+def _browser_ticks(root: int) -> int:
+    """CPU ticks of the Chromium processes under ``root`` (this process: Playwright's driver starts them)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if entry.name.isdigit():
+            try:
+                children.setdefault(int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]), []).append(
+                    int(entry.name)
+                )
+            except (OSError, IndexError, ValueError):
+                continue
+    total, todo = 0, [root]
+    while todo:
+        for pid in children.get(todo.pop(), []):
+            todo.append(pid)
+            try:
+                if Path(f"/proc/{pid}/comm").read_text().strip().startswith("chrom"):
+                    total += _cpu_ticks(pid)
+            except OSError:
+                continue
+    return total
+
+
+def _ms_of(ticks: list[int]) -> int | None:
+    """The median of CPU tick counts, in ms."""
+    if not ticks:
+        return None
+    return round(sorted(ticks)[len(ticks) // 2] * 1000 / os.sysconf("SC_CLK_TCK"))
+
+
 def _wait_idle(pid: int, *, quiet_s: float = 1.0, most_s: float = 90.0) -> float:
     """Wait until the app's process stays idle for ``quiet_s`` (its store builds its walk index and reads
     its caches in the background after the first visit: seconds at 1M edges); returns the seconds waited."""
@@ -177,6 +207,9 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int, pid
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     opened, clicked, graph_only, server, paint, payload = [], [], [], [], [], []
+    # CPU spent (the browser's processes, the app's) per open and per click: the work, whatever the load
+    cpu: dict[str, list[int]] = {"open_browser": [], "open_server": [], "click_browser": [], "click_server": []}
+    me = os.getpid()
     log: list[dict[str, Any]] = []  # per click, wall-clock ms (to set beside the server's own log)
     blocked: list[str] = []
     missed: list[str] = []
@@ -188,10 +221,16 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int, pid
         context.on("request", lambda req: None if _local(req.url) else blocked.append(req.url))
         context.add_init_script(_STAMP_FRAMES)
         page = context.new_page()
+        ticks = (_browser_ticks(me), _cpu_ticks(pid) if pid else 0)
         page.goto(f"{url}/?trail={start}&expand={start}", wait_until="commit")
-        return context, page, _wait_painted(page, 1)
+        painted = _wait_painted(page, 1)
+        spent["open"] = (_browser_ticks(me) - ticks[0], (_cpu_ticks(pid) if pid else 0) - ticks[1])
+        return context, page, painted
+
+    spent: dict[str, tuple[int, int]] = {}
 
     first_frame, last_frame = [], []
+    open_bytes = 0
     warmed = 0.0
     for i in range(opens + 1):  # the first visit warms the server's caches and is not counted
         if i == 1 and pid is not None:
@@ -199,7 +238,11 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int, pid
         context, page, painted = visit()
         if i:
             opened.append(painted / 1000)
-            frames = [t for t, _ in page.evaluate("() => window.__evxFrames") if t <= painted]
+            cpu["open_browser"].append(spent["open"][0])
+            cpu["open_server"].append(spent["open"][1])
+            stamped = page.evaluate("() => window.__evxFrames")
+            open_bytes = sum(n for t, n in stamped if t <= painted)
+            frames = [t for t, _ in stamped if t <= painted]
             first_frame.append(min(frames, default=painted) / 1000)
             last_frame.append(max(frames, default=painted) / 1000)
         if not targets:  # the drug's outcomes and conditions, strongest first (as drawn, top to bottom)
@@ -209,6 +252,7 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int, pid
         context, page, _ = visit()
         page.wait_for_timeout(300)  # the fit after the first paint
         x, y = _click_point(page, target)
+        ticks = (_browser_ticks(me), _cpu_ticks(pid) if pid else 0)
         begin = page.evaluate("() => performance.now()")
         page.mouse.click(x, y)
         try:
@@ -218,6 +262,8 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int, pid
             missed.append(target)  # the click landed between nodes
             context.close()
             continue
+        cpu["click_browser"].append(_browser_ticks(me) - ticks[0])
+        cpu["click_server"].append((_cpu_ticks(pid) if pid else 0) - ticks[1])
         end = max(float(shown), done)
         clicked.append((end - begin) / 1000)
         graph_only.append((done - begin) / 1000)
@@ -254,6 +300,8 @@ def _measure(browser: Any, url: str, start: str, *, opens: int, clicks: int, pid
             "p50": round(sorted(payload)[len(payload) // 2] / 1024, 1) if payload else None,
             "max": round(max(payload) / 1024, 1) if payload else None,
         },
+        "cpu_p50_ms": {name: _ms_of(ticks) for name, ticks in cpu.items()},
+        "open_payload_kb": round(open_bytes / 1024, 1) if open_bytes else None,
         "clicked": targets,
         "click_log": log,
         "blocked_requests": sorted(set(blocked)),

@@ -619,6 +619,16 @@ def _browser(results: dict[str, Any]) -> list[str]:
             f"{_ms(c, 'p50_ms')} | {_ms(c, 'p95_ms')} | {c['n']} | {_ms(g, 'p50_ms')} | {_ms(g, 'p95_ms')} | "
             f"{_ms(server, 'p50_ms')} | {_ms(paint, 'p50_ms')} | {kb if kb is not None else '–'} |"
         )
+    for name, r in browser.get("stores", {}).items():
+        spent = r.get("cpu_p50_ms") if isinstance(r, dict) else None
+        if spent:
+            lines += [
+                "",
+                f"{name}: CPU per open p50 {spent.get('open_browser')} ms in Chromium's processes and "
+                f"{spent.get('open_server')} ms in the app's (the work, whatever the load on the machine); per "
+                f"click {spent.get('click_browser')} and {spent.get('click_server')} ms. An open brings "
+                f"{r.get('open_payload_kb')} KB over the websocket, a click {r.get('click_payload_kb', {}).get('p50')} KB.",
+            ]
     notes = Path(__file__).with_name("browser_analysis.md")  # where the time goes, kept by hand
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
