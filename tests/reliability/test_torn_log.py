@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import StoreCorruptError
+from graph.errors import StoreCorruptError, StoreLockedError
 from graph.model import Document
 from graph.store.ladybug import torn_log
-from graph.store.ladybug.open import DB_FILE, recover_torn_logs
+from graph.store.ladybug.open import DB_FILE, open_database, recover_torn_logs
 from graph.store.ladybug.store import LadybugStore
 from loaders import load_path
 from tests.reliability.support import DATA, LONG, ROOT, SAMPLES, TALLY
@@ -184,6 +184,22 @@ def test_a_log_damaged_in_the_middle_is_refused_unchanged_with_what_to_do(
     log.rename(tmp_path / LOG)
     with LadybugStore(killed) as store:
         assert _signature(store) == _clean_signature(documents[:1])
+
+
+def test_a_reader_of_a_torn_store_is_told_to_open_it_for_writing(
+    killed: tuple[Path, list[int]], tmp_path: Path
+) -> None:
+    """A read-only opener may not cut a log (a writer may be appending); it says how the store recovers."""
+    snapshot, ends = killed
+    store_dir = _cut(snapshot, ends[1] + 5, tmp_path / "cut")
+
+    def refuses() -> None:
+        raise RuntimeError("Storage exception: Checksum verification failed, the WAL file is corrupted.")
+
+    with pytest.raises(StoreLockedError) as refused:
+        open_database(refuses, directory=store_dir, database=store_dir / DB_FILE, read_only=True, wait_s=0.2)
+    assert "open the store once for writing (without --read-only)" in str(refused.value)
+    assert (store_dir / LOG).stat().st_size == ends[1] + 5, "a reader leaves the log as it is"
 
 
 def test_a_live_writers_log_is_never_cut(killed: tuple[Path, list[int]], tmp_path: Path) -> None:

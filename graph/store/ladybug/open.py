@@ -61,6 +61,7 @@ _WRITING = (*_RECOVERY_SUFFIXES, _INGESTING)  # a writer is at work, or died mid
 _RETRY_LATER = "The database may be checkpointing; please retry later."
 #: What the engine says about a file that is not (or no longer) a whole database, lower case.
 _DAMAGE = ("cannot read checkpoint", "not a valid", "corrupt", "invalid", "checksum", "outside the database file")
+_LOG_DAMAGE = (*_DAMAGE, "reading past the end")  # what it says of a log it cannot read through
 
 
 _log = logging.getLogger(__name__)
@@ -208,16 +209,21 @@ def open_database(
                         else ""
                     )
                 ) from exc
+            low = first.lower()
+            if database is not None and not read_only and "wal" in low and any(s in low for s in _LOG_DAMAGE):
+                # a kill's torn end was cut before the engine read the log: this is damage within it
+                raise StoreCorruptError(_damaged_log(directory, database, _reason(first))) from exc
             if database is None or not any(sign in first.lower() for sign in _DAMAGE):
                 # not the file's fault: permissions, memory or address space (the engine maps its buffer pool)
                 raise StoreError(f"{directory} cannot be opened as an evidence store: {first}") from exc
-            reason = first.replace(_RETRY_LATER, "").removeprefix("Runtime exception: ").strip().rstrip(".")
-            if "wal" in first.lower() and not read_only:
-                raise StoreCorruptError(_damaged_log(directory, database, reason)) from exc
             raise StoreCorruptError(
-                f"{directory}: the database file is damaged ({reason}); "
+                f"{directory}: the database file is damaged ({_reason(first)}); "
                 "restore it from backup, or point --store at a new directory"
             ) from exc
+
+
+def _reason(first: str) -> str:
+    return first.replace(_RETRY_LATER, "").removeprefix("Runtime exception: ").strip().rstrip(".")
 
 
 def _damaged_log(directory: Path | str, database: Path, reason: str) -> str:
