@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import StoreCorruptError, StoreLockedError
+from graph.errors import StoreCorruptError, StoreError, StoreLockedError
 from graph.model import Document
 from graph.store.ladybug import torn_log
 from graph.store.ladybug.open import DB_FILE, open_database, recover_torn_logs
@@ -134,7 +134,7 @@ def test_cuts_that_crashed_the_engine_open(killed: tuple[Path, list[int]], tmp_p
     """
     snapshot, ends = killed
     start, end = ends[-2], ends[-1]  # the largest document: records of several 4 KiB writes
-    cuts = list(range(start + 8, end, max(1, (end - start) // 40)))
+    cuts = list(range(start + 8, end, max(1, (end - start) // 24)))
     for n, at in enumerate(cuts):
         _cut(snapshot, at, tmp_path / f"cut-{n}")
     script = (
@@ -184,6 +184,20 @@ def test_a_log_damaged_in_the_middle_is_refused_unchanged_with_what_to_do(
     log.rename(tmp_path / LOG)
     with LadybugStore(killed) as store:
         assert _signature(store) == _clean_signature(documents[:1])
+
+
+def test_garbage_in_the_log_that_the_engine_misreads_still_says_what_to_do(
+    killed: tuple[Path, list[int]], tmp_path: Path
+) -> None:
+    """Damage read before its checksum is checked gives the engine's bare C++ message; the log is named."""
+    store_dir = shutil.copytree(killed[0], tmp_path / "store")
+
+    def misreads() -> None:
+        raise RuntimeError("basic_string::_M_replace_aux")  # a flipped byte in a string length, measured
+
+    with pytest.raises(StoreError) as refused:
+        open_database(misreads, directory=store_dir, database=store_dir / DB_FILE, read_only=False)
+    assert "write-ahead log may be damaged" in str(refused.value) and f"move {LOG}" in str(refused.value)
 
 
 def test_a_reader_of_a_torn_store_is_told_to_open_it_for_writing(

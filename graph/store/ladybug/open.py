@@ -214,32 +214,50 @@ def open_database(
                 # a kill's torn end was cut before the engine read the log: this is damage within it
                 raise StoreCorruptError(_damaged_log(directory, database, _reason(first))) from exc
             if database is None or not any(sign in first.lower() for sign in _DAMAGE):
-                # not the file's fault: permissions, memory or address space (the engine maps its buffer pool)
-                raise StoreError(f"{directory} cannot be opened as an evidence store: {first}") from exc
+                # not the file's fault: permissions, memory or address space (the engine maps its buffer pool) —
+                # or garbage in the log read before its checksum is checked ("basic_string::_M_replace_aux")
+                hint = ""
+                if database is not None and not read_only and _log_unfinished(database):
+                    hint = f"; if it follows an interrupted load, its write-ahead log may be damaged: {_log_advice(database)}"
+                raise StoreError(f"{directory} cannot be opened as an evidence store: {first}{hint}") from exc
             raise StoreCorruptError(
                 f"{directory}: the database file is damaged ({_reason(first)}); "
                 "restore it from backup, or point --store at a new directory"
             ) from exc
 
 
+def _log_unfinished(database: Path) -> bool:
+    """A non-empty active log and the writer's marker: the last writer died with writes not checkpointed."""
+    try:
+        return (
+            Path(f"{database}{torn_log.LOG_SUFFIXES[0]}").stat().st_size > 0
+            and Path(f"{database}{_INGESTING}").exists()
+        )
+    except OSError:
+        return False
+
+
 def _reason(first: str) -> str:
     return first.replace(_RETRY_LATER, "").removeprefix("Runtime exception: ").strip().rstrip(".")
 
 
-def _damaged_log(directory: Path | str, database: Path, reason: str) -> str:
-    """What to do about a write-ahead log damaged before its end (a kill only cuts its end, which is recovered)."""
+def _log_advice(database: Path) -> str:
+    """What to do about a damaged write-ahead log: move the active log aside, unless a checkpoint was in progress."""
     log = Path(f"{database}{torn_log.LOG_SUFFIXES[0]}")
-    checkpointing = any(Path(f"{database}{s}").exists() for s in (".wal.checkpoint", ".shadow"))
-    if checkpointing or not log.exists():  # the frozen log and shadow pages may hold committed pages: never move them
-        return (
-            f"{directory}: its write-ahead log is damaged ({reason}), and a checkpoint was in progress; "
-            "nothing was changed. Restore the store from backup, or point --store at a new directory"
-        )
+    if any(Path(f"{database}{s}").exists() for s in (".wal.checkpoint", ".shadow")) or not log.exists():
+        # the frozen log and the shadow pages may hold committed pages: never suggest moving them
+        return "a checkpoint was in progress, so restore the store from backup, or point --store at a new directory"
     return (
-        f"{directory}: its write-ahead log {log.name} is damaged before its end ({reason}); an interrupted write "
-        f"does not do this, and nothing was changed. Restore the store from backup; or move {log.name} out of the "
-        "directory (keep it): the store then opens with the documents of its last checkpoint, and running the same "
-        "loads again stores the rest"
+        f"restore the store from backup; or move {log.name} out of the directory (keep it): the store then opens "
+        "with the documents of its last checkpoint, and running the same loads again stores the rest"
+    )
+
+
+def _damaged_log(directory: Path | str, database: Path, reason: str) -> str:
+    """A write-ahead log damaged before its end (a kill only cuts its end, which is recovered before this)."""
+    return (
+        f"{directory}: its write-ahead log is damaged before its end ({reason}); an interrupted write does not do "
+        f"this, and nothing was changed: {_log_advice(database)}"
     )
 
 
