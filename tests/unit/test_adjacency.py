@@ -15,6 +15,7 @@ import pytest
 
 from graph.model import EdgeType, NodeKind
 from graph.store.base import PATH_EDGE_TYPES
+from graph.store.ladybug import adjacency
 from graph.store.ladybug.adjacency import AdjacencyIndex
 from graph.store.ladybug.store import LadybugStore
 from tests.conftest import build_evidence_document
@@ -176,8 +177,25 @@ def canonical(index: AdjacencyIndex) -> tuple[Any, ...]:
     return in_order, rows, paths, weights
 
 
+def edges_among(index: AdjacencyIndex, drawn: np.ndarray) -> list[tuple[str, str, int]]:
+    edges = index.edges_among(drawn)
+    ids = index.ids.to_pylist()
+    return sorted((ids[s], ids[t], int(c)) for s, t, c in zip(edges.source, edges.target, edges.code, strict=True))
+
+
+def edges_among_by_scan(index: AdjacencyIndex, drawn: np.ndarray) -> list[tuple[str, str, int]]:
+    """Every relationship read from its source's row whose target is drawn (what edges_among must give)."""
+    ids, wanted, out = index.ids.to_pylist(), set(drawn.tolist()), []
+    for s in wanted:
+        for e in range(int(index.indptr[s]), int(index.indptr[s + 1])):
+            t, flag = int(index.neighbour[e]), int(index.flags[e])
+            if flag & 1 and t in wanted:
+                out.append((ids[s], ids[t], flag >> 1))
+    return sorted(out)
+
+
 @pytest.mark.parametrize("seed", range(6))
-def test_an_extended_index_equals_one_built_whole(seed: int) -> None:
+def test_an_extended_index_equals_one_built_whole(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nodes placed in the room and relationships appended say what a full build of the same graph says."""
     from graph.store.ladybug.adjacency import EdgeArrays
     from graph.store.ladybug.increment import extend
@@ -215,6 +233,14 @@ def test_an_extended_index_equals_one_built_whole(seed: int) -> None:
     grown = extend(old, new_ids, EdgeArrays(source, target, codes), version="after")
     whole = build(per_kind, before + extra, 0.0)
     assert canonical(grown) == canonical(whole)
+    assert whole.sorted_rows and not grown.sorted_rows  # appended entries end their rows
+    for hubs_from in (0, 3, 10**6):  # every drawn node a hub, the busy ones, none
+        monkeypatch.setattr(adjacency, "BIG_ROW", hubs_from)
+        monkeypatch.setattr(adjacency, "HUB_SHARE", 0)
+        for index in (grown, whole):
+            drawn = np.array(rng.sample(range(index.size), min(index.size, 25)), dtype=np.int64)
+            drawn = drawn[index.ids.take(pa.array(drawn)).is_valid().to_numpy(zero_copy_only=False)]
+            assert edges_among(index, drawn) == edges_among_by_scan(index, drawn)
     assert grown.version == "after" and grown.size == old.size  # nothing already indexed moved
     for name in (n for names in ids.values() for n in names):
         assert grown.find(name) is not None

@@ -31,12 +31,17 @@ import pyarrow.compute as pc
 from graph.model import EdgeType, NodeKind
 from graph.store.base import PATH_EDGE_TYPES
 
-__all__ = ["EDGE_ORDER", "ROOM", "AdjacencyIndex", "EdgeArrays"]
+__all__ = ["BIG_ROW", "EDGE_ORDER", "ROOM", "AdjacencyIndex", "EdgeArrays"]
 
 #: Each node table's block has room for this share more nodes (and at least ``_ROOM_MIN``) before a
 #: new node forces a full rebuild.
 ROOM = 0.125
 _ROOM_MIN = 256
+
+#: A drawn node with more relationships than this and than ``HUB_SHARE`` per drawn node is a hub whose row
+#: :meth:`AdjacencyIndex.edges_among` does not read.
+BIG_ROW = 256
+HUB_SHARE = 4
 
 #: Edge types by code (the code is the position); a code fits in the upper 7 bits of a byte.
 EDGE_ORDER: tuple[EdgeType, ...] = tuple(EdgeType)
@@ -86,6 +91,7 @@ class AdjacencyIndex:
     ) -> None:
         self.kinds = tuple(kinds)
         self.base = base
+        self._size = int(base[-1])  # read on every step of a walk
         self.ids = ids
         self.rank = rank
         self.indptr = indptr
@@ -95,6 +101,8 @@ class AdjacencyIndex:
         self.path_neighbour = path_neighbour
         self.version = version
         self._order: np.ndarray | None = None  # positions in id order, for find (made on first use)
+        #: Each row's entries in neighbour order (true when built whole; an extended index appends to rows)
+        self.sorted_rows = False
         #: Per position, how much a study or guideline counts (filled by the store that builds it).
         self.weights = np.zeros(self.size, dtype=np.float32)
 
@@ -151,7 +159,7 @@ class AdjacencyIndex:
         path_indptr, path_neighbour, _ = _csr(n, src_all[on_path], dst_all[on_path], code_all[on_path])
         del on_path
         indptr, neighbour, flags = _csr(n, src_all, dst_all, code_all)
-        return cls(
+        built = cls(
             kinds=kinds,
             base=base,
             ids=ids_all,
@@ -163,11 +171,13 @@ class AdjacencyIndex:
             path_neighbour=path_neighbour,
             version=version,
         )
+        built.sorted_rows = 2 * max(int(n - 1).bit_length(), 1) + 8 <= 63  # packed and sorted (see _csr)
+        return built
 
     # -- positions and ids ---------------------------------------------------------------------
     @property
     def size(self) -> int:
-        return int(self.base[-1])
+        return self._size
 
     @property
     def nbytes(self) -> int:
@@ -289,14 +299,46 @@ class AdjacencyIndex:
         return flat[max(offset, 0) : need], max(total - need, 0)
 
     def edges_among(self, positions: np.ndarray) -> EdgeArrays:
-        """Every relationship with both ends in ``positions`` (once each, with multiplicity)."""
+        """Every relationship with both ends in ``positions`` (once each, with multiplicity).
+
+        A drawn hub's row (a drug or a condition with tens of thousands of relationships at 10M)
+        is not read: its relationships to the other drawn nodes are found from their rows, and
+        those between two hubs by a binary search of the drawn hubs in each hub's row (rows are
+        sorted by neighbour when built whole; an index extended by ingests reads those rows)."""
         positions = np.unique(positions)
+        degree = self.degree(positions)
+        big = degree > max(BIG_ROW, HUB_SHARE * len(positions))
         member = np.zeros(self.size, dtype=bool)
         member[positions] = True
-        entries = _ragged(self.indptr, positions)
-        owner = np.repeat(positions, self.degree(positions))
-        keep = ((self.flags[entries] & 1) == 1) & member[self.neighbour[entries]]
-        return EdgeArrays(owner[keep], self.neighbour[entries[keep]], (self.flags[entries[keep]] >> 1))
+        hub = np.zeros(self.size, dtype=bool)
+        hub[positions[big]] = True
+        small = positions[~big]
+        entries = _ragged(self.indptr, small)
+        owner = np.repeat(small, degree[~big])
+        other = self.neighbour[entries]
+        flags = self.flags[entries]
+        leaves = (flags & 1) == 1
+        # from a small row: an edge to a small member once (at its source), an edge to a hub whichever way it runs
+        keep = member[other] & (leaves | hub[other])
+        owner, other, flags, leaves = owner[keep], other[keep].astype(np.int64), flags[keep], leaves[keep]
+        sources, targets, codes = [np.where(leaves, owner, other)], [np.where(leaves, other, owner)], [flags >> 1]
+        hubs = positions[big]
+        for h in hubs.tolist():  # (a lone hub: its loops)
+            lo, hi = int(self.indptr[h]), int(self.indptr[h + 1])
+            row = self.neighbour[lo:hi]
+            if self.sorted_rows:
+                start, stop = np.searchsorted(row, hubs, side="left"), np.searchsorted(row, hubs, side="right")
+                lengths = stop - start
+                at = np.repeat(start - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(
+                    int(lengths.sum())
+                )
+            else:
+                at = np.flatnonzero(hub[row])
+            at = at[(self.flags[lo + at] & 1) == 1]  # each hub-to-hub edge once, from its source's row
+            sources.append(np.full(len(at), h, dtype=np.int64))
+            targets.append(row[at].astype(np.int64))
+            codes.append(self.flags[lo + at] >> 1)
+        return EdgeArrays(np.concatenate(sources), np.concatenate(targets), np.concatenate(codes))
 
     def edges_between(self, pairs: Iterable[tuple[int, int]]) -> EdgeArrays:
         """The path-walkable relationships joining each (a, b) pair, in either direction."""

@@ -90,30 +90,48 @@ class EdgeRows:
     def nbytes(self) -> int:
         return int(self.keys.nbytes + sum(c.nbytes for c in self.columns.values()))
 
-    def rows(self, index: AdjacencyIndex, wanted: np.ndarray) -> list[tuple[str, str, str, dict[str, Any]]]:
-        """(source id, target id, type, edge dict) of every row under the ``wanted`` keys (sorted, distinct)."""
+    def find(self, wanted: np.ndarray) -> np.ndarray:
+        """The row numbers of every row under the ``wanted`` keys (sorted, distinct), in key order."""
         if not len(wanted) or not len(self.keys):
-            return []
+            return np.zeros(0, dtype=np.int64)
         lo = np.searchsorted(self.keys, wanted, side="left")
         hi = np.searchsorted(self.keys, wanted, side="right")
         count = hi - lo
-        if not count.sum():
-            return []
-        rows = np.repeat(lo - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(int(count.sum()))
-        keys = self.keys[rows]
-        code = keys % 32
-        pair = keys // 32
-        source, target = pair // index.size, pair % index.size
+        total = int(count.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int64)
+        return np.repeat(lo - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(total)
+
+    def rows(self, index: AdjacencyIndex, wanted: np.ndarray) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """(source id, target id, type, edge dict) of every row under the ``wanted`` keys (sorted, distinct)."""
+        return _rows(index, [(self, self.find(wanted))])
+
+
+def _rows(
+    index: AdjacencyIndex, found: list[tuple[EdgeRows, np.ndarray]]
+) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(source id, target id, type, edge dict) of the given rows of each block: the ends' ids read in one take for
+    all blocks (a view touches ~8 relationship tables), each block's columns in one take per column."""
+    found = [(block, rows) for block, rows in found if len(rows)]
+    if not found:
+        return []
+    keys = np.concatenate([block.keys[rows] for block, rows in found])
+    pair = keys // 32
+    sources, targets = index.id_list(pair // index.size), index.id_list(pair % index.size)
+    labels = [EDGE_ORDER[c].value for c in range(len(EDGE_ORDER))]
+    codes = (keys % 32).tolist()
+    out = []
+    i = 0
+    for block, rows in found:
         taken = pa.array(rows)
-        values = {name: pylist(column, taken) for name, column in self.columns.items()}
-        sources, targets = index.id_list(source), index.id_list(target)
-        out = []
-        for i, c in enumerate(code.tolist()):
-            label = EDGE_ORDER[c].value
-            r = {name: values[name][i] for name in values if values[name][i] is not None}
+        values = [(name, pylist(column, taken)) for name, column in block.columns.items()]
+        for j in range(len(rows)):
+            label = labels[codes[i]]
+            r = {name: v[j] for name, v in values if v[j] is not None}
             r["type"] = label
             out.append((sources[i], targets[i], label, r))
-        return out
+            i += 1
+    return out
 
 
 class EdgeCache:
@@ -209,11 +227,12 @@ class EdgeCache:
             return out
         pair = wanted // 32
         table = (wanted % 32) * 1024 + index.kind_at(pair // index.size) * 32 + index.kind_at(pair % index.size)
+        found = []
         for t in np.unique(table).tolist():  # each key is in one table: its type and its ends' kinds say which
-            rows = self.tables.get((t // 1024, t // 32 % 32, t % 32))
-            if rows is not None:
-                out += rows.rows(index, wanted[table == t])
-        return out
+            block = self.tables.get((t // 1024, t // 32 % 32, t % 32))
+            if block is not None:
+                found.append((block, block.find(wanted[table == t])))
+        return out + _rows(index, found)
 
 
 def _index_keys(index: AdjacencyIndex, code: int, skind: int, tkind: int) -> np.ndarray:
