@@ -113,6 +113,10 @@ def test_sparse_caches_answer_as_dense_ones_before_and_after_an_ingest(
         [f"edge:syn:{chunk:x}:{i}" for chunk in range(3) for i in range(700)],  # the synthetic corpus's edge ids
         [f"study:syn:{i:07d}" for i in range(2_000)],  # zero-padded: the zeros are the prefix's
         [f"study:x{i}" for i in range(300)] + ["y0", "y00", "z10", "0", "00", "007", "9" * 19, "é1"] * 3,
+        # an upload into a generated store: a few hashed ids (kept as they are) among numbered ones
+        [f"edge:syn:{i % 7:x}:{i}" for i in range(1_000)]
+        + [f"edge:{i:020x}z" for i in range(40)]
+        + ["edge:" + "1" * 25],
     ],
 )
 def test_numbered_ids_take_what_the_strings_take(ids: list[str]) -> None:
@@ -125,7 +129,7 @@ def test_numbered_ids_take_what_the_strings_take(ids: list[str]) -> None:
         assert numbered.take(taken).equals(column.take(taken))
         assert pylist(numbered, taken) == column.take(taken).to_pylist()
     assert numbered.take(np.arange(len(ids))).equals(column)
-    order = np.array([rng.randrange(len(ids)) for _ in range(len(ids))])
+    order = np.array(rng.sample(range(len(ids)), len(ids)))  # a permutation, as a sort gives
     assert numbered.reordered(order).take(np.arange(len(ids))).equals(column.take(pa.array(order)))
     with pytest.raises(IndexError):
         numbered.take(pa.array([len(ids)]))

@@ -95,14 +95,18 @@ class NumberedIds:
     """Unique strings made of a shared prefix and a number (``edge:syn:1f:123``) as a small dictionary of prefixes,
     each row's prefix code and its number: 6-8 bytes a row where the strings cost ~29 (at 10M relationships, the
     id column was 290 MiB).  :meth:`take` gives exactly the strings; a number never has a leading zero (padding
-    zeros are the prefix's), so prefix + ``str(number)`` is the string again."""
+    zeros are the prefix's), so prefix + ``str(number)`` is the string again.  A few rows of another shape (the
+    hashed ids of an upload into a generated store) are kept as they are, sparse (``others``)."""
 
-    __slots__ = ("_lengths", "_matrix", "codes", "numbers", "prefixes")
+    __slots__ = ("_lengths", "_matrix", "codes", "numbers", "others", "prefixes")
 
-    def __init__(self, prefixes: pa.Array, codes: np.ndarray, numbers: np.ndarray) -> None:
+    def __init__(
+        self, prefixes: pa.Array, codes: np.ndarray, numbers: np.ndarray, others: SparseColumn | None = None
+    ) -> None:
         self.prefixes = prefixes
         self.codes = codes
         self.numbers = numbers
+        self.others = others
         offsets, data = _buffers(prefixes)
         self._lengths = np.diff(offsets)
         self._matrix = np.zeros((len(prefixes), int(self._lengths.max(initial=0))), dtype=np.uint8)  # a prefix a row
@@ -110,31 +114,39 @@ class NumberedIds:
 
     @classmethod
     def of(cls, column: pa.Array) -> NumberedIds | None:
-        """The prefixes and numbers of a string column, or ``None`` when a row is missing or has no trailing
-        number, or that would not be smaller (too many prefixes, short strings)."""
+        """The prefixes and numbers of a string column, or ``None`` when a row is missing, more than
+        :data:`SPARSE_FILL` of the rows have no trailing number, or it would not be smaller (too many prefixes,
+        short strings)."""
         n = len(column)
         if not n or column.null_count or not pa.types.is_string(column.type):
             return None
         memo: dict[str, int] = {}
-        codes, numbers = [], []
+        codes, numbers, fitting = [], [], []
         for start in range(0, n, _SLICE):
             split = _split_numbered(column.slice(start, _SLICE))
             if split is None:
                 return None
-            prefixes, code, number = split
+            prefixes, code, number, fits = split
             seen = start + len(code)
-            if len(prefixes) * _PREFIX_SHARE > len(code):
-                return None
             local = np.array([memo.setdefault(p, len(memo)) for p in prefixes], dtype=np.int64)
             if len(memo) * _PREFIX_SHARE > seen:
                 return None
-            codes.append(local[code])
+            codes.append(local[code] if len(local) else code)
             numbers.append(number)
+            fitting.append(fits)
+        fits = np.concatenate(fitting)
+        odd = np.flatnonzero(~fits)
+        if len(odd) > SPARSE_FILL * n:
+            return None
         every = np.concatenate(numbers)
         code_type = np.uint8 if len(memo) <= 1 << 8 else np.uint16 if len(memo) <= 1 << 16 else np.uint32
         number_type = np.uint32 if every.max() < 1 << 32 else np.uint64
+        others = SparseColumn(n, odd.astype(np.int32), column.take(pa.array(odd))) if len(odd) else None
         numbered = cls(
-            pa.array(list(memo), pa.string()), np.concatenate(codes).astype(code_type), every.astype(number_type)
+            pa.array(list(memo) or [""], pa.string()),
+            np.concatenate(codes).astype(code_type),
+            every.astype(number_type),
+            others,
         )
         return numbered if numbered.nbytes < column.nbytes else None
 
@@ -151,11 +163,19 @@ class NumberedIds:
 
     @property
     def nbytes(self) -> int:
-        return int(self.codes.nbytes + self.numbers.nbytes + self.prefixes.nbytes)
+        others = self.others.nbytes if self.others is not None else 0
+        return int(self.codes.nbytes + self.numbers.nbytes + self.prefixes.nbytes + others)
 
     def reordered(self, order: np.ndarray) -> NumberedIds:
-        """The rows in ``order`` (row ``i`` of the result is row ``order[i]`` of this)."""
-        return NumberedIds(self.prefixes, self.codes[order], self.numbers[order])
+        """The rows in ``order``, a permutation (row ``i`` of the result is row ``order[i]`` of this)."""
+        others = self.others
+        if others is not None:
+            moved = np.empty(len(order), dtype=np.int64)
+            moved[order] = np.arange(len(order))  # where each row goes
+            rows = moved[others.rows]
+            sort = np.argsort(rows)
+            others = SparseColumn(len(order), rows[sort].astype(others.rows.dtype), others.values.take(pa.array(sort)))
+        return NumberedIds(self.prefixes, self.codes[order], self.numbers[order], others)
 
     def take(self, rows: pa.Array | np.ndarray) -> pa.Array:
         """The strings at ``rows``, written as a matrix of bytes a row each (the prefix, then the digits) and
@@ -180,7 +200,10 @@ class NumberedIds:
         offsets = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(size, out=offsets[1:])
         data = matrix[np.arange(width) < size[:, None]]
-        return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+        numbered = pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+        if self.others is None or not n:
+            return numbered
+        return pc.coalesce(self.others.take(wanted), numbered)  # the rows of another shape as they are
 
     def pylist(self, rows: pa.Array | np.ndarray) -> list[str]:
         return self.take(rows).to_pylist()
@@ -200,38 +223,44 @@ def _buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return (offsets - first).astype(np.int64), data
 
 
-def _split_numbered(column: pa.Array) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+def _split_numbered(column: pa.Array) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
     """The distinct prefixes of a string column, each row's prefix (index into them) and trailing number (leading
-    zeros kept in the prefix); ``None`` when a row has no trailing digit or more than 19.  The trailing digits are
-    cut by Arrow and read a place at a time for every row at once: no Python and no array a byte long."""
+    zeros kept in the prefix), and which rows have such a number (1 to 19 trailing digits; the others' prefix and
+    number are 0); ``None`` when too many prefixes.  The trailing digits are cut by Arrow and read a place at a
+    time for every row at once: no Python and no array a byte long."""
     n = len(column)
     offsets, data = _buffers(column)
+    if not n or not len(data):
+        return None
     starts, ends = offsets[:-1], offsets[1:]
     trimmed = pc.utf8_rtrim(column, characters="0123456789")
     run = starts + pc.binary_length(trimmed).to_numpy(zero_copy_only=False).astype(np.int64)
     length = ends - run
-    if not n or length.min() < 1 or length.max() > 19:
-        return None
+    fits = (length >= 1) & (length <= 19)
+    length = np.where(fits, length, 0)
     value = np.zeros(n, dtype=np.uint64)
     scale = np.ones(n, dtype=np.uint64)
-    for k in range(1, int(length.max()) + 1):
+    for k in range(1, int(length.max(initial=0)) + 1):
         live = np.flatnonzero(length >= k)
         value[live] += (data[ends[live] - k] - 48).astype(np.uint64) * scale[live]
         scale[live] *= np.uint64(10)
     zeros = np.zeros(n, dtype=np.int64)  # padding zeros: the prefix's (a number keeps at least one digit)
-    moving = np.flatnonzero((data[run] == 48) & (length > 1))
+    moving = np.flatnonzero(length > 1)
+    moving = moving[data[run[moving]] == 48]
     while len(moving):
         zeros[moving] += 1
         at = run[moving] + zeros[moving]
         moving = moving[(data[at] == 48) & (at < ends[moving] - 1)]
-    encoded = trimmed.dictionary_encode()
-    if len(encoded.dictionary) * _PREFIX_SHARE > n:
+    inside = np.flatnonzero(fits)
+    encoded = (trimmed if len(inside) == n else trimmed.take(pa.array(inside))).dictionary_encode()
+    if len(encoded.dictionary) * _PREFIX_SHARE > len(inside):
         return None  # as many prefixes as ids, or nearly
-    key = encoded.indices.to_numpy().astype(np.int64) * 20 + zeros
-    used = np.flatnonzero(np.bincount(key, minlength=len(encoded.dictionary) * 20))
-    code = np.searchsorted(used, key)
+    key = np.zeros(n, dtype=np.int64)
+    key[inside] = encoded.indices.to_numpy().astype(np.int64) * 20 + zeros[inside]
+    used = np.flatnonzero(np.bincount(key[inside], minlength=len(encoded.dictionary) * 20))
+    code = np.where(fits, np.searchsorted(used, key), 0)
     stems = encoded.dictionary.to_pylist()
-    return [stems[u // 20] + "0" * int(u % 20) for u in used.tolist()], code, value
+    return [stems[u // 20] + "0" * int(u % 20) for u in used.tolist()], code, value, fits
 
 
 def narrow(column: pa.DictionaryArray) -> pa.DictionaryArray:
