@@ -18,6 +18,7 @@ import logging
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -244,14 +245,51 @@ def test_a_live_writers_log_is_never_cut(killed: tuple[Path, list[int]], tmp_pat
     assert (store_dir / LOG).stat().st_size < ends[1] + 5
 
 
+def _slowed_writes() -> list[str]:
+    """strace delaying each ``pwrite`` 2 ms, where it is installed and may trace (not in every container)."""
+    command = [
+        "strace",
+        "-f",
+        "-qq",
+        "-o",
+        os.devnull,
+        "-e",
+        "trace=pwrite64",
+        "-e",
+        "inject=pwrite64:delay_enter=2000",
+    ]
+    if shutil.which("strace") is None:
+        return []
+    probe = subprocess.run([*command, sys.executable, "-c", "pass"], capture_output=True, timeout=60)
+    return command if probe.returncode == 0 else []
+
+
+def _kill_loader(proc: subprocess.Popen[str], *, traced: bool) -> None:
+    """SIGKILL the loader; under strace, the traced loader itself, then wait for strace (it outlives the loader)."""
+    if traced:
+        for task in Path(f"/proc/{proc.pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                os.kill(int(child), signal.SIGKILL)
+        try:
+            proc.wait(timeout=60)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+    proc.kill()
+    proc.wait()
+
+
 @pytest.mark.timeout(600)
 def test_sigkill_while_the_log_grows_leaves_an_openable_store_of_whole_documents(
     documents: list[Document], tmp_path: Path
 ) -> None:
     """Real kills aimed at the engine appending a commit (the log's size polled, the loader killed as it grows).
 
-    Whether a kill lands between two writes of the commit is up to the scheduler; the cuts above
-    cover where it can land.  This shows the whole path: a real kill, a real reopen, the re-run.
+    A commit's writes take well under a millisecond, so where strace can trace the loader each of
+    its ``pwrite`` calls is delayed 2 ms (``inject=pwrite64:delay_enter``): the kill then lands
+    between two writes of the commit most times.  Without strace it is up to the scheduler; the
+    cuts above cover where a kill can land.  This shows the whole path: a real kill, a real
+    reopen, the re-run.
     """
     import pickle
 
@@ -261,12 +299,13 @@ def test_sigkill_while_the_log_grows_leaves_an_openable_store_of_whole_documents
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
     rng = random.Random(int(os.environ.get("EVX_CRASH_SEED", "20240611")))
     torn = 0
+    slowed = _slowed_writes()
     for round_no in range(KILL_ROUNDS):
         store_dir = tmp_path / f"round-{round_no}"
         log = store_dir / LOG
         target = rng.randrange(1, len(documents))
         proc = subprocess.Popen(
-            [sys.executable, str(loader), "--batch", str(BATCH), str(store_dir), str(readings)],
+            [*slowed, sys.executable, str(loader), "--batch", str(BATCH), str(store_dir), str(readings)],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -282,8 +321,7 @@ def test_sigkill_while_the_log_grows_leaves_an_openable_store_of_whole_documents
         while proc.poll() is None and time.monotonic() < deadline:
             if (log.stat().st_size if log.exists() else 0) > size:
                 break  # the engine is appending this document's commit: kill now, no sleep in this loop
-        proc.kill()
-        proc.wait()
+        _kill_loader(proc, traced=bool(slowed))
         proc.stdout.close()
         torn += bool(torn_log.find_torn(store_dir / DB_FILE))
         with LadybugStore(store_dir) as store:  # must open, whatever the kill cut
