@@ -72,7 +72,9 @@ def _write_lock(database: Path) -> Iterator[bool]:
     """Whether this process could take the engine's write lock (a POSIX lock on the database file), held meanwhile.
 
     Released before the engine opens: POSIX locks belong to the process, so closing this descriptor
-    while the engine held the file would drop the engine's lock too.
+    while the engine held the file would drop the engine's lock too.  For the same reason it does
+    not exclude this process's own engine: a store is opened for writing once per process (the
+    explorer shares one, `evx` opens one).
     """
     try:
         import fcntl
