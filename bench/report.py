@@ -625,7 +625,7 @@ def _browser(results: dict[str, Any]) -> list[str]:
             lines += [
                 "",
                 f"{name}: CPU per open p50 {spent.get('open_browser')} ms in Chromium's processes and "
-                f"{spent.get('open_server')} ms in the app's (the work, whatever the load on the machine); per "
+                f"{spent.get('open_server')} ms in the app's (the work done: it varies less with the load than the times); per "
                 f"click {spent.get('click_browser')} and {spent.get('click_server')} ms. An open brings "
                 f"{r.get('open_payload_kb')} KB over the websocket, a click {r.get('click_payload_kb', {}).get('p50')} KB.",
             ]
