@@ -3,7 +3,8 @@
 No page icons: Streamlit turns the current page's icon into the favicon, fetched from Google's
 font CDN for Material icons, and the explorer must work without internet.
 
-Run with ``evx app`` (or ``streamlit run ui/web/app.py`` with ``EVX_STORE`` set).
+Run with ``evx app`` (it starts ``python -m ui.web.serve run ui/web/app.py``: Streamlit with its
+connections sending at once; ``streamlit run ui/web/app.py`` with ``EVX_STORE`` set works too, slower).
 """
 
 from __future__ import annotations
