@@ -128,7 +128,7 @@ def test_a_log_cut_anywhere_opens_with_exactly_its_committed_documents(
 
 
 def test_cuts_that_crashed_the_engine_open(killed: tuple[Path, list[int]], tmp_path: Path) -> None:
-    """Cuts every few hundred bytes through one document's records, opened in a child process.
+    """Two dozen cuts through the largest document's records, opened in a child process.
 
     Some of these crashed the opening process (SIGSEGV in the engine's read of the torn record),
     so a child opens them, saying which cut it is at: a crash names the cut.
