@@ -274,14 +274,13 @@ class AdjacencyIndex:
         layer ends the walk, and the count is of distinct nodes.
         """
         need = max(offset, 0) + max(limit, 0)
-        seen = np.zeros(self.size, dtype=bool)
-        seen[start] = True
-        frontier = np.array([start], dtype=np.int64)
+        seen = np.array([start], dtype=np.int64)  # sorted; a few hundred nodes (no mark array the graph's size)
+        frontier = seen
         ordered: list[np.ndarray] = []
         got = total = 0
         for _ in range(max(hops, 0)):
             found = self.neighbours(frontier)
-            found = found[~seen[found]]
+            found = found[~_within(found, seen)]
             cap = max(need - got, 0)
             if cap < len(found):
                 first = np.argpartition(self.rank[found], cap - 1)[:cap] if cap else np.zeros(0, dtype=np.int64)
@@ -289,7 +288,7 @@ class AdjacencyIndex:
             else:
                 ids = self.by_id(found)
             total += len(found)
-            seen[ids] = True
+            seen = np.union1d(seen, ids)
             ordered.append(ids)
             got += len(ids)
             if not len(ids) or len(found) > len(ids) or got >= need:
@@ -305,24 +304,21 @@ class AdjacencyIndex:
         is not read: its relationships to the other drawn nodes are found from their rows, and
         those between two hubs by a binary search of the drawn hubs in each hub's row (rows are
         sorted by neighbour when built whole; an index extended by ingests reads those rows)."""
-        positions = np.unique(positions)
+        positions = np.unique(positions).astype(np.int64)
         degree = self.degree(positions)
         big = degree > max(BIG_ROW, HUB_SHARE * len(positions))
-        member = np.zeros(self.size, dtype=bool)
-        member[positions] = True
-        hub = np.zeros(self.size, dtype=bool)
-        hub[positions[big]] = True
+        hubs = positions[big]
         small = positions[~big]
         entries = _ragged(self.indptr, small)
         owner = np.repeat(small, degree[~big])
         other = self.neighbour[entries]
         flags = self.flags[entries]
         leaves = (flags & 1) == 1
-        # from a small row: an edge to a small member once (at its source), an edge to a hub whichever way it runs
-        keep = member[other] & (leaves | hub[other])
+        # from a small row: an edge to a small member once (at its source), an edge to a hub whichever way it runs;
+        # membership by binary search in the drawn set (no mark array the graph's size per view)
+        keep = _within(other, positions) & (leaves | _within(other, hubs))
         owner, other, flags, leaves = owner[keep], other[keep].astype(np.int64), flags[keep], leaves[keep]
         sources, targets, codes = [np.where(leaves, owner, other)], [np.where(leaves, other, owner)], [flags >> 1]
-        hubs = positions[big]
         for h in hubs.tolist():  # (a lone hub: its loops)
             lo, hi = int(self.indptr[h]), int(self.indptr[h + 1])
             row = self.neighbour[lo:hi]
@@ -333,7 +329,7 @@ class AdjacencyIndex:
                     int(lengths.sum())
                 )
             else:
-                at = np.flatnonzero(hub[row])
+                at = np.flatnonzero(_within(row, hubs))
             at = at[(self.flags[lo + at] & 1) == 1]  # each hub-to-hub edge once, from its source's row
             sources.append(np.full(len(at), h, dtype=np.int64))
             targets.append(row[at].astype(np.int64))
@@ -424,6 +420,14 @@ class AdjacencyIndex:
             if len(paths) >= limit:
                 break
         return paths
+
+
+def _within(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in ``members`` (sorted, distinct)."""
+    if not len(members):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(members, values), len(members) - 1)
+    return members[at] == values
 
 
 def _distinct(values: np.ndarray, size: int) -> np.ndarray:
