@@ -57,15 +57,31 @@ BRIDGE = """
       post(generation === null ? {evx: "painted"} : {evx: "painted", generation: generation});
     }
   });
-  network.on("click", function (p) {
-    // the tooltip of what was clicked must not stay over the graph that replaces it
+  // A tooltip must not outlive what it describes: hidden on a click (the view is redrawn), a drag,
+  // an update, and when the pointer leaves the graph (vis-network only hides it on a move inside;
+  // the explorer also says so, as a frame may not hear the pointer leave it).
+  function hideTip() {
+    var ih = network.interactionHandler;
+    if (ih) {
+      if (ih.popupTimer !== undefined) { clearTimeout(ih.popupTimer); ih.popupTimer = undefined; }
+      if (ih.popup) { ih.popup.hide(); }
+      ih.popupObj = undefined;
+    }
     document.querySelectorAll("div.vis-tooltip").forEach(function (t) { t.style.visibility = "hidden"; });
+  }
+  network.on("click", function (p) {
+    hideTip();
     if (p.nodes && p.nodes.length) { post({evx: "click", node: String(p.nodes[0])}); }
   });
+  network.on("dragStart", hideTip);
+  network.body.container.addEventListener("mouseleave", hideTip);
+  document.addEventListener("mouseout", function (e) { if (!e.relatedTarget) { hideTip(); } });  // left the frame
+  window.addEventListener("blur", hideTip);
   window.evxNetwork = network;
 
   // In-place updates from the parent: same shell, new nodes and edges (plain data, never markup).
   function update(msg) {
+    hideTip();
     var wantNodes = {}, wantEdges = {};
     msg.nodes.forEach(function (n) { wantNodes[String(n.id)] = n; });
     msg.edges.forEach(function (e) { wantEdges[String(e.id)] = e; });
@@ -134,6 +150,7 @@ BRIDGE = """
   }
   window.addEventListener("message", function (event) {
     var msg = event.data;
+    if (event.source === window.parent && msg && msg.evx === "hide-tip") { hideTip(); return; }
     if (event.source !== window.parent || !msg || msg.evx !== "update") { return; }
     if (!Array.isArray(msg.nodes) || !Array.isArray(msg.edges)) { return; }
     try {

@@ -162,6 +162,63 @@ def test_click_nodes_walk_the_breadcrumb_and_expand(watched: Any, app_url: str, 
     watch.assert_clean()
 
 
+_VISIBLE_TIPS = """() => {
+    // every tooltip vis-network drew that is still visible and inside the frame's viewport
+    return Array.from(document.querySelectorAll("div.vis-tooltip")).filter((t) => {
+        const s = getComputedStyle(t); const r = t.getBoundingClientRect();
+        return s.visibility !== "hidden" && s.display !== "none" && r.width > 0 && r.height > 0
+            && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+    }).map((t) => t.innerText);
+}"""
+
+
+def _hover_until_tip(page: Any, node_id: str) -> str:
+    """Hover a node where vis-network drew it until its tooltip shows; returns the tooltip text."""
+    box = _graph_frame(page).bounding_box()
+    body = page.frame_locator('iframe[title="evidence graph"]').first.locator("body")
+    tooltip = page.frame_locator('iframe[title="evidence graph"]').first.locator("div.vis-tooltip")
+    for _ in range(20):  # a node may still be settling: follow it until the pointer rests on it
+        pos = body.evaluate(_NODE_POS, node_id)
+        assert pos, f"{node_id} is not drawn"
+        page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"])
+        page.mouse.move(box["x"] + pos["x"] + 1, box["y"] + pos["y"])
+        try:
+            tooltip.wait_for(state="visible", timeout=2_000)
+            return tooltip.inner_text()
+        except PlaywrightTimeoutError:
+            continue
+    raise AssertionError(f"no tooltip over {node_id}")
+
+
+def test_a_tooltip_does_not_outlive_the_click(watched: Any, app_url: str, tmp_path: Path) -> None:
+    """Hover a figure in the walked view, click it: the redrawn view shows no tooltip left behind."""
+    page, watch = watched
+    page.goto(f"{app_url}/?trail=drug:mecasermin&expand=drug:mecasermin", wait_until="domcontentloaded")
+    _wait_painted(page, 1)
+    _click_node(page, "outcome:hypoglycemia")
+    _wait_painted(page, 2)
+    page.locator("table.evx-evidence").wait_for(timeout=TIMEOUT)
+    body = page.frame_locator('iframe[title="evidence graph"]').first.locator("body")
+    figure = _figure_ids(page, "51% (n=21)")[0]
+    assert "51%" in _hover_until_tip(page, figure)
+    page.screenshot(path=str(tmp_path / "06a-hover.png"))
+    pos = body.evaluate(_NODE_POS, figure)
+    box = _graph_frame(page).bounding_box()
+    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+    _wait_painted(page, 3)
+    page.get_by_role("navigation", name="Path").get_by_role("button", name="51% (n=21)").wait_for(timeout=TIMEOUT)
+    page.wait_for_timeout(600)  # past vis-network's hover delay: a tooltip that would come back is back
+    page.screenshot(path=str(tmp_path / "06b-after-click.png"))
+    assert body.evaluate(_VISIBLE_TIPS) == []
+    # the pointer leaves the graph: no tooltip stays behind either
+    _hover_until_tip(page, "outcome:hypoglycemia")
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(600)
+    assert body.evaluate(_VISIBLE_TIPS) == []
+    page.screenshot(path=str(tmp_path / "06c-pointer-left.png"))
+    watch.assert_clean()
+
+
 def test_a_shared_link_reopens_the_view(watched: Any, app_url: str, tmp_path: Path) -> None:
     page, watch = watched
     page.goto(f"{app_url}/?{SHARED_VIEW}", wait_until="domcontentloaded")

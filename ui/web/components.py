@@ -75,7 +75,25 @@ export default function (component) {
         state.reload();
       }
     };
+    // The pointer moves over the page, so it is not over the graph: its tooltip goes (a frame is not
+    // always told the pointer left it, and vis-network hides a tooltip only on a move inside).
+    state.hideTip = function () {
+      // at most one message a quarter second, and the last move is always told
+      const tell = function () {
+        if (state.frame.contentWindow) { state.frame.contentWindow.postMessage({ evx: "hide-tip" }, "*"); }
+      };
+      if (state.tipTimer) { state.tipAgain = true; return; }
+      tell();
+      state.tipTimer = setTimeout(function () {
+        state.tipTimer = null;
+        if (state.tipAgain) { state.tipAgain = false; tell(); }
+      }, 250);
+    };
+    state.tipTimer = null;
+    state.tipAgain = false;
     window.addEventListener("message", state.onMessage);
+    document.addEventListener("mousemove", state.hideTip, { passive: true });
+    frame.addEventListener("mouseleave", state.hideTip);
     parentElement.__evx = state;
   }
   state.send = setTriggerValue;
@@ -107,7 +125,9 @@ export default function (component) {
   }
   return function () {
     clearTimeout(state.timer);
+    clearTimeout(state.tipTimer);
     window.removeEventListener("message", state.onMessage);
+    document.removeEventListener("mousemove", state.hideTip);
     delete parentElement.__evx;
   };
 }
