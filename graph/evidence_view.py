@@ -39,6 +39,7 @@ __all__ = [
     "population_key",
     "population_label",
     "recommendation_rows",
+    "shown_quotes",
     "study_groups",
 ]
 
@@ -122,6 +123,34 @@ class EvidenceRow:
     @property
     def edge_ids(self) -> tuple[str, ...]:
         return tuple(q.edge_id for q in self.quotes if q.edge_id)
+
+    @property
+    def shown_quotes(self) -> tuple[tuple[int, QuoteRef], ...]:
+        """The quotes a reader sees, with their index in :attr:`quotes` (see :func:`shown_quotes`)."""
+        return shown_quotes(self.quotes)
+
+
+def shown_quotes(quotes: Sequence[QuoteRef]) -> tuple[tuple[int, QuoteRef], ...]:
+    """Each passage once, with its index in ``quotes``: a row keeps every quote (and its edge), but
+    the same words read from two documents, the same span twice, or a sentence that another quote
+    of the row already holds whole would show the reader one passage twice; the longer one stays."""
+    kept: list[tuple[int, QuoteRef, str]] = []
+    for i, q in enumerate(quotes):
+        if not q.text:
+            continue
+        words = " ".join(q.text.split()).casefold()
+        if any(
+            words in seen or (q.span is not None and (q.source_doc, q.span) == (k.source_doc, k.span))
+            for _, k, seen in kept
+        ):
+            continue
+        inside = [n for n, (_, _, seen) in enumerate(kept) if seen in words]
+        if inside:
+            kept[inside[0]] = (i, q, words)
+            kept = [k for n, k in enumerate(kept) if n not in inside[1:]]
+        else:
+            kept.append((i, q, words))
+    return tuple((i, q) for i, q, _ in kept)
 
 
 @dataclass(frozen=True)

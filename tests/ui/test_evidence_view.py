@@ -3,12 +3,14 @@ from __future__ import annotations
 import dataclasses
 
 from graph.evidence_view import (
+    QuoteRef,
     evidence_rows,
     figure_text,
     forest_points,
     link_outs,
     passage,
     recommendation_rows,
+    shown_quotes,
 )
 
 
@@ -80,3 +82,20 @@ def test_recommendations_carry_strength(memory_store) -> None:
         memory_store.ingest(document)
     recs = recommendation_rows(memory_store.evidence("drug:mecasermin", "outcome:hypoglycemia"))
     assert any(r.source == "Grimberg 2016" and r.strength == "Strong recommendation" for r in recs)
+
+
+def test_each_passage_of_a_row_is_shown_once() -> None:
+    said = "Hypoglycemia has been reported as a side effect of IGF-I treatment in every study"
+    quotes = (
+        QuoteRef(said, "source:a", (0, 81), "edge:1"),
+        QuoteRef(
+            "Hypoglycemia  has been reported\nas a side effect of IGF-I treatment in every study", "source:b", None
+        ),
+        QuoteRef("We recommend IGF-I after a meal.", "source:a", (90, 122), "edge:3"),
+        QuoteRef("the same span, read again", "source:a", (90, 122), "edge:4"),
+        QuoteRef(f"{said} and is included in the package insert.", "source:c", (5, 130), "edge:5"),
+    )
+    shown = shown_quotes(quotes)
+    # the identical words once, the longer passage holding them in its place; the distinct one kept
+    assert [i for i, _ in shown] == [4, 2]
+    assert shown_quotes(quotes[:3]) == ((0, quotes[0]), (2, quotes[2]))

@@ -13,6 +13,7 @@ from graph.service import EvidenceService, curation_log
 from graph.settings import Settings
 from graph.store import EvidenceStore, open_store
 from loaders import load_path, sample_paths
+from ui.web.evidence_html import evidence_html
 
 PAIR = ("drug:mecasermin", "outcome:hypoglycemia")
 
@@ -91,6 +92,13 @@ def test_one_row_per_piece_of_evidence_and_counts_from_the_rows(samples: Evidenc
     assert view.supporting == sum(r.stance == "supports" for r in view.rows)
     assert view.contradicting == sum(r.stance == "contradicts" for r in view.rows)
     assert len({(r.evidence_id, r.stance) for r in view.rows}) == len(view.rows)
+
+
+def test_a_row_read_from_two_documents_shows_its_sentence_once(samples: EvidenceStore) -> None:
+    grimberg = next(r for r in EvidenceService(samples).link(*PAIR).rows if r.name == "Grimberg 2016")
+    assert len(grimberg.quotes) == 2 and len(grimberg.edge_ids) == 2  # both documents' edges are kept
+    assert len(grimberg.shown_quotes) == 1  # the sentence of one is inside the other's passage
+    assert evidence_html([grimberg], []).count('class="evx-quote"') == 1
 
 
 def test_headline_is_the_reported_figure_and_derived_numbers_are_marked(samples: EvidenceStore) -> None:

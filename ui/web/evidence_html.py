@@ -58,8 +58,7 @@ def evidence_html(rows: Sequence[EvidenceRow], recommendations: Sequence[Recomme
             "".join(
                 f'<button type="button" class="evx-quote" data-evx-click="quote:{i}:{j}" '
                 f'title="{_e(q.text)} (click: open the source document at this passage)">“{_e(q.text)}”</button>'
-                for j, q in enumerate(row.quotes)
-                if q.text
+                for j, q in row.shown_quotes  # each passage once, indexed as in row.quotes
             )
             or '<span class="evx-none">no quote</span>'
         )
