@@ -113,6 +113,13 @@ def test_search_open_outcome_and_read_the_evidence(watched: Any, app_url: str, t
     ):
         assert expected in text, expected
     assert page.get_by_text("Evidence: mecasermin → hypoglycemia").is_visible()
+    for row in panel.locator("tr").all():  # each passage once in its row (Grimberg 2016 is read from two documents)
+        said = [
+            " ".join((t or "").split())
+            for t in row.locator("button.evx-quote").evaluate_all("bs => bs.map(b => b.title)")
+        ]
+        assert not [a for i, a in enumerate(said) for j, b in enumerate(said) if i != j and a in b], said
+    assert panel.locator("tr", has_text="Grimberg 2016").locator("button.evx-quote").count() == 1
     page.get_by_text(re.compile(r"^Forest plot: ")).click()  # drawn when asked for
     page.get_by_text("Figures as reported (%)").wait_for(timeout=TIMEOUT)  # the forest-style chart's title
     link = panel.locator('a[href="https://doi.org/10.1530/EJE-20-0325"]')
