@@ -213,7 +213,7 @@ def render_section(ingest: dict[str, Any] | None) -> list[str]:
     when = ingest.get("started", "?")
     lines += [
         f"`evx load DIR` into a new on-disk store, one process per corpus, started {when}; wall time includes "
-        "start-up, parsing (in the same process), validation, writing in batches of 500 documents (or 50,000 records) "
+        "start-up, parsing (in the same process), validation, writing in batches of 500 documents (or 50,000 records; the first ones smaller) "
         "per transaction and the drug → outcome shortcut upkeep.  Peak RSS is the `evx load` "
         "process tree's (sampled, and the kernel's high-water mark); CPU seconds are the `evx load` process's (every "
         "thread), which move less with other work than wall time.  *Parse only* is the same files parsed "
