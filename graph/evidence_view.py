@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from graph.dose import stated_doses
@@ -130,11 +130,25 @@ class EvidenceRow:
         return shown_quotes(self.quotes)
 
 
-def shown_quotes(quotes: Sequence[QuoteRef]) -> tuple[tuple[int, QuoteRef], ...]:
+class Quoted(Protocol):
+    """What :func:`shown_quotes` reads of a quote (a :class:`QuoteRef`, or a testimony's quote)."""
+
+    @property
+    def text(self) -> str | None: ...
+    @property
+    def source_doc(self) -> str | None: ...
+    @property
+    def span(self) -> tuple[int, int] | None: ...
+
+
+Q = TypeVar("Q", bound=Quoted)
+
+
+def shown_quotes(quotes: Sequence[Q]) -> tuple[tuple[int, Q], ...]:
     """Each passage once, with its index in ``quotes``: a row keeps every quote (and its edge), but
     the same words read from two documents, the same span twice, or a sentence that another quote
     of the row already holds whole would show the reader one passage twice; the longer one stays."""
-    kept: list[tuple[int, QuoteRef, str]] = []
+    kept: list[tuple[int, Q, str]] = []
     for i, q in enumerate(quotes):
         if not q.text:
             continue

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from graph.curation import Correction, CuratedEvidence, curate_evidence
-from graph.evidence_view import recommendation_rows, study_groups
+from graph.evidence_view import recommendation_rows, shown_quotes, study_groups
 from graph.report.model import EvidenceReport, ReportRow, SourceEntry
 from graph.store.base import EvidenceStore
 from graph.synthesis import Synthesis, Testimony, synthesise, weights_table
@@ -163,7 +163,7 @@ def _row(t: Testimony, sources: dict[str, dict[str, Any]]) -> ReportRow:
         population="; ".join(study_groups(t.figures, t.finding_population, t.population)),
         claim=t.claim,
         figures=tuple(dict.fromkeys(figure_line(f) for f in t.figures)),
-        quotes=tuple(dict.fromkeys(" ".join(q.text.split()) for q in t.quotes if q.text)),
+        quotes=tuple(dict.fromkeys(" ".join((q.text or "").split()) for _, q in shown_quotes(t.quotes))),
         sources=tuple(dict.fromkeys(_source_title(q.source_doc, sources) for q in t.quotes if q.source_doc)),
         curation=badges,
         edge_ids=t.edge_ids,

@@ -99,6 +99,8 @@ def test_a_row_read_from_two_documents_shows_its_sentence_once(samples: Evidence
     assert len(grimberg.quotes) == 2 and len(grimberg.edge_ids) == 2  # both documents' edges are kept
     assert len(grimberg.shown_quotes) == 1  # the sentence of one is inside the other's passage
     assert evidence_html([grimberg], []).count('class="evx-quote"') == 1
+    (reported,) = [r for r in EvidenceService(samples).link(*PAIR).report.rows if r.name.startswith("Grimberg 2016")]
+    assert len(reported.quotes) == 1 and len(reported.sources) == 2  # the report too, naming both documents
 
 
 def test_headline_is_the_reported_figure_and_derived_numbers_are_marked(samples: EvidenceStore) -> None:
