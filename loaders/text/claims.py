@@ -39,7 +39,6 @@ import yaml
 
 from graph.model import EdgeType, NodeKind
 from graph.vocabulary import Concept, Mention
-from loaders.text.open_words import is_chemical
 from loaders.text.sentences import Span
 
 __all__ = [
@@ -147,17 +146,6 @@ FEATURES: tuple[str, ...] = (
     "top_disease",
     "focus_top_disease",
     "disease_adjective",
-    "drug_hyphen_any",
-    "drug_exposure",
-    "drug_mentions_log",
-    "drug_adverse_share",
-    "disease_hyphen_any",
-    "disease_adverse_share",
-    "strongest_for_disease",
-    "strongest_for_drug",
-    "across_drug_hyphen",
-    "unknown_cause",
-    "title_unknown_drug",
 )
 #: Features that come from annotated abstracts imported into the vocabulary (zero, or even, without them).
 PRIOR_FEATURES = (
@@ -321,42 +309,8 @@ def candidates(
             for i in idx - protects.keys():
                 protects[i] = bool(_PROTECTIVE.search(spans[i].text))
             protective[d_id] = sum(protects[i] for i in idx) / len(idx)
-    # abstract-level: is the drug a cause of something here at all, is the disease an effect of something at all
-    # ("X-induced" with whatever follows, "exposure to X", "Y induced by" whatever precedes)
-    hyphen_any: Counter[str] = Counter()
-    exposure: Counter[str] = Counter()
-    for m in drugs:
-        if _HYPHEN_AFTER.match(text, m.end):
-            hyphen_any[m.concept.id] += 1
-        if _EXPOSURE_AFTER.match(text, m.end) or _EXPOSURE_BEFORE.search(text[max(0, m.start - 40) : m.start]):
-            exposure[m.concept.id] += 1
-    effect_any = Counter(
-        m.concept.id
-        for m in diseases
-        if _EFFECT_BEFORE.search(text[max(0, m.start - 30) : m.start]) or _EFFECT_AFTER.match(text, m.end)
-    )
-    # "TOTP-induced neuropathy": a cause the vocabulary does not know; a title naming a drug it does not know
-    drug_ends = {m.end for m in drugs}
-    unknown_cause = Counter(
-        m.concept.id
-        for m in diseases
-        if (u := _INDUCED_BEFORE.search(text, max(0, m.start - 40), m.start)) and u.end(1) not in drug_ends
-    )
-    covered = [(m.start, m.end) for m in mentions if title and m.end <= title.end]
-    title_unknown = bool(title) and any(
-        is_chemical(w.group(0)) and not any(a <= w.start() < b for a, b in covered)
-        for w in _TOKEN.finditer(text, 0, title.end if title else 0)
-    )
-    adverse_at = {i: bool(_ADVERSE.search(s.text)) for i, s in enumerate(spans)}
-    adverse_share = {c: sum(adverse_at[i] for i in idx) / len(idx) for c, idx in at.items() if idx}
-    # how strongly the text links each pair, against the other drugs of its disease and the other diseases of its drug
-    strongest_d: dict[str, float] = {}
-    strongest_y: dict[str, float] = {}
-    for (d_id, y_id), (strength, *_) in best.items():
-        strongest_d[d_id] = max(strongest_d.get(d_id, -9.0), strength)
-        strongest_y[y_id] = max(strongest_y.get(y_id, -9.0), strength)
     shared = {id(s): s for ss in together.values() for s in ss}  # each sentence naming a pair, once
-    adverse_span = {k: adverse_at[index_of[k]] for k in shared}
+    adverse_span = {k: bool(_ADVERSE.search(s.text)) for k, s in shared.items()}
     for pair, (_, sentence, stance, cue) in best.items():
         d_id, y_id = pair
         ev = evidence.get(pair, {})
@@ -410,18 +364,6 @@ def candidates(
         features["induced_in_context"] = in_context[y_id] / disease_count[y_id]
         features["top_disease"] = float(disease_count[y_id] == top_disease)
         features["disease_adjective"] = adjectival[y_id] / disease_count[y_id]
-        features["drug_hyphen_any"] = float(hyphen_any[d_id] > 0)
-        features["drug_exposure"] = exposure[d_id] / drug_count[d_id]
-        features["drug_mentions_log"] = math.log1p(drug_count[d_id])
-        features["drug_adverse_share"] = adverse_share.get(d_id, 0.0)
-        features["disease_hyphen_any"] = effect_any[y_id] / disease_count[y_id]
-        features["disease_adverse_share"] = adverse_share.get(y_id, 0.0)
-        strength = best[pair][0]
-        features["strongest_for_disease"] = float(strength >= 0 and strength == strongest_y[y_id])
-        features["strongest_for_drug"] = float(strength >= 0 and strength == strongest_d[d_id])
-        features["across_drug_hyphen"] = features["drug_hyphen_any"] * float(co == 0)
-        features["unknown_cause"] = unknown_cause[y_id] / disease_count[y_id]
-        features["title_unknown_drug"] = float(title_unknown and d_id not in in_title)
         features["focus_top_disease"] = features["top_disease"] * float(d_id in in_title or drug_count[d_id] == top)
         rate = rates(drug.codes.get("mesh", ""), disease.codes.get("mesh", "")) if rates else (0.25, 0.25)
         features["chemical_rate"], features["disease_rate"] = rate
@@ -526,29 +468,6 @@ _IN_CONTEXT = re.compile(
     r"[\w)][ -](?:induced|associated|related)\b[^.;:]{1,60}\b(?:in|during|of) (?:a |an |the )?(?:[\w'-]+ ){0,3}$",
     re.IGNORECASE,
 )
-_HYPHEN_AFTER = re.compile(
-    r"[\s-]*(?:induced|associated|related|evoked|provoked|toxicity|intoxication|poisoning|overdose)\b", re.IGNORECASE
-)
-_EXPOSURE_AFTER = re.compile(
-    r"[\s-]*(?:administration|administered|exposure|exposed|injection|injected|infusion|overdose|ingestion|intake|"
-    r"abuse|abusers|users|treated|challenge|toxicity|intoxication|poisoning)\b",
-    re.IGNORECASE,
-)
-_EXPOSURE_BEFORE = re.compile(
-    r"\b(?:exposure to|exposed to|treated with|treatment with|received|receiving|administration of|injection of|"
-    r"infusion of|overdose of|ingestion of|intake of|abuse of|use of|given|doses? of)\s+(?:[\w-]+\s+){0,2}$",
-    re.IGNORECASE,
-)
-_INDUCED_BEFORE = re.compile(
-    r"([\w)]+)[\s-]+(?:induced|associated|related|evoked|provoked)[\s-]+(?:[a-z]+ ){0,2}$", re.IGNORECASE
-)
-#: A title's words, a cue after a hyphen cut off ("Clotiazepam-induced": clotiazepam).
-_TOKEN = re.compile(r"\w(?:[\w-]*?\w)?(?=-(?:induced|associated|related|evoked|provoked)\b|[^\w-]|$)")
-_EFFECT_BEFORE = re.compile(r"(?:induced|associated|related|evoked|provoked|drug|toxic)[\s-]*$", re.IGNORECASE)
-_EFFECT_AFTER = re.compile(
-    r"[^.;]{0,30}?\b(?:induced|caused|provoked|precipitated|elicited) by\b|\s+(?:after|following|due to|secondary to)\b",
-    re.IGNORECASE,
-)
 _CONDITION = re.compile(
     r"(?:patients?|children|women|men|subjects|cases|individuals|those|people|adults) (?:with|having|suffering from)"
     r" (?:\w+ ){0,3}$|(?:treatment|management|therapy|history) (?:of|for) (?:\w+ ){0,2}$|"
@@ -637,7 +556,8 @@ def fit(rows: list[tuple[dict[str, float], bool]], *, l2: float = 1.0, min_count
     seen = Counter(name for f, _ in rows for name in f if name not in FEATURES)
     names = [*FEATURES, *sorted(n for n, c in seen.items() if c >= min_count)]
     column = {name: i for i, name in enumerate(names)}
-    cells = [(r, column[k], v) for r, (f, _) in enumerate(rows) for k, v in f.items() if k in column and v]
+    # each row's cells in column order: the sums, and so the fitted weights, do not depend on a set's order
+    cells = sorted((r, column[k], v) for r, (f, _) in enumerate(rows) for k, v in f.items() if k in column and v)
     x = csr_matrix(
         ([v for _, _, v in cells], ([r for r, _, _ in cells], [c for _, c, _ in cells])), shape=(len(rows), len(names))
     )  # sparse: most of the columns are words seen between a few pairs

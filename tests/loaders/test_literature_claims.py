@@ -242,53 +242,21 @@ def test_a_disease_named_by_an_adjective_and_the_abstracts_main_disease_are_mark
     assert found[("Labetalol", "seizures")]["top_disease"] == 0.0
 
 
-def _features(title: str, abstract: str) -> dict:
-    from loaders.text.claims import candidates
-    from loaders.text.sentences import Span, sentences
-    from tests.loaders.literature_fixtures import recognizer
+def test_the_fitted_weights_do_not_depend_on_the_order_of_a_candidates_features():
+    """The word features of a pair come from a set: the held-out scores must not move with Python's hash seed."""
+    import random
 
-    text = f"{title} {abstract}"
-    spans = sentences(text, len(title) + 1, len(text))
-    found = candidates(text, spans, recognizer().mentions(text), title=Span(0, len(title), title))
-    return {(c.drug.name, c.disease.name): c.features for c in found}
+    from loaders.text.claims import fit
 
-
-def test_what_the_abstract_says_of_a_drug_and_a_disease_alone_is_marked():
-    """Training set 2924746: "Oral administration of CBZ ... protective against HFDE-induced seizures": CBZ is named
-    as the exposure, and the seizures have a cause the vocabulary does not know (HFDE)."""
-    found = _features(
-        "Chronic carbamazepine treatment in the rat: efficacy, toxicity, and effect on plasma and tissue folate "
-        "concentrations.",
-        "Carbamazepine (CBZ), a commonly used AED, has been implicated in some clinical studies. Oral administration "
-        "of CBZ as an aqueous suspension every 8 h at a dose of 250 mg/kg was continuously protective against "
-        "HFDE-induced seizures and was minimally toxic as measured by weight gain over 8 weeks of treatment.",
-    )
-    features = found[("Carbamazepine", "seizures")]
-    assert features["drug_exposure"] == 0.25  # one of its four mentions: "administration of CBZ"
-    assert features["unknown_cause"] == 1.0
-    assert features["disease_hyphen_any"] == 1.0
-    assert features["drug_hyphen_any"] == 0.0
-    assert features["title_unknown_drug"] == 0.0
-
-
-def test_a_title_drug_the_vocabulary_does_not_know_and_a_drug_said_to_induce_elsewhere_are_marked():
-    """Training-set sentences: the title "Clotiazepam-induced acute hepatitis." (clotiazepam unknown here) over
-    "Levodopa-induced dyskinesias in patients with Parkinson's disease ..." and "... levodopa-induced psychosis ...": the
-    known drug is not what the title is about, and it induces something elsewhere."""
-    found = _features(
-        "Clotiazepam-induced acute hepatitis.",
-        "Levodopa-induced dyskinesias in patients with Parkinson's disease: filling the bench-to-bedside gap. Other "
-        "possible adverse effects--such as gastrointestinal disorders, orthostatic hypotension, levodopa-induced "
-        "psychosis, sleep disturbances or parasomnias, or drug interactions--also require carefully monitored "
-        "individual treatment.",
-    )
-    hepatitis = found[("Levodopa", "Hepatitis")]
-    assert hepatitis["title_unknown_drug"] == 1.0
-    assert hepatitis["unknown_cause"] == 1.0  # "Clotiazepam-induced acute hepatitis"
-    assert hepatitis["drug_hyphen_any"] == 1.0
-    assert hepatitis["across_drug_hyphen"] == 1.0  # named in no one sentence with it
-    assert found[("Levodopa", "Dyskinesia, Drug-Induced")]["across_drug_hyphen"] == 0.0
-    assert found[("Levodopa", "Dyskinesia, Drug-Induced")]["unknown_cause"] == 0.0
-    assert found[("Levodopa", "Dyskinesia, Drug-Induced")]["disease_hyphen_any"] == 1.0
-    assert found[("Levodopa", "Hypotension")]["disease_hyphen_any"] == 0.0
-    assert found[("Levodopa", "Hypotension")]["drug_exposure"] == 0.0
+    rng = random.Random(3)
+    words = [f"w>word{i}" for i in range(40)]
+    rows = []
+    for _ in range(300):
+        chosen = rng.sample(words, 6)
+        label = "w>word1" in chosen or rng.random() < 0.2
+        rows.append(
+            ({"bias": 1.0, "hyphen_cue": float(label and rng.random() < 0.7), **dict.fromkeys(chosen, 1.0)}, label)
+        )
+    shuffled = [(dict(rng.sample(sorted(f.items()), len(f))), y) for f, y in rows]
+    assert fit(rows, l2=3.0) == fit(shuffled, l2=3.0)
+    assert fit(rows, l2=3.0)["w>word1"] > 1.0
