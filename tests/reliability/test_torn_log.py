@@ -340,3 +340,18 @@ def test_sigkill_while_the_log_grows_leaves_an_openable_store_of_whole_documents
             assert _signature(store) == _clean_signature(documents), f"round {round_no}: the re-run did not complete"
         TALLY["SIGKILLs while the log grew (store opened, whole documents, re-run completed)"] += 1
     TALLY["  of which left the log ending after its last commit"] += torn
+
+
+def test_under_an_engine_release_whose_framing_is_unchecked_no_log_is_cut(
+    killed: tuple[Path, list[int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A misread framing could make a whole log look cut; then the engine's refusal stands and the log is kept."""
+    assert torn_log.framing_known(), "the installed engine is one whose framing these tests check"
+    assert not torn_log.framing_known("0.23.0") and not torn_log.framing_known("1.22.0")
+    snapshot, ends = killed
+    store_dir = _cut(snapshot, ends[1] + 40, tmp_path / "cut")
+    before = (store_dir / LOG).read_bytes()
+    monkeypatch.setattr(torn_log, "framing_known", lambda version=None: False)
+    assert torn_log.find_torn(store_dir / DB_FILE) == []
+    assert recover_torn_logs(store_dir, store_dir / DB_FILE) == []
+    assert (store_dir / LOG).read_bytes() == before

@@ -22,6 +22,7 @@ flag, checksum), then records of ``[u64 length][length bytes: type, body][u64 ch
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import re
 import struct
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["LOG_SUFFIXES", "TornLog", "find_torn", "trim"]
+__all__ = ["LOG_SUFFIXES", "TornLog", "find_torn", "framing_known", "trim"]
 
 #: The engine's logs beside the database file: the active log, and the log frozen by a checkpoint in progress.
 LOG_SUFFIXES = (".wal", ".wal.checkpoint")
@@ -42,6 +43,8 @@ _CHECKPOINT = 254
 #: in every commit.  Found after the break, it shows a log damaged in the middle, not cut at its end.
 _COMMIT_RECORD = bytes.fromhex("0900000000000000 02 0000000000000000 517d1de0b202d058")
 _CHUNK = 16 * 2**20
+#: Engine releases (major, minor) whose log framing was checked against real logs (tests/reliability/test_torn_log.py).
+_FRAMED_RELEASES = (["0", "22"],)
 _SOURCE_ID = re.compile(rb"source:[0-9a-f]{20}")
 _NAMES_READ = 64 * 2**20  # how much of the dropped part is searched for the documents it named
 
@@ -117,8 +120,28 @@ def _commits_after(handle: BinaryIO, position: int, size: int) -> bool:
     return False
 
 
+def framing_known(version: str | None = None) -> bool:
+    """Whether the installed engine writes the log framing this module reads (checked on 0.22).
+
+    Another release may frame its log differently; misread, a whole log could look cut and lose
+    commits to :func:`trim`.  Under an engine not checked here nothing is cut: the engine's own
+    refusal stands, with its advice (``open.py``).
+    """
+    if version is None:
+        try:
+            version = importlib.metadata.version("ladybug")
+        except importlib.metadata.PackageNotFoundError:
+            return False
+    return version.split(".")[:2] in _FRAMED_RELEASES
+
+
 def find_torn(database: Path) -> list[TornLog]:
-    """The logs of ``database`` that end after their last commit (read only; a live writer's log can look so)."""
+    """The logs of ``database`` that end after their last commit (read only; a live writer's log can look so).
+
+    None under an engine release whose framing is not known (:func:`framing_known`).
+    """
+    if not framing_known():
+        return []
     return [torn for suffix in LOG_SUFFIXES if (torn := _scan(Path(f"{database}{suffix}"))) is not None]
 
 
