@@ -202,6 +202,9 @@ class EvidenceStore(abc.ABC):
 
     backend: ClassVar[str]
     supports_cypher: ClassVar[bool] = True
+    #: What opening the store recovered from (a write interrupted by a kill), in words for the user who
+    #: opened it: the CLI logs them, the explorer shows them once per session.
+    recovered: tuple[str, ...] = ()
 
     # -- writing -------------------------------------------------------------------
     @abc.abstractmethod

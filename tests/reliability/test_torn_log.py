@@ -355,3 +355,15 @@ def test_under_an_engine_release_whose_framing_is_unchecked_no_log_is_cut(
     assert torn_log.find_torn(store_dir / DB_FILE) == []
     assert recover_torn_logs(store_dir, store_dir / DB_FILE) == []
     assert (store_dir / LOG).read_bytes() == before
+
+
+def test_the_store_keeps_what_its_opening_recovered_for_the_user(
+    killed: tuple[Path, list[int]], tmp_path: Path
+) -> None:
+    snapshot, ends = killed
+    store_dir = _cut(snapshot, ends[1] + 40, tmp_path / "cut")
+    with LadybugStore(store_dir) as store:
+        assert len(store.recovered) == 1
+        assert "the last write to this store was interrupted" in store.recovered[0]
+    with LadybugStore(store_dir) as store:
+        assert store.recovered == ()  # recovered once: an ordinary store afterwards

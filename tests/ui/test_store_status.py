@@ -97,3 +97,30 @@ def test_a_store_held_by_a_load_says_busy_then_a_retry_opens_it(app_store: Path,
     at.button(key="evx_store_retry").click().run()
     assert not at.exception
     assert "The evidence store is busy" not in [t.value for t in at.title]
+
+
+def test_a_store_recovered_from_an_interrupted_load_says_so_once_per_session(app_store: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from graph.store.ladybug.store import LadybugStore
+    from loaders import load_path, sample_paths
+
+    documents = [d for path in sample_paths() for d in load_path(path)][:2]
+    live = tmp_path / "live"
+    with LadybugStore(live) as store:
+        store.ingest(documents[0])
+        first = (live / f"{DB_FILE}.wal").stat().st_size
+        store.ingest(documents[1])
+        shutil.copytree(live, app_store)  # what a kill leaves: the log as written, nothing checkpointed
+    with (app_store / f"{DB_FILE}.wal").open("r+b") as handle:
+        handle.truncate(first + 40)  # the kill landed inside the second document's commit
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and "interrupted" in warnings[0] and "Run the same load again" in warnings[0]
+    assert str(app_store) not in warnings[0] and "the store" in warnings[0]
+    at.run()
+    assert not [w for w in at.warning if "interrupted" in w.value]  # told once
+    from ui.web.state import get_store
+
+    get_store().close()  # the app's store, open in this process since the first run

@@ -29,6 +29,10 @@ class StoreProblem:
     advice: str
 
 
+#: Session key: this session was told what opening the store recovered from.
+_TOLD_RECOVERED = "evx_told_recovered"
+
+
 def _without_paths(message: str, store: Path | None) -> str:
     if store is not None:
         for form in {str(store), str(store.expanduser()), str(store.resolve())}:
@@ -60,10 +64,12 @@ def explain(exc: EvidenceError, store: Path | None = None) -> StoreProblem:
 def require_store() -> EvidenceStore:
     """The shared store; if it cannot be opened, the explanation and a retry button, and the page stops."""
     try:
-        return get_store()  # a failure is not cached: the next run tries again
+        store = get_store()  # a failure is not cached: the next run tries again
     except EvidenceError as exc:
         settings = get_settings()
         problem = explain(exc, None if settings.neo4j_uri else settings.store)
+    else:
+        return _recovered(store)
     st.title(problem.headline)
     st.error(md_escape(problem.detail))
     st.write(problem.advice)
@@ -71,3 +77,13 @@ def require_store() -> EvidenceStore:
         st.rerun()
     st.stop()
     raise AssertionError("unreachable: st.stop() ends the run")
+
+
+def _recovered(store: EvidenceStore) -> EvidenceStore:
+    """Say once per session what opening the store recovered from: documents of an interrupted load are missing."""
+    if store.recovered and not st.session_state.get(_TOLD_RECOVERED):
+        st.session_state[_TOLD_RECOVERED] = True
+        settings = get_settings()
+        for message in store.recovered:
+            st.warning(md_escape(_without_paths(message, None if settings.neo4j_uri else settings.store)))
+    return store

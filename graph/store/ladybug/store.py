@@ -84,6 +84,7 @@ class LadybugStore(LadybugWriting, CypherStore):
         self._pool_mb = pool
         self._reopen = opening.reopen
         self._db, self._conn = opening.reopen()
+        self.recovered = tuple(opening.recovered)
         self._writes, self._opened_mib = 0, ladybug_write.resident_mib()
         self._walks = LadybugWalks(
             rows=self._rows,
