@@ -239,6 +239,7 @@ def test_a_shared_link_reopens_the_view(watched: Any, app_url: str, tmp_path: Pa
 def test_a_quote_opens_its_source_at_the_passage(watched: Any, app_url: str, tmp_path: Path) -> None:
     page, watch = watched
     page.goto(f"{app_url}/?{SHARED_VIEW}", wait_until="domcontentloaded")
+    _wait_painted(page)  # the page has settled, as a person sees it, before the quote is clicked
     row = page.locator("table.evx-evidence tr", has_text="Bang 2021").first
     quote = row.locator("button.evx-quote")
     quoted = quote.inner_text().strip("“”")
@@ -247,8 +248,9 @@ def test_a_quote_opens_its_source_at_the_passage(watched: Any, app_url: str, tmp
     dialog.wait_for(timeout=TIMEOUT)
     mark = dialog.locator("mark")
     mark.wait_for(timeout=TIMEOUT)
+    marked = mark.inner_text(timeout=TIMEOUT)
     page.screenshot(path=str(tmp_path / "04-passage.png"))
-    assert " ".join(mark.inner_text().split()) == " ".join(quoted.split())
+    assert " ".join(marked.split()) == " ".join(quoted.split())
     assert "Laronsyndroomgroep (n=21)" in dialog.inner_text()  # the text around the quote
     watch.assert_clean()
 
