@@ -61,13 +61,18 @@ def explain(exc: EvidenceError, store: Path | None = None) -> StoreProblem:
     return StoreProblem("The evidence store cannot be opened", detail, "Try again in a moment.")
 
 
+def _local_store() -> Path | None:
+    """The embedded store's directory, kept out of what the page says; ``None`` for a Neo4j server."""
+    settings = get_settings()
+    return None if settings.neo4j_uri else settings.store
+
+
 def require_store() -> EvidenceStore:
     """The shared store; if it cannot be opened, the explanation and a retry button, and the page stops."""
     try:
         store = get_store()  # a failure is not cached: the next run tries again
     except EvidenceError as exc:
-        settings = get_settings()
-        problem = explain(exc, None if settings.neo4j_uri else settings.store)
+        problem = explain(exc, _local_store())
     else:
         return _recovered(store)
     st.title(problem.headline)
@@ -83,7 +88,6 @@ def _recovered(store: EvidenceStore) -> EvidenceStore:
     """Say once per session what opening the store recovered from: documents of an interrupted load are missing."""
     if store.recovered and not st.session_state.get(_TOLD_RECOVERED):
         st.session_state[_TOLD_RECOVERED] = True
-        settings = get_settings()
         for message in store.recovered:
-            st.warning(md_escape(_without_paths(message, None if settings.neo4j_uri else settings.store)))
+            st.warning(md_escape(_without_paths(message, _local_store())))
     return store
