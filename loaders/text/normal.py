@@ -205,9 +205,108 @@ def disease_forms(form: str) -> set[str]:
     if head and last in ("neoplasm", "neoplasms"):
         out.update(f"{head} {w}" for w in ("tumor", "tumors", "tumour", "tumours", "cancer", "cancers"))
     elif head and last == "diseases" and head.replace(" ", "").isalpha():
-        out.update(f"{head} {w}" for w in ("toxicity", "toxicities", "dysfunction"))
+        out.update(f"{head} {w}" for w in ("toxicity", "toxicities", "dysfunction", *_DISEASE_NOUNS))
+        out.update(_combining_forms(words[:-1]))
+    elif head and last == "disorders" and head.replace(" ", "").isalpha():
+        for named in {head, _NOUN_ADJECTIVE.get(head, head)}:  # "Cognition Disorders": cognitive impairment
+            out.update(f"{named} {w}" for w in _DISORDER_NOUNS)
+            out.add(f"impaired {named}")
     elif _SIS.search(last):
         out.add(" ".join((*words[:-1], last[:-3] + "sia")))
+    return out | paraphrases(form)
+
+
+#: What abstracts call an organ's disease besides "disease" ("Kidney Diseases": renal damage, renal impairment).
+_DISEASE_NOUNS = ("damage", "impairment")
+#: What abstracts call a function's disorder ("Memory Disorders": memory impairment, memory deficits).
+_DISORDER_NOUNS = (
+    "impairment",
+    "impairments",
+    "deficit",
+    "deficits",
+    "disturbance",
+    "disturbances",
+    "dysfunction",
+    "dysfunctions",
+)
+_NOUN_ADJECTIVE = {"cognition": "cognitive", "vision": "visual"}
+#: An organ's Greek combining form, for "<organ> Diseases" as "<form>pathy" ("Optic Nerve Diseases": optic neuropathy).
+_COMBINING = {
+    "nerve": "neuro",
+    "retinal": "retino",
+    "kidney": "nephro",
+    "renal": "nephro",
+    "liver": "hepato",
+    "hepatic": "hepato",
+    "heart": "cardio",
+    "cardiac": "cardio",
+    "muscular": "myo",
+    "muscle": "myo",
+    "brain": "encephalo",
+    "joint": "arthro",
+    "lung": "pneumo",
+    "spinal cord": "myelo",
+}
+
+
+def _combining_forms(organ: list[str]) -> set[str]:
+    """The organ's disease by its combining form: "Optic Nerve Diseases" → optic neuropathy, retinopathy."""
+    for size in (2, 1):
+        if len(organ) >= size and " ".join(organ[-size:]) in _COMBINING:
+            stem = _COMBINING[" ".join(organ[-size:])]
+            lead = " ".join(organ[:-size])
+            return {f"{lead} {stem}{end}".strip() for end in ("pathy", "pathies")}
+    return set()
+
+
+#: Nouns of a disease's name and their participle: "QT prolongation" is prolonged QT, "memory impairment" impaired memory.
+_NOMINAL = {"prolongation": "prolonged", "impairment": "impaired", "enlargement": "enlarged", "elevation": "elevated"}
+_PARTICIPLE = {v: k for k, v in _NOMINAL.items()}
+#: Heads written before "of (the) X" as often as after X: "prolongation of the QT interval" is QT interval prolongation.
+_OF_HEADS = frozenset(
+    (
+        *_NOMINAL,
+        "deficit",
+        "deficits",
+        "loss",
+        "disturbance",
+        "disturbances",
+        "dysfunction",
+        "damage",
+        "injury",
+        "toxicity",
+        "cancer",
+        "carcinoma",
+        "inflammation",
+        "failure",
+    )
+)
+_OF = re.compile(r"^([a-z]+) of (?:the )?((?:[a-z0-9]+ ){0,2}[a-z0-9]+)$")
+_LETTERS = re.compile(r"\b([a-z]) (?=[a-z]\b)")
+
+
+def paraphrases(form: str) -> set[str]:
+    """The same disease in the word orders abstracts use, for a folded name of several words.
+
+    "q t prolongation" (Q-T prolongation) → qt prolongation, prolonged qt, prolonged q t; "prolongation of the qt
+    interval" → qt interval prolongation; "impairment of memory" → memory impairment → impaired memory.
+    """
+    out = {form}
+    if _LETTERS.search(form):  # "Q-T": the letters also written together, QT
+        out.add(_LETTERS.sub(r"\1", form))
+    for name in list(out):
+        m = _OF.match(name)
+        if m and m.group(1) in _OF_HEADS:
+            out.add(f"{m.group(2)} {m.group(1)}")
+    for name in list(out):
+        words = name.split(" ")
+        if len(words) < 2 or len(words) > 4:
+            continue
+        if words[-1] in _NOMINAL:
+            out.add(" ".join((_NOMINAL[words[-1]], *words[:-1])))
+        elif words[0] in _PARTICIPLE:
+            out.add(" ".join((*words[1:], _PARTICIPLE[words[0]])))
+    out.discard(form)
     return out
 
 

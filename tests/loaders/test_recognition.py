@@ -164,3 +164,51 @@ def test_a_drug_mesh_names_with_its_salt_is_found_by_its_base_name():
     rec = Recognizer([Entry(key(n), m, n, k, None, 0) for m, n, k in names])
     found = [(m.text, m.concept.codes["mesh"]) for m in rec.mentions("Tiapride and sodium; tiapride hydrochloride")]
     assert found == [("Tiapride", "D063325"), ("sodium", "D012964"), ("tiapride hydrochloride", "D063325")]
+
+
+def test_paraphrases_name_a_disease_in_the_word_orders_abstracts_use():
+    from loaders.text.normal import paraphrases
+
+    assert {"qt prolongation", "prolonged qt"} <= paraphrases("q t prolongation")
+    assert "qt interval prolongation" in paraphrases("prolongation of the qt interval")
+    assert "memory impairment" in paraphrases("impairment of memory")
+    assert "impaired memory" in paraphrases("memory impairment")
+    assert "bladder cancer" in paraphrases("cancer of the bladder")
+    assert paraphrases("seizures") == paraphrases("tetralogy of fallot") == set()  # one word; no head to move
+
+
+def test_disease_forms_read_an_organs_and_a_functions_disorders_as_abstracts_name_them():
+    assert {"optic neuropathy", "retinopathy", "renal damage", "nephropathy"} <= (
+        disease_forms("optic nerve diseases") | disease_forms("retinal diseases") | disease_forms("renal diseases")
+    )
+    assert {"cognitive impairment", "memory deficits", "impaired memory", "sleep disturbance"} <= (
+        disease_forms("cognition disorders") | disease_forms("memory disorders") | disease_forms("sleep disorders")
+    )
+    assert "cystitis pathy" not in disease_forms("cystitis")
+
+
+def test_mesh_disorders_found_under_the_names_abstracts_give_them():
+    """Training sentences (CDR 7802851, 16403073, and the cognitive-impairment abstract): MeSH preferred names only."""
+    from graph.vocab_store import Entry
+    from loaders.text.recognize import Recognizer
+
+    names = [
+        ("D008569", "Memory Disorders", "Condition"),
+        ("D003072", "Cognition Disorders", "Condition"),
+        ("D008133", "Long QT Syndrome", "Condition"),
+        ("D009901", "Optic Nerve Diseases", "Condition"),
+    ]
+    entries = [Entry(key(n), m, n, k, None, 0) for m, n, k in names]
+    entries.append(Entry(key("Q-T prolongation"), "D008133", "Long QT Syndrome", "Condition", None, 1))  # learned
+    rec = Recognizer(entries)
+    text = (
+        "more side-effects, particularly sedation, irritability, impaired memory, weight loss and ataxia. "
+        "Carbamazepine is well known to cause cognitive impairment on chronic use. "
+        "She developed QT prolongation and a toxic optic neuropathy."
+    )
+    assert [(m.text, m.concept.codes["mesh"]) for m in rec.mentions(text)] == [
+        ("impaired memory", "D008569"),
+        ("cognitive impairment", "D003072"),
+        ("QT prolongation", "D008133"),
+        ("optic neuropathy", "D009901"),
+    ]
