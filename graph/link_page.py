@@ -7,7 +7,8 @@ built from one page of the store's evidence (:meth:`graph.store.base.EvidenceSto
 heaviest first), the counts per stance come from the link's ``LINKED_TO`` edge (which counts
 the distinct studies and guidelines per stance, as the table does), and the synthesis
 (certainty, pooling, conflicts), which needs every item, is built from the whole link only
-when it is shown.
+when it is shown.  Recommendations are paged the same way: a hub drug is recommended by over
+a thousand guidelines and labels, and the page carries the strongest few and how many there are.
 
 The curator's corrections still apply everywhere: with a rejection, relabel or addition in
 force, the counts and the page come from the whole curated link (exact, slower), because a
@@ -35,7 +36,7 @@ from graph.evidence_view import (
 from graph.model import NodeKind, kind_of
 from graph.report import EvidenceReport
 from graph.service import EvidenceService, LinkEvidence
-from graph.store.base import EvidenceStore, evidence_weight, page_order
+from graph.store.base import RECOMMENDATIONS, EvidenceStore, evidence_weight, page_order, recommendation_order
 from graph.views import Evidence, EvidenceItem
 
 __all__ = ["ROWS", "LinkPage", "link_page", "warm"]
@@ -64,6 +65,8 @@ class LinkPage:
     supporting: int
     contradicting: int
     service: EvidenceService = field(repr=False, compare=False)
+    #: Recommendations of the whole link; ``recommendations`` holds the strongest of them.
+    recommendations_total: int = 0
 
     @property
     def total_rows(self) -> int:
@@ -89,8 +92,16 @@ class LinkPage:
         return self.whole.report
 
 
-def link_page(service: EvidenceService, drug_id: str, target_id: str, *, rows: int = ROWS) -> LinkPage:
-    """The ``rows`` strongest rows of a link (supporting first, each stance heaviest first) and its counts."""
+def link_page(
+    service: EvidenceService,
+    drug_id: str,
+    target_id: str,
+    *,
+    rows: int = ROWS,
+    recommendations: int = RECOMMENDATIONS,
+) -> LinkPage:
+    """The ``rows`` strongest rows of a link (supporting first, each stance heaviest first), its ``recommendations``
+    strongest recommendations, and its counts."""
     rows = max(rows, 1)
     store = service.store
     counts = None if _moves_stances(service.corrections) else _linked_counts(store, drug_id, target_id)
@@ -101,9 +112,13 @@ def link_page(service: EvidenceService, drug_id: str, target_id: str, *, rows: i
         counts = (sum(s == "supports" for _, s in keys), sum(s == "contradicts" for _, s in keys))
         shown = set(list(keys)[:rows])
         items = tuple(i for i in ranked if row_key(i) in shown)
-        evidence = replace(curated.evidence, items=items)
+        recs = curated.evidence.recommendations
+        recs_total = len(recs)
+        recs = tuple(sorted(recs, key=recommendation_order)[: max(recommendations, 0)])
+        evidence = replace(curated.evidence, items=items, recommendations=recs)
     else:
-        page = store.evidence_page(drug_id, target_id, limit=rows * _ITEMS_PER_ROW)
+        page = store.evidence_page(drug_id, target_id, limit=rows * _ITEMS_PER_ROW, recommendations=recommendations)
+        recs_total = page.recommendations_total
         ranked = list(page.evidence.items)  # heaviest first (page_order)
         keys = list(_keys(ranked))
         if page.more and len(keys) > 1:
@@ -126,6 +141,7 @@ def link_page(service: EvidenceService, drug_id: str, target_id: str, *, rows: i
         supporting=counts[0],
         contradicting=counts[1],
         service=service,
+        recommendations_total=recs_total,
     )
 
 

@@ -18,12 +18,13 @@ import networkx as nx
 
 from graph.errors import NotFoundError, StoreError, StoreLockedError, WriteRefusedError
 from graph.model import Document, EdgeType, NodeKind
-from graph.views import Evidence, EvidenceItem
+from graph.views import Evidence, EvidenceItem, Recommendation
 from graph.vocabulary import Vocabulary
 
 __all__ = [
     "CONCEPT_KINDS",
     "PATH_EDGE_TYPES",
+    "RECOMMENDATIONS",
     "BatchResult",
     "Evidence",
     "EvidenceItem",
@@ -37,6 +38,7 @@ __all__ = [
     "batch_or_each",
     "evidence_weight",
     "page_order",
+    "recommendation_order",
 ]
 
 #: Kinds a researcher looks up by name.
@@ -46,6 +48,10 @@ CONCEPT_KINDS: tuple[NodeKind, ...] = (NodeKind.DRUG, NodeKind.CONDITION, NodeKi
 EVIDENCE_KINDS: tuple[NodeKind, ...] = (NodeKind.STUDY, NodeKind.GUIDELINE)
 
 STANCES: tuple[EdgeType, ...] = (EdgeType.SUPPORTS, EdgeType.CONTRADICTS)
+
+#: Recommendations an evidence page carries unless asked for more: a hub drug is recommended
+#: by over a thousand guidelines and labels, of which the explorer lists the strongest ten.
+RECOMMENDATIONS = 10
 
 #: Edges a path may walk: provenance and the derived shortcut are left out, so paths
 #: go through the claims and studies that connect two things.
@@ -68,12 +74,20 @@ class EvidencePage:
     """One page of the evidence behind a link, heaviest first: what a researcher reads before "show more".
 
     ``evidence.items`` holds this page (by :func:`evidence_weight`, then the usual order);
-    ``evidence.recommendations`` every recommendation; ``total`` how many items there are.
+    ``total`` how many items there are.  ``evidence.recommendations`` holds the strongest
+    recommendations (:func:`recommendation_order`, as many as asked for), and
+    ``recommendations_total`` how many the link has: ask for more to read the rest.
     """
 
     evidence: Evidence
     total: int
     offset: int = 0
+    recommendations_total: int = 0
+
+    @property
+    def more_recommendations(self) -> int:
+        """Recommendations not on this page."""
+        return max(self.recommendations_total - len(self.evidence.recommendations), 0)
 
     @property
     def more(self) -> int:
@@ -109,6 +123,12 @@ def page_order(item: EvidenceItem) -> tuple[Any, ...]:
         item.finding.id,
         item.quote or "",
     )
+
+
+def recommendation_order(rec: Recommendation) -> tuple[Any, ...]:
+    """Strongest first (the recommending guideline's or label's :func:`evidence_weight`); ties by guideline, then
+    edge (the order :meth:`EvidenceStore.evidence` lists them in)."""
+    return (-evidence_weight(rec.evidence), rec.evidence.id, rec.edge_id or "")
 
 
 @dataclass(frozen=True)
@@ -304,8 +324,17 @@ class EvidenceStore(abc.ABC):
     def evidence(self, drug_id: str, target_id: str) -> Evidence:
         """Studies and guidelines for and against the claims linking a drug to an outcome."""
 
-    def evidence_page(self, drug_id: str, target_id: str, *, limit: int = 100, offset: int = 0) -> EvidencePage:
-        """The ``limit`` heaviest evidence items behind a link after the first ``offset`` ("show more").
+    def evidence_page(
+        self,
+        drug_id: str,
+        target_id: str,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        recommendations: int = RECOMMENDATIONS,
+    ) -> EvidencePage:
+        """The ``limit`` heaviest evidence items behind a link after the first ``offset`` ("show more"), and its
+        ``recommendations`` strongest recommendations (a larger number reads more of them).
 
         A link studied thousands of times is read a page at a time; stores that can rank in
         the engine override this (the embedded store builds only the page's items).
@@ -314,8 +343,9 @@ class EvidenceStore(abc.ABC):
         ranked = sorted(whole.items, key=page_order)
         start = max(offset, 0)
         items = tuple(ranked[start : start + max(limit, 0)])
-        page = Evidence(drug=whole.drug, target=whole.target, items=items, recommendations=whole.recommendations)
-        return EvidencePage(page, total=len(ranked), offset=start)
+        recs = tuple(sorted(whole.recommendations, key=recommendation_order)[: max(recommendations, 0)])
+        page = Evidence(drug=whole.drug, target=whole.target, items=items, recommendations=recs)
+        return EvidencePage(page, total=len(ranked), offset=start, recommendations_total=len(whole.recommendations))
 
     @abc.abstractmethod
     def shortest_paths(self, source_id: str, target_id: str, *, max_hops: int = 6, limit: int = 10) -> list[GraphPath]:

@@ -43,6 +43,11 @@ def test_a_page_has_the_whole_links_counts_and_rows(backend: str, embedded: Evid
         assert (
             page.more_rows == 0 and page.report.synthesis.overall.certainty == whole.report.synthesis.overall.certainty
         )
+        assert page.recommendations_total == len(whole.recommendations), pair
+        assert set(page.recommendations) <= set(whole.recommendations), pair
+        one = link_page(EvidenceService(store), *pair, recommendations=1)
+        assert len(one.recommendations) == min(1, len(whole.recommendations))
+        assert one.recommendations_total == len(whole.recommendations), pair
 
 
 def test_a_short_page_counts_the_whole_link_and_shows_the_strongest(embedded: EvidenceStore) -> None:
@@ -65,6 +70,8 @@ def test_a_rejection_is_counted_on_a_page_too(embedded: EvidenceStore) -> None:
     assert (page.supporting, page.contradicting) == (curated.supporting, curated.contradicting)
     assert page.contradicting == whole.contradicting - 1
     assert "Khwaja 2014" not in [r.name for r in link_page(service, *PAIR).rows]
+    assert page.recommendations_total == len(curated.recommendations)
+    assert link_page(service, *PAIR, recommendations=0).recommendations == ()
 
 
 def test_the_overview_is_worked_out_once_per_store_version(embedded: EvidenceStore, monkeypatch) -> None:

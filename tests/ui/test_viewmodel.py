@@ -97,6 +97,9 @@ def test_a_hub_links_recommendations_are_listed_only_in_part() -> None:
     recs = [RecommendationRow(f"Guideline {i}", "strong", "use it", None, 2020) for i in range(25)]
     page = evidence_html([], recs)
     assert page.count("<li>") == RECOMMENDATIONS_SHOWN and f"and {25 - RECOMMENDATIONS_SHOWN:,} more" in page
+    # a page of the link's recommendations: the rest counted from the link's total
+    page = evidence_html([], recs[:RECOMMENDATIONS_SHOWN], recommendations_total=1339)
+    assert page.count("<li>") == RECOMMENDATIONS_SHOWN and f"and {1339 - RECOMMENDATIONS_SHOWN:,} more" in page
 
 
 def test_md_escape_neutralises_markdown() -> None:

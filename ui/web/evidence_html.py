@@ -28,13 +28,19 @@ def _links_html(links: Sequence[Any]) -> str:
     )
 
 
-def evidence_html(rows: Sequence[EvidenceRow], recommendations: Sequence[RecommendationRow]) -> str:
+def evidence_html(
+    rows: Sequence[EvidenceRow],
+    recommendations: Sequence[RecommendationRow],
+    *,
+    recommendations_total: int | None = None,
+) -> str:
     """The evidence table as HTML, every document value escaped.
 
     One row per study or guideline and stance.  Each quote carries
     ``data-evx-click="quote:<row>:<quote>"`` so the click bridge can open the source
     document at that passage.  A figure shows the number the source reported; anything
-    computed from it is set apart and marked "derived".
+    computed from it is set apart and marked "derived".  ``recommendations_total``: how many
+    recommendations the link has, when ``recommendations`` are the strongest of them (a page's).
     """
     head = "".join(f"<th>{h}</th>" for h in ("", "Study / guideline", "Population and figures", "Quotes"))
     body = []
@@ -78,7 +84,8 @@ def evidence_html(rows: Sequence[EvidenceRow], recommendations: Sequence[Recomme
     )
     recs = ""
     if recommendations:
-        more = len(recommendations) - RECOMMENDATIONS_SHOWN
+        every = len(recommendations) if recommendations_total is None else recommendations_total  # a page's: the link's
+        more = max(every, len(recommendations)) - RECOMMENDATIONS_SHOWN
         recommendations = recommendations[:RECOMMENDATIONS_SHOWN]
         items = "".join(
             f"<li><b>{_e(r.source)}</b>"

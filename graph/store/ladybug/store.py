@@ -28,6 +28,7 @@ from graph.model import EdgeType, NodeKind, is_node_id, kind_of
 from graph.store import assemble
 from graph.store.base import (
     CONCEPT_KINDS,
+    RECOMMENDATIONS,
     Evidence,
     EvidencePage,
     EvidenceStore,
@@ -36,6 +37,7 @@ from graph.store.base import (
     SearchHit,
     StoreStats,
     page_order,
+    recommendation_order,
 )
 from graph.store.cypher import CypherStore, capped_result
 from graph.store.cypher_guard import refuse_writes
@@ -228,9 +230,9 @@ class LadybugStore(LadybugWriting, CypherStore):
             return read.engine_next_layer(self._rows, frontier, seen, cap=cap)
 
     def evidence(self, drug_id: str, target_id: str) -> Evidence:
-        indexed = self._indexed_evidence(drug_id, target_id, limit=None, offset=0)
+        indexed = self._indexed_evidence(drug_id, target_id, limit=None, offset=0, recommendations=None)
         if indexed is not None:  # a drug → outcome or condition link: from the index, no statement
-            return indexed[1]
+            return indexed[2]
         with self._lock:
             drug, target = self.node(drug_id), self.node(target_id)
             for needed, found in ((drug_id, drug), (target_id, target)):
@@ -240,22 +242,36 @@ class LadybugStore(LadybugWriting, CypherStore):
             nodes = self._nodes_by_id(read.wanted_nodes(stances, recs))
         return read.assemble_rows(drug, target, stances, figures, recs, nodes)
 
-    def evidence_page(self, drug_id: str, target_id: str, *, limit: int = 100, offset: int = 0) -> EvidencePage:
-        # Rank every stance in the index (weights kept there); build items (nodes, figures) for the page only.
-        start = max(offset, 0)
-        indexed = self._indexed_evidence(drug_id, target_id, limit=limit, offset=start)
+    def evidence_page(
+        self,
+        drug_id: str,
+        target_id: str,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        recommendations: int = RECOMMENDATIONS,
+    ) -> EvidencePage:
+        # Rank every stance and recommendation in the index (weights kept there); build items (nodes, figures) and
+        # recommendations for the page only.
+        start, most = max(offset, 0), max(recommendations, 0)
+        indexed = self._indexed_evidence(drug_id, target_id, limit=limit, offset=start, recommendations=most)
         if indexed is None:
-            return super().evidence_page(drug_id, target_id, limit=limit, offset=offset)
-        total, whole = indexed
+            return super().evidence_page(
+                drug_id, target_id, limit=limit, offset=offset, recommendations=recommendations
+            )
+        total, recs_total, whole = indexed
         items = tuple(sorted(whole.items, key=page_order))
-        return EvidencePage(dataclasses.replace(whole, items=items), total=total, offset=start)
+        recs = tuple(sorted(whole.recommendations, key=recommendation_order)[:most])
+        page = dataclasses.replace(whole, items=items, recommendations=recs)
+        return EvidencePage(page, total=total, offset=start, recommendations_total=recs_total)
 
     def _indexed_evidence(
-        self, drug_id: str, target_id: str, *, limit: int | None, offset: int
-    ) -> tuple[int, Evidence] | None:
-        """How many stances a drug → outcome or condition link has and the evidence of ``limit`` of them (all when
-        ``None``) from ``offset`` heaviest first, from the adjacency index; ``None`` for other pairs and inside a
-        transaction (the index does not see its writes)."""
+        self, drug_id: str, target_id: str, *, limit: int | None, offset: int, recommendations: int | None
+    ) -> tuple[int, int, Evidence] | None:
+        """How many stances and recommendations a drug → outcome or condition link has, and the evidence of
+        ``limit`` of the stances (all when ``None``) from ``offset`` heaviest first with at least the
+        ``recommendations`` strongest recommendations (all when ``None``), from the adjacency index; ``None`` for
+        other pairs and inside a transaction (the index does not see its writes)."""
         tkind = kind_of(target_id) if is_node_id(target_id) else None
         is_drug = is_node_id(drug_id) and kind_of(drug_id) is NodeKind.DRUG
         if tkind not in (NodeKind.OUTCOME, NodeKind.CONDITION) or not is_drug:
@@ -270,13 +286,19 @@ class LadybugStore(LadybugWriting, CypherStore):
             # The claims, stances and weights come from the adjacency index; the engine is asked
             # for the page's relationships, figures and nodes only.
             every = 2**62 if limit is None else limit
-            page = self._walks.evidence_rows((NodeKind.DRUG, drug_id), (tkind, target_id), limit=every, offset=offset)
+            page = self._walks.evidence_rows(
+                (NodeKind.DRUG, drug_id),
+                (tkind, target_id),
+                limit=every,
+                offset=offset,
+                recommendations=recommendations,
+            )
             if page is None:
                 raise NotFoundError(f"no node with id {drug_id!r} or {target_id!r}")
-            total, stances, figures, recs, nodes = page
+            total, stances, figures, recs, recs_total, nodes = page
             if nodes is None:  # the node columns are not read yet
                 nodes = self._nodes_by_id(read.wanted_nodes(stances, recs))
-        return total, read.assemble_rows(drug, target, stances, figures, recs, nodes)
+        return total, recs_total, read.assemble_rows(drug, target, stances, figures, recs, nodes)
 
     def _nodes_by_id(self, wanted: Mapping[NodeKind, Iterable[str]]) -> dict[str, dict[str, Any]]:
         """Nodes by kind and id, each fetched once through the primary-key index."""

@@ -61,6 +61,13 @@ _STANCE_RANK = np.zeros(len(EDGE_ORDER), dtype=np.int64)
 for _i, _e in enumerate(sorted(STANCES, key=lambda e: e.value)):
     _STANCE_RANK[EDGE_ORDER.index(_e)] = _i
 _EVIDENCE_KIND_IDX = np.array([list(NodeKind).index(k) for k in EVIDENCE_KINDS])
+#: Kinds whose evidence weight the index keeps: those that take a stance, and those that recommend (labels too).
+_WEIGHED_KINDS = (
+    *EVIDENCE_KINDS,
+    *sorted(
+        {s for s, e, _ in ALLOWED_TRIPLES if e is EdgeType.RECOMMENDS} - set(EVIDENCE_KINDS), key=list(NodeKind).index
+    ),
+)
 _SELF_CODES = np.array(sorted(EDGE_ORDER.index(e) for e in q.SELF_TYPES), dtype=np.uint8)
 #: Up to this many ids are placed by binary search in the index (~50 µs each); more, by one statement.
 _FIND_MOST = 500
@@ -179,7 +186,7 @@ class LadybugWalks:
         else:  # the same contents in new files (the store reopened its database after a checkpoint)
             delta = Delta.empty()
         index = extend(old, delta.new_ids, delta.added, version=marker)
-        for kind in EVIDENCE_KINDS:
+        for kind in _WEIGHED_KINDS:
             k = index.kinds.index(kind)
             fields = [f for f in q.WEIGHT_FIELDS if f in node_columns(kind)]
             for p, node in delta.nodes.items():
@@ -325,10 +332,11 @@ class LadybugWalks:
         return index
 
     def _evidence_weights(self, index: AdjacencyIndex) -> np.ndarray:
-        """Each study's and guideline's :func:`~graph.store.base.evidence_weight`, by position (0 elsewhere)."""
+        """Each study's, guideline's and label's :func:`~graph.store.base.evidence_weight`, by position (0
+        elsewhere)."""
         weights = np.zeros(index.size, dtype=np.float32)
         cache: dict[tuple[Any, ...], float] = {}
-        for kind in EVIDENCE_KINDS:
+        for kind in _WEIGHED_KINDS:
             fields = [f for f in q.WEIGHT_FIELDS if f in node_columns(kind)]
             table = self._arrow(q.node_fields_of(kind, fields), None)
             if not table.num_rows:
@@ -336,7 +344,8 @@ class LadybugWalks:
             offsets = table.column(0).to_numpy()
             values = [table.column(i + 1).to_pylist() for i in range(len(fields))]
             out = np.empty(len(offsets), dtype=np.float32)
-            for i, row in enumerate(zip(*values, strict=True)):
+            rows = zip(*values, strict=True) if values else itertools.repeat((), len(offsets))  # labels: no fields
+            for i, row in enumerate(rows):
                 if row not in cache:
                     cache[row] = evidence_weight({"kind": kind.value, **dict(zip(fields, row, strict=True))})
                 out[i] = cache[row]
@@ -344,13 +353,20 @@ class LadybugWalks:
         return weights
 
     def evidence_rows(
-        self, drug: tuple[NodeKind, str], target: tuple[NodeKind, str], *, limit: int, offset: int
+        self,
+        drug: tuple[NodeKind, str],
+        target: tuple[NodeKind, str],
+        *,
+        limit: int,
+        offset: int,
+        recommendations: int | None = None,
     ) -> (
         tuple[
             int,
             list[list[Any]],
             dict[tuple[str, str], dict[str, dict[str, Any]]],
             list[list[Any]],
+            int,
             dict[str, dict[str, Any]] | None,
         ]
         | None
@@ -358,10 +374,13 @@ class LadybugWalks:
         """One page of the stances on the claims linking drug and target, heaviest first, from the index.
 
         Returns (how many stances, page rows as :func:`ladybug_queries.evidence` gives them, the
-        page's figures by (finding, evidence), every recommendation row, the nodes they name by id
-        when the node columns are read, else ``None``), or ``None`` when an end does not exist.  Only
-        the page's relationships and figures are read from the engine.  The nodes are taken by
-        position (the store finding them again by id was ~200 binary searches of the ids).
+        page's figures by (finding, evidence), recommendation rows, how many recommendations there are,
+        the nodes they name by id when the node columns are read, else ``None``), or ``None`` when an
+        end does not exist.  The rows hold every recommendation, or with ``recommendations`` at least
+        that many of the strongest (:func:`~graph.store.base.recommendation_order`; the caller sorts and
+        cuts: ties of weight within one recommender are decided by edge ids, which the index does not
+        hold).  Only the page's relationships and figures are read from the engine.  The nodes are
+        taken by position (the store finding them again by id was ~200 binary searches of the ids).
         """
         with self._lock:
             index = self.index()
@@ -395,13 +414,14 @@ class LadybugWalks:
                     if (s, t_, label) in wanted:
                         rows.append([t_, label, s, kind_of(s).value, *(r.get(k) for k in _EDGE_NAMES)])
                 figures = self._page_figures(index, ev, fi)
-            recs, recommenders = self._recommendations(index, d, stated)  # the claims' own, of those with a stance
+            # the claims' own, of those with a stance
+            recs, recs_total, recommenders = self._recommendations(index, d, stated, most=recommendations)
             nodes = None
             cache = self._nodes
             if cache is not None and cache.version == index.version:  # the page's nodes by position, not by id
                 drawn = cache.nodes(index, np.unique(np.concatenate((fi, ev, recommenders))))
                 nodes = {node["id"]: node for node in drawn if node is not None}
-        return total, rows, figures, recs, nodes
+        return total, rows, figures, recs, recs_total, nodes
 
     def _page_figures(
         self, index: AdjacencyIndex, evidence: np.ndarray, findings: np.ndarray
@@ -438,25 +458,31 @@ class LadybugWalks:
         return out
 
     def _recommendations(
-        self, index: AdjacencyIndex, drug: int, findings: np.ndarray
-    ) -> tuple[list[list[Any]], np.ndarray]:
-        """RECOMMENDS rows about the drug or the link's claims (recommender id and kind, edge columns, about), and
-        the recommenders' positions."""
+        self, index: AdjacencyIndex, drug: int, findings: np.ndarray, *, most: int | None
+    ) -> tuple[list[list[Any]], int, np.ndarray]:
+        """RECOMMENDS rows about the drug or the link's claims (recommender id and kind, edge columns, about), how
+        many there are, and the rows' recommenders' positions; with ``most``, the rows of the recommenders of the
+        ``most`` strongest only (every row of each: which of a recommender's rows come first is the edge ids')."""
         about = np.concatenate(([drug], findings)).astype(np.int64)
         entries = _ragged_entries(index, about)
         owner = np.repeat(about, index.degree(about))
         flags = index.flags[entries]
         keep = ((flags >> 1) == _RECOMMENDS) & ((flags & 1) == 0)
-        if not keep.any():
-            return [], np.zeros(0, dtype=np.int64)
+        total = int(np.count_nonzero(keep))
+        if not total or (most is not None and most <= 0):
+            return [], total, np.zeros(0, dtype=np.int64)
         sources, targets = index.neighbour[entries[keep]].astype(np.int64), owner[keep]
+        if most is not None and most < total:  # heaviest first, then by recommender id, as the page orders them
+            order = np.lexsort((index.rank[sources], -index.weights[sources]))
+            chosen = np.isin(sources, sources[order[:most]])
+            sources, targets = sources[chosen], targets[chosen]
         edges = EdgeArrays(sources, targets, np.full(len(sources), _RECOMMENDS, dtype=np.uint8))
         wanted = set(zip(index.id_list(sources), index.id_list(targets), strict=True))
         rows = []
         for s, t, label, r in self.fetch_edges(index, edges):
             if label == EdgeType.RECOMMENDS.value and (s, t) in wanted:
                 rows.append([s, kind_of(s).value, *(r.get(k) for k in _EDGE_NAMES), t])
-        return rows, sources
+        return rows, total, sources
 
     # -- positions ----------------------------------------------------------------------------
     def position(self, index: AdjacencyIndex, kind: NodeKind, node_id: str) -> int | None:

@@ -62,7 +62,7 @@ def render_evidence(
     c1, c2, c3 = st.columns(3)
     c1.metric("Supporting", f"{link.supporting:,}", help="Studies and guidelines supporting the link (one row each)")
     c2.metric("Contradicting", f"{link.contradicting:,}")
-    c3.metric("Recommendations", len(link.recommendations))
+    c3.metric("Recommendations", f"{max(link.recommendations_total, len(link.recommendations)):,}")
     if filtered and whole is not None:
         shown = f"; the strongest {len(rows):,} shown" if len(rows) < (passing or 0) else ""
         st.caption(f"Filtered: {plural(passing or 0, 'row')} of the link's {len(whole.rows):,} pass{shown}.")
@@ -87,7 +87,8 @@ def render_evidence(
                 st.session_state[_PASSAGE] = (q.source_doc, q.span, q.text, rows[i].name)
 
     key = f"evx_evidence_{link.drug.get('id')}_{link.target.get('id')}"
-    clickable_html(evidence_html(rows, link.recommendations), key=key, on_click=open_quote)
+    recs = evidence_html(rows, link.recommendations, recommendations_total=link.recommendations_total)
+    clickable_html(recs, key=key, on_click=open_quote)
     st.caption("Click a quote to read it in its source document. Figures are as reported; derived numbers are marked.")
     points = list((whole or link).points_for(rows))
     # Drawn when asked for: a chart makes the page load and run Vega (about 1 MB of script) after every
