@@ -54,7 +54,7 @@ _BRITISH = (
     (r"isch?em", "ischaem"),
     (r"(?<=[a-z]{3})or\b", "our"),
     (r"\besophag", "oesophag"),
-    (r"\bestrogen", "oestrogen"),
+    (r"(\b|stilb)estr(?=[aoi])", r"\1oestr"),
     (r"(?<=[a-z])yze\b", "yse"),
     (r"sulf", "sulph"),
     (r"rrhea", "rrhoea"),

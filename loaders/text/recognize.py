@@ -30,7 +30,16 @@ from graph.model import NodeKind
 from graph.vocab_store import Entry, VocabularyStore
 from graph.vocabulary import Concept, Mention, Vocabulary
 from loaders.text.abbreviations import definitions
-from loaders.text.normal import disease_forms, dutch_forms, fold, is_abbreviation, key, singular_forms, variants
+from loaders.text.normal import (
+    disease_forms,
+    dutch_forms,
+    fold,
+    is_abbreviation,
+    key,
+    singular_forms,
+    variants,
+)
+from loaders.text.words import word_map
 
 __all__ = ["Recognizer", "store_recognizer"]
 
@@ -120,6 +129,14 @@ class Recognizer:
                     for other in dutch_forms(form, entry.kind):
                         if other not in dutch or weight > dutch[other].weight:
                             dutch[other] = _Name(concept, None, weight)
+            if entry.kind == "Drug" and entry.term == key(entry.name):
+                # the international or British name of a drug MeSH names by its US one: rifampin, rifampicin
+                for other in _INTERNATIONAL.get(entry.term, ()):
+                    seen, annotated = term_use.get(other, (0, 0))
+                    if seen < MIN_SEEN or annotated >= MIN_ANNOTATED_SHARE * seen:
+                        for form in variants(other):
+                            if form not in dutch or weight > dutch[form].weight:
+                                dutch[form] = _Name(concept, None, weight)
         linked = {c.name: c for c in by_mesh.values()}
         for concept in self.vocabulary.concepts:
             # a curated concept that is a MeSH concept takes all its names; one that is not only fills gaps
@@ -237,6 +254,12 @@ class Recognizer:
         kept.sort(key=lambda h: h[0])
         return [Mention(c, s, e, text[s:e]) for s, e, c in kept]
 
+
+#: Drugs MeSH names by their US name and abstracts also by the international or British one (``words.yaml``).
+_INTERNATIONAL = {
+    key(name): tuple(key(o) for o in others.split(";") if o.strip())
+    for name, others in word_map("drugs", "international_names").items()
+}
 
 #: Counter-ions MeSH names a drug's salt with; the word before them alone is the drug as abstracts name it.
 _SALT = re.compile(

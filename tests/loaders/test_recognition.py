@@ -212,3 +212,21 @@ def test_mesh_disorders_found_under_the_names_abstracts_give_them():
         ("QT prolongation", "D008133"),
         ("optic neuropathy", "D009901"),
     ]
+
+
+def test_a_drug_mesh_names_by_its_us_name_is_found_by_its_international_one():
+    """Training sentence (CDR 2234245): MeSH "Deferoxamine", the abstract "desferrioxamine"; "oestradiol" too."""
+    from graph.vocab_store import Entry
+    from loaders.text.recognize import Recognizer
+
+    names = [("D003676", "Deferoxamine", "Drug"), ("D004958", "Estradiol", "Drug"), ("D008614", "Meperidine", "Drug")]
+    rec = Recognizer([Entry(key(n), m, n, k, None, 0) for m, n, k in names])
+    text = "Ocular toxicity in hemodialyzed patients receiving desferrioxamine, oestradiol and pethidine."
+    assert [(m.text, m.concept.codes["mesh"]) for m in rec.mentions(text)] == [
+        ("desferrioxamine", "D003676"),
+        ("oestradiol", "D004958"),
+        ("pethidine", "D008614"),
+    ]
+    # a name annotators leave unmarked where it occurs is not looked for, whichever name it is
+    unmarked = Recognizer([Entry(key(n), m, n, k, None, 0) for m, n, k in names], term_use={"pethidine": (9, 0)})
+    assert [m.text for m in unmarked.mentions(text)] == ["desferrioxamine", "oestradiol"]
