@@ -9,6 +9,7 @@ carry ``type`` (upper case) and their properties.
 from __future__ import annotations
 
 import abc
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -106,12 +107,23 @@ def evidence_weight(evidence: Mapping[str, Any]) -> float:
     The rules are the synthesis's (``graph/data/evidence_weights.yaml``), so the first page
     of a hub link shows what its synthesis leans on most.
     """
+    get = evidence.get
+    facts = (get("kind"), get("design"), get("guideline_type"), get("n"))
+    try:
+        return _weight_of(*facts)
+    except TypeError:  # a value that cannot be a cache key
+        return _weight_of.__wrapped__(*facts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _weight_of(kind: Any, design: Any, guideline_type: Any, n: Any) -> float:
+    """:func:`evidence_weight` from the only properties it reads: a page sorts by it, ~40 µs a call uncached."""
     from graph.synthesis.weights import design_of, load_weights  # the synthesis imports this module
     from graph.values import whole_number
 
     weights = load_weights()
-    rule = design_of(weights, dict(evidence))
-    return rule.weight * (weights.size_factor(whole_number(evidence.get("n"))) if rule.primary else 1.0)
+    rule = design_of(weights, {"kind": kind, "design": design, "guideline_type": guideline_type})
+    return rule.weight * (weights.size_factor(whole_number(n)) if rule.primary else 1.0)
 
 
 def page_order(item: EvidenceItem) -> tuple[Any, ...]:

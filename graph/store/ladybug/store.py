@@ -279,10 +279,6 @@ class LadybugStore(LadybugWriting, CypherStore):
         if getattr(self, "_transaction_thread", None) is not None:
             return None
         with self._lock:
-            drug, target = self.node(drug_id), self.node(target_id)
-            for needed, found in ((drug_id, drug), (target_id, target)):
-                if found is None:
-                    raise NotFoundError(f"no node with id {needed!r}")
             # The claims, stances and weights come from the adjacency index; the engine is asked
             # for the page's relationships, figures and nodes only.
             every = 2**62 if limit is None else limit
@@ -293,11 +289,17 @@ class LadybugStore(LadybugWriting, CypherStore):
                 offset=offset,
                 recommendations=recommendations,
             )
+            known = page[-1] if page is not None and page[-1] is not None else {}  # both ends, when the page read them
+            drug, target = known.get(drug_id) or self.node(drug_id), known.get(target_id) or self.node(target_id)
+            for needed, found in ((drug_id, drug), (target_id, target)):
+                if found is None:
+                    raise NotFoundError(f"no node with id {needed!r}")
             if page is None:
                 raise NotFoundError(f"no node with id {drug_id!r} or {target_id!r}")
             total, stances, figures, recs, recs_total, nodes = page
             if nodes is None:  # the node columns are not read yet
                 nodes = self._nodes_by_id(read.wanted_nodes(stances, recs))
+        assert drug is not None and target is not None
         return total, recs_total, read.assemble_rows(drug, target, stances, figures, recs, nodes)
 
     def _nodes_by_id(self, wanted: Mapping[NodeKind, Iterable[str]]) -> dict[str, dict[str, Any]]:

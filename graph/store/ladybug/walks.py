@@ -375,8 +375,8 @@ class LadybugWalks:
 
         Returns (how many stances, page rows as :func:`ladybug_queries.evidence` gives them, the
         page's figures by (finding, evidence), recommendation rows, how many recommendations there are,
-        the nodes they name by id when the node columns are read, else ``None``), or ``None`` when an
-        end does not exist.  The rows hold every recommendation, or with ``recommendations`` at least
+        the nodes they name and both ends by id when the node columns are read, else ``None``), or
+        ``None`` when an end does not exist.  The rows hold every recommendation, or with ``recommendations`` at least
         that many of the strongest (:func:`~graph.store.base.recommendation_order`; the caller sorts and
         cuts: ties of weight within one recommender are decided by edge ids, which the index does not
         hold).  Only the page's relationships and figures are read from the engine.  The nodes are
@@ -403,7 +403,7 @@ class LadybugWalks:
             chosen = order[start : start + max(limit, 0)]
             ev, fi, co = ev[chosen], fi[chosen], co[chosen]
             rows: list[list[Any]] = []
-            figures: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+            pairs: list[tuple[int, int, int]] = []
             if len(chosen):
                 wanted = {
                     (s, t_, EDGE_ORDER[c].value)
@@ -413,49 +413,23 @@ class LadybugWalks:
                 for s, t_, label, r in edges:
                     if (s, t_, label) in wanted:
                         rows.append([t_, label, s, kind_of(s).value, *(r.get(k) for k in _EDGE_NAMES)])
-                figures = self._page_figures(index, ev, fi)
+                pairs = _figure_pairs(index, ev, fi)
             # the claims' own, of those with a stance
             recs, recs_total, recommenders = self._recommendations(index, d, stated, most=recommendations)
+            reported = np.array(sorted({g for *_, g in pairs}), dtype=np.int64)
             nodes = None
             cache = self._nodes
-            if cache is not None and cache.version == index.version:  # the page's nodes by position, not by id
-                drawn = cache.nodes(index, np.unique(np.concatenate((fi, ev, recommenders))))
-                nodes = {node["id"]: node for node in drawn if node is not None}
+            if cache is not None and cache.version == index.version:
+                # Every node of the page by position, in one read of the columns (not by id, not per use).
+                drawn = np.unique(np.concatenate(([d, t], fi, ev, recommenders, reported)))
+                read_out = cache.nodes(index, drawn)
+            else:  # the figures from the engine; the store reads the other nodes by id
+                drawn, read_out = reported, self.node_dicts(index, reported)
+            found = {p: node for p, node in zip(drawn.tolist(), read_out, strict=True) if node is not None}
+            if cache is not None and cache.version == index.version:
+                nodes = {node["id"]: node for node in found.values()}
+            figures = _figures_of(index, pairs, found)
         return total, rows, figures, recs, recs_total, nodes
-
-    def _page_figures(
-        self, index: AdjacencyIndex, evidence: np.ndarray, findings: np.ndarray
-    ) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
-        """Figures the page's evidence reported (REPORTS) that measure the page's claims (MEASURES).
-
-        Read from the figures' side: a figure has a relationship or two, where a hub's claim is
-        measured by thousands of figures of other studies."""
-        wanted = set(zip(evidence.tolist(), findings.tolist(), strict=True))
-        reporter, reported = _typed(index, np.unique(evidence), _REPORTS, incoming=False, kind=NodeKind.FIGURE)
-        measuring, claim = _typed(index, np.unique(reported), _MEASURES, incoming=False, kind=NodeKind.FINDING)
-        measures: dict[int, set[int]] = {}
-        for g, f in zip(measuring.tolist(), claim.tolist(), strict=True):
-            measures.setdefault(g, set()).add(f)
-        pairs = sorted(
-            {
-                (f, e, g)
-                for e, g in zip(reporter.tolist(), reported.tolist(), strict=True)
-                for f in measures.get(g, ())
-                if (e, f) in wanted
-            }
-        )
-        if not pairs:
-            return {}
-        every = np.array(sorted({g for *_, g in pairs}), dtype=np.int64)
-        found = {node["id"]: node for node in self.node_dicts(index, every) if node is not None}
-        ids = dict(zip(every.tolist(), index.id_list(every), strict=True))
-        ends = np.array(sorted({x for f, e, _ in pairs for x in (f, e)}), dtype=np.int64)
-        end_ids = dict(zip(ends.tolist(), index.id_list(ends), strict=True))
-        out: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-        for f, e, g in pairs:
-            if ids[g] in found:
-                out.setdefault((end_ids[f], end_ids[e]), {})[ids[g]] = found[ids[g]]
-        return out
 
     def _recommendations(
         self, index: AdjacencyIndex, drug: int, findings: np.ndarray, *, most: int | None
@@ -754,6 +728,44 @@ def _findings_about(index: AdjacencyIndex, drug: int, target: int) -> np.ndarray
     both = about(target)
     both = both[mark[both]]
     return _distinct(both, width) + base
+
+
+def _figure_pairs(index: AdjacencyIndex, evidence: np.ndarray, findings: np.ndarray) -> list[tuple[int, int, int]]:
+    """(claim, evidence, figure) positions of the figures the page's evidence reported (REPORTS) that measure the
+    page's claims (MEASURES), sorted.
+
+    Read from the figures' side: a figure has a relationship or two, where a hub's claim is
+    measured by thousands of figures of other studies."""
+    wanted = set(zip(evidence.tolist(), findings.tolist(), strict=True))
+    reporter, reported = _typed(index, np.unique(evidence), _REPORTS, incoming=False, kind=NodeKind.FIGURE)
+    measuring, claim = _typed(index, np.unique(reported), _MEASURES, incoming=False, kind=NodeKind.FINDING)
+    measures: dict[int, set[int]] = {}
+    for g, f in zip(measuring.tolist(), claim.tolist(), strict=True):
+        measures.setdefault(g, set()).add(f)
+    return sorted(
+        {
+            (f, e, g)
+            for e, g in zip(reporter.tolist(), reported.tolist(), strict=True)
+            for f in measures.get(g, ())
+            if (e, f) in wanted
+        }
+    )
+
+
+def _figures_of(
+    index: AdjacencyIndex, pairs: list[tuple[int, int, int]], found: Mapping[int, dict[str, Any]]
+) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
+    """The figures of :func:`_figure_pairs` by (claim id, evidence id), each by its id (``found``: by position)."""
+    if not pairs:
+        return {}
+    ends = np.array(sorted({x for f, e, _ in pairs for x in (f, e)}), dtype=np.int64)
+    end_ids = dict(zip(ends.tolist(), index.id_list(ends), strict=True))
+    out: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for f, e, g in pairs:
+        node = found.get(g)
+        if node is not None:
+            out.setdefault((end_ids[f], end_ids[e]), {})[node["id"]] = node
+    return out
 
 
 def _typed(
